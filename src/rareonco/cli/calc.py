@@ -1,0 +1,5 @@
+"""`rareonco calc`: placeholder group, filled in by its issue."""
+
+import typer
+
+app = typer.Typer(help="calc commands (not yet available)", no_args_is_help=True)

@@ -1,0 +1,42 @@
+"""`rareonco demo`: the demo cases and synthetic cohorts."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+app = typer.Typer(help="Demo data.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("load")
+def load() -> None:
+    """Load the demo accounts and the two defining cases (idempotent)."""
+    from rareonco.cli._common import open_database
+    from rareonco.demo.loader import load_demo
+
+    _, db = open_database()
+    console.print(load_demo(db).describe())
+
+
+@app.command("synth")
+def synth(
+    patients: int = typer.Option(..., "--patients", min=1, max=2_000_000,
+                                 help="how many synthetic patients (one case each)"),
+    seed: int = typer.Option(0, help="random seed (reproducible cohorts)"),
+) -> None:
+    """Generate realistic synthetic patients and cases for scale tests."""
+    from rareonco.cli._common import open_database
+    from rareonco.demo.synth import load_synthetic
+    from rareonco.security.audit import Actor
+
+    _, db = open_database()
+    actor = Actor(None, "demo-synth", "admin", "local")
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task("patients", total=patients)
+        with db.session() as session:
+            n = load_synthetic(session, actor, patients, seed,
+                               progress=lambda k: bar.advance(task, k))
+    console.print(f"added {n} synthetic patients")

@@ -1,0 +1,201 @@
+"""`rareonco hipec`: simulate a perfusion, analyse a perfusion log, render its report.
+
+Thin commands: parse the options, call :mod:`rareonco.hipec` / :mod:`rareonco.reports`, print.
+Bad input (missing file, malformed CSV, bad --target or --fault) is one line on standard error
+and exit status 2, never a traceback; with ``--json`` the error is also printed as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.hipec import analyse as analyse_log
+from rareonco.hipec import format_csv, parse_fault, read_csv
+from rareonco.hipec import simulate as simulate_log
+from rareonco.hipec.simulator import DEFAULT_PROBES
+
+app = typer.Typer(
+    help="HIPEC perfusion: simulate a circuit, analyse a perfusion log, render its report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+_TARGET = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*[-:\u2013]\s*(\d+(?:[.,]\d+)?)\s*$")
+
+
+def parse_target(text: str) -> tuple[float, float]:
+    """``"42-43"`` -> (42.0, 43.0); raises InvalidInput(field="target")."""
+    m = _TARGET.match(text)
+    if m is None:
+        raise InvalidInput(
+            "target", f"{text!r} is not a range LOW-HIGH in C, e.g. 42-43"
+        )
+    low, high = (float(g.replace(",", ".")) for g in m.groups())
+    if not (20.0 <= low < high <= 50.0):
+        raise InvalidInput("target", f"need 20 <= LOW < HIGH <= 50 C, got {text!r}")
+    return low, high
+
+
+@contextmanager
+def _errors(json_output: bool = False) -> Iterator[None]:
+    """Domain and file-system errors -> one line on stderr, exit 2."""
+    try:
+        yield
+    except RareOncoError as exc:
+        if json_output:
+            typer.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@app.command()
+def simulate(
+    minutes: Annotated[
+        float, typer.Option(help="Duration of the perfusion, min.")
+    ] = 60.0,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same log.")] = 1,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Inject a fault, kind[:probe]@minutes, e.g. probe_dropout:ip_pelvis@20, "
+            "heater_failure@35, heater_runaway@30, pump_stop@40, "
+            "probe_flatline:ip_upper@25. Repeatable."
+        ),
+    ] = None,
+    rate_hz: Annotated[
+        float, typer.Option("--rate-hz", help="Sampling rate, Hz.")
+    ] = 1.0,
+    probes: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated probe names (inflow, outflow, reservoir, ip_*)."
+        ),
+    ] = ",".join(DEFAULT_PROBES),
+    out: Annotated[
+        Path | None, typer.Option(help="CSV file to write (default: stdout).")
+    ] = None,
+) -> None:
+    """Simulate a closed-circuit perfusion and write its log as CSV."""
+    with _errors():
+        faults = [parse_fault(f) for f in fault or []]
+        names = [p.strip() for p in probes.split(",") if p.strip()]
+        started = time.perf_counter()
+        log = simulate_log(
+            minutes, seed=seed, rate_hz=rate_hz, probes=names, faults=faults
+        )
+        text = format_csv(log)
+        elapsed = time.perf_counter() - started
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            out.write_text(text, encoding="utf-8")
+            _stderr().print(
+                f"wrote {out}: {len(log)} samples, {minutes:g} min at {rate_hz:g} Hz, "
+                f"{len(faults)} fault(s), {elapsed:.2f} s"
+            )
+
+
+@app.command()
+def analyse(
+    log: Annotated[Path, typer.Argument(help="Perfusion log (CSV).")],
+    target: Annotated[
+        str, typer.Option(help="Intraperitoneal target range, C.")
+    ] = "42-43",
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Plateau, per-probe temperatures and CEM43, alarms and data-quality findings of a log."""
+    with _errors(json_output):
+        target_c = parse_target(target)
+        result = analyse_log(read_csv(log), target_c=target_c)
+    if json_output:
+        typer.echo(result.to_json())
+        return
+    console = Console(highlight=False)
+    p = result.plateau
+    console.print(f"[bold]{log}[/bold]  target {target_c[0]:g}-{target_c[1]:g} C")
+    if p.start_s is None:
+        console.print("plateau: not reached")
+    else:
+        end = f"{p.end_s:g} s" if p.end_s is not None else "?"
+        console.print(f"plateau: {p.start_s:g} s to {end}")
+    table = Table("probe", "min C", "max C", "mean C", "in range min", "CEM43 min")
+    fmt: Callable[[float | None], str] = lambda v: "-" if v is None else f"{v:.2f}"
+    for s in result.probes.values():
+        table.add_row(
+            s.probe,
+            fmt(s.min_c),
+            fmt(s.max_c),
+            fmt(s.mean_c),
+            f"{s.time_in_range_min:.1f}",
+            f"{s.cem43_min:.1f}",
+        )
+    console.print(table)
+    for a in result.alarms:
+        console.print(f"[red]alarm[/red] {a.t_s:g} s {a.type.value}: {a.message}")
+    for f in result.data_quality:
+        where = f"{f.t_s:g} s" if f.t_s is not None else "file"
+        console.print(f"[yellow]data quality[/yellow] {where}: {f.issue}")
+
+
+@app.command()
+def report(
+    log: Annotated[Path, typer.Argument(help="Perfusion log (CSV).")],
+    out: Annotated[Path, typer.Option(help="HTML file to write.")],
+    pdf: Annotated[Path | None, typer.Option(help="Also write this PDF.")] = None,
+    target: Annotated[
+        str, typer.Option(help="Intraperitoneal target range, C.")
+    ] = "42-43",
+    title: Annotated[
+        str, typer.Option(help="Report title.")
+    ] = "HIPEC perfusion report",
+    meta: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Procedure metadata LABEL=VALUE shown in the header. Repeatable."
+        ),
+    ] = None,
+) -> None:
+    """Render the perfusion report (chart, per-probe table, alarms) as HTML and optionally PDF."""
+    from rareonco.reports.hipec_report import render_html, render_pdf
+
+    with _errors():
+        target_c = parse_target(target)
+        metadata = {"Log file": log.name}
+        for item in meta or []:
+            label, sep, value = item.partition("=")
+            if not sep or not label.strip():
+                raise InvalidInput("meta", f"{item!r} is not LABEL=VALUE")
+            metadata[label.strip()] = value.strip()
+        perfusion = read_csv(log)
+        result = analyse_log(perfusion, target_c=target_c)
+        out.write_text(
+            render_html(result, perfusion, title=title, metadata=metadata),
+            encoding="utf-8",
+        )
+        console = _stderr()
+        console.print(f"wrote {out}")
+        if pdf is not None:
+            with console.status("rendering PDF"):
+                pdf.write_bytes(
+                    render_pdf(result, perfusion, title=title, metadata=metadata)
+                )
+            console.print(f"wrote {pdf}")

@@ -1,0 +1,1 @@
+"""Demo data: the two defining cases (`cases`) and synthetic cohorts for scale tests (`synth`)."""

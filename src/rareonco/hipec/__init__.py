@@ -1,0 +1,43 @@
+"""HIPEC perfusion: logs and their data quality, the alarm engine, analysis, a circuit simulator.
+
+Pure: values in, values out. Files are read and written only by :func:`read_csv` /
+:func:`write_csv` in :mod:`rareonco.hipec.logfile`.
+"""
+
+from .alarms import Alarm, AlarmConfig, AlarmMonitor, AlarmType
+from .analysis import Analysis, Plateau, ProbeSummary, analyse
+from .logfile import format_csv, parse_csv, read_csv, write_csv
+from .perfusion import DataQualityFinding, PerfusionLog, SampleBatch, is_intraperitoneal
+from .simulator import (
+    Fault,
+    PerfusionSimulator,
+    SimulatorParams,
+    parse_fault,
+    simulate,
+    stream,
+)
+
+__all__ = [
+    "Alarm",
+    "AlarmConfig",
+    "AlarmMonitor",
+    "AlarmType",
+    "Analysis",
+    "DataQualityFinding",
+    "Fault",
+    "PerfusionLog",
+    "PerfusionSimulator",
+    "Plateau",
+    "ProbeSummary",
+    "SampleBatch",
+    "SimulatorParams",
+    "analyse",
+    "format_csv",
+    "is_intraperitoneal",
+    "parse_csv",
+    "parse_fault",
+    "read_csv",
+    "simulate",
+    "stream",
+    "write_csv",
+]

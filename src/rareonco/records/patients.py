@@ -1,0 +1,194 @@
+"""Patients: register, read (identified or de-identified), update with a version, search."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from rareonco.errors import Conflict, InvalidInput, NotFound
+from rareonco.records import vocab
+from rareonco.records.schemas import PatientIn, PatientUpdate, iso
+from rareonco.security import audit
+from rareonco.security.audit import Actor
+from rareonco.security.roles import Permission, can, require
+from rareonco.store.tables import Case, Patient
+
+
+def name_search_key(*parts: str | None) -> str:
+    """Lower-case, single-spaced concatenation of every name form, for search in either script."""
+    return " ".join(" ".join(p.split()) for p in parts if p).casefold()
+
+
+def _duplicate_check(session: Session, data: dict[str, Any], exclude_id: int | None) -> None:
+    checks = []
+    if data.get("mrn"):
+        checks.append(("mrn", Patient.mrn == data["mrn"]))
+    if data.get("national_id"):
+        checks.append(("national_id", (Patient.national_id == data["national_id"])
+                       & (Patient.citizenship == data["citizenship"])))
+    if data.get("passport_number"):
+        checks.append(("passport_number", (Patient.passport_number == data["passport_number"])
+                       & (Patient.passport_country == data["passport_country"])))
+    for field, cond in checks:
+        q = select(Patient.id).where(cond)
+        if exclude_id is not None:
+            q = q.where(Patient.id != exclude_id)
+        other = session.scalar(q)
+        if other is not None:
+            raise Conflict(f"a patient with this {field} is already on file (patient {other})",
+                           field=field, existing_patient_id=other)
+
+
+def create(session: Session, actor: Actor, data: PatientIn) -> Patient:
+    require(actor.role, Permission.PATIENT_WRITE)
+    values = data.model_dump()
+    _duplicate_check(session, values, None)
+    values["family_name_latin"] = values["family_name_latin"] or vocab.transliterate(
+        values["family_name"])
+    values["given_names_latin"] = values["given_names_latin"] or vocab.transliterate(
+        values["given_names"])
+    values["mrn"] = values["mrn"] or _new_mrn(session)
+    values["name_search"] = name_search_key(values["family_name"], values["given_names"],
+                                            values["family_name_latin"],
+                                            values["given_names_latin"])
+    patient = Patient(pseudonym="P-" + secrets.token_hex(5).upper(), **values)
+    session.add(patient)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("a patient with the same identifier is already on file") from exc
+    audit.record(session, actor, "create", f"patient/{patient.id}")
+    return patient
+
+
+def _new_mrn(session: Session) -> str:
+    while True:
+        mrn = "RO-" + secrets.token_hex(4).upper()
+        if session.scalar(select(Patient.id).where(Patient.mrn == mrn)) is None:
+            return mrn
+
+
+def get(session: Session, actor: Actor, patient_id: int) -> Patient:
+    _require_read(actor)
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(f"patient {patient_id} not found")
+    audit.record(session, actor, "read", f"patient/{patient_id}")
+    return patient
+
+
+def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate) -> Patient:
+    require(actor.role, Permission.PATIENT_WRITE)
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(f"patient {patient_id} not found")
+    if data.version != patient.version:
+        raise Conflict(f"patient {patient_id} was changed by someone else (version "
+                       f"{patient.version}, yours {data.version}); reload and try again",
+                       current_version=patient.version)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    merged = {c: getattr(patient, c) for c in ("mrn", "national_id", "citizenship",
+                                                "passport_number", "passport_country")}
+    merged.update({k: v for k, v in changes.items() if k in merged})
+    _duplicate_check(session, merged, patient_id)
+    for key, value in changes.items():
+        if value is None and key in ("family_name", "given_names", "sex", "birth_date",
+                                     "citizenship", "residence_country", "preferred_language"):
+            raise InvalidInput(key, "is required and cannot be cleared")
+        setattr(patient, key, value)
+    patient.name_search = name_search_key(patient.family_name, patient.given_names,
+                                          patient.family_name_latin, patient.given_names_latin)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"patient {patient_id} was changed concurrently; reload") from exc
+    audit.record(session, actor, "update", f"patient/{patient_id}", ",".join(sorted(changes)))
+    return patient
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    q: str | None = None
+    country: str | None = None
+    icdo: str | None = None
+    status: str | None = None
+
+
+def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1,
+           per_page: int = 25) -> tuple[list[Patient], int]:
+    _require_read(actor)
+    if page < 1:
+        raise InvalidInput("page", "must be 1 or more")
+    if not 1 <= per_page <= 200:
+        raise InvalidInput("per_page", "must be between 1 and 200")
+    query: Select[Any] = select(Patient)
+    if filters.q:
+        if not can(actor.role, Permission.PATIENT_READ):
+            raise InvalidInput("q", "name search is not available in de-identified views")
+        for term in filters.q.casefold().split():
+            query = query.where(or_(Patient.name_search.like(f"{_esc(term)}%", escape="\\"),
+                                    Patient.name_search.like(f"% {_esc(term)}%", escape="\\"),
+                                    Patient.mrn == filters.q.strip().upper()))
+    if filters.country:
+        c = vocab.country(filters.country, "country")
+        query = query.where(or_(Patient.citizenship == c, Patient.residence_country == c))
+    if filters.icdo or filters.status:
+        sub = select(Case.patient_id)
+        if filters.icdo:
+            code = filters.icdo.strip()
+            sub = sub.where(or_(Case.morphology_code == code, Case.topography_code == code))
+        if filters.status:
+            from rareonco.records.pathway import parse_status
+            sub = sub.where(Case.status == parse_status(filters.status, "status").value)
+        query = query.where(Patient.id.in_(sub))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.options(selectinload(Patient.cases)).order_by(
+            Patient.family_name_latin, Patient.given_names_latin, Patient.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    audit.record(session, actor, "search", "patients",
+                 f"q={filters.q or ''};country={filters.country or ''};icdo={filters.icdo or ''};"
+                 f"status={filters.status or ''};page={page};results={len(rows)}")
+    return list(rows), total
+
+
+def _esc(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _require_read(actor: Actor) -> None:
+    if not (can(actor.role, Permission.PATIENT_READ)
+            or can(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)):
+        require(actor.role, Permission.PATIENT_READ)
+
+
+def view(patient: Patient, actor: Actor) -> dict[str, Any]:
+    """The patient as the actor's role may see it (identified or de-identified)."""
+    cases = [{"id": c.id, "status": c.status, "morphology_code": c.morphology_code,
+              "topography_code": c.topography_code} for c in patient.cases]
+    if not can(actor.role, Permission.PATIENT_READ):
+        return {"id": patient.id, "pseudonym": patient.pseudonym, "sex": patient.sex,
+                "birth_year": patient.birth_date.year, "citizenship": patient.citizenship,
+                "residence_country": patient.residence_country, "cases": cases,
+                "deidentified": True}
+    return {
+        "id": patient.id, "version": patient.version, "mrn": patient.mrn,
+        "family_name": patient.family_name, "given_names": patient.given_names,
+        "family_name_latin": patient.family_name_latin,
+        "given_names_latin": patient.given_names_latin, "sex": patient.sex,
+        "birth_date": iso(patient.birth_date), "citizenship": patient.citizenship,
+        "residence_country": patient.residence_country,
+        "preferred_language": patient.preferred_language,
+        "other_languages": patient.other_languages or [],
+        "interpreter_needed": patient.interpreter_needed, "national_id": patient.national_id,
+        "passport_number": patient.passport_number, "passport_country": patient.passport_country,
+        "phone": patient.phone, "email": patient.email, "address": patient.address,
+        "cases": cases,
+    }

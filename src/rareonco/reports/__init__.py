@@ -1,0 +1,1 @@
+"""HTML and PDF documents rendered from domain results."""

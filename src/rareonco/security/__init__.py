@@ -1,0 +1,1 @@
+"""Accounts, roles, credentials and the audit chain."""

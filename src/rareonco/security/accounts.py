@@ -1,0 +1,85 @@
+"""User accounts, bearer tokens and browser sessions.
+
+Tokens are random (secrets.token_urlsafe); only their SHA-256 is stored, so a copy of the
+database does not hand out logins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from rareonco.errors import Conflict, InvalidInput, Unauthenticated
+from rareonco.security.passwords import hash_password, verify_password
+from rareonco.security.roles import parse_role
+from rareonco.store.tables import Credential, User
+
+_USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, username: str, password: str, role: str,
+                full_name: str = "") -> User:
+    if not _USERNAME_RE.match(username):
+        raise InvalidInput("username", "2-64 characters: lower-case letters, digits, . _ -")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password", f"at least {MIN_PASSWORD_LENGTH} characters")
+    role = parse_role(role).value
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                full_name=full_name)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        raise Unauthenticated("wrong username or password")
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    token: str
+    csrf_token: str | None
+    expires_at: datetime
+
+
+def issue(session: Session, user: User, kind: str, hours: int = 12) -> IssuedCredential:
+    """Issue an API bearer token (kind 'api') or a browser session with a CSRF token ('web')."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24) if kind == "web" else None
+    expires = datetime.now(timezone.utc) + timedelta(hours=hours)
+    session.add(Credential(user_id=user.id, kind=kind, token_hash=_digest(token),
+                           csrf_token=csrf, expires_at=expires))
+    session.flush()
+    return IssuedCredential(token, csrf, expires)
+
+
+def resolve(session: Session, token: str, kind: str) -> Credential:
+    cred = session.scalar(select(Credential).where(Credential.token_hash == _digest(token),
+                                                   Credential.kind == kind))
+    if cred is None:
+        raise Unauthenticated("not logged in")
+    expires = cred.expires_at if cred.expires_at.tzinfo else cred.expires_at.replace(
+        tzinfo=timezone.utc)
+    if expires < datetime.now(timezone.utc) or not cred.user.active:
+        raise Unauthenticated("session expired; log in again")
+    return cred
+
+
+def revoke(session: Session, token: str) -> None:
+    session.execute(delete(Credential).where(Credential.token_hash == _digest(token)))

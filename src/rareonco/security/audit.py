@@ -1,0 +1,105 @@
+"""The audit log: append-only and hash-chained.
+
+Each entry's hash is SHA-256 over the previous entry's hash and the entry's own fields, so
+changing or removing any entry breaks every link after it. Appends lock the single
+`audit_head` row, so concurrent writers extend the chain one at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from rareonco.store.tables import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the user (None for the system or an anonymous public form) and their address."""
+
+    user_id: int | None
+    username: str
+    role: str
+    client: str = "local"
+
+
+SYSTEM = Actor(None, "system", "admin", "local")
+
+
+def entry_hash(prev_hash: str, seq: int, at: datetime, user_id: int | None, username: str,
+               action: str, resource: str, client: str, detail: str) -> str:
+    body = json.dumps(
+        [prev_hash, seq, at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+         user_id, username, action, resource, client, detail],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def record(session: Session, actor: Actor, action: str, resource: str, detail: str = "") -> int:
+    """Append one entry (in the caller's transaction) and return its sequence number."""
+    row = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one()
+    seq, prev_hash = row
+    at = datetime.now(timezone.utc)
+    digest = entry_hash(prev_hash, seq, at, actor.user_id, actor.username, action, resource,
+                        actor.client, detail)
+    session.add(AuditEntry(seq=seq, at=at, user_id=actor.user_id, username=actor.username,
+                           action=action, resource=resource, client=actor.client,
+                           detail=detail, prev_hash=prev_hash, hash=digest))
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
+    session.flush()
+    return seq
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    entries: int
+    first_broken_seq: int | None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_seq is None
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order and report the first entry whose link or hash does not hold."""
+    prev_hash, expected_seq, count, last_seq = GENESIS, 1, 0, 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for e in rows:
+            if e.seq != expected_seq:
+                return VerifyResult(count, expected_seq, f"entry {expected_seq} is missing")
+            if e.prev_hash != prev_hash:
+                return VerifyResult(count, e.seq, "link to the previous entry does not match")
+            digest = entry_hash(e.prev_hash, e.seq, _aware(e.at), e.user_id, e.username,
+                                e.action, e.resource, e.client, e.detail)
+            if digest != e.hash:
+                return VerifyResult(count, e.seq, "entry content does not match its hash")
+            prev_hash, expected_seq, last_seq = e.hash, e.seq + 1, e.seq
+            count += 1
+        session.expunge_all()
+    head = session.get(AuditHead, 1)
+    if head is not None and head.seq != last_seq:
+        return VerifyResult(count, last_seq + 1, f"the chain ends at {last_seq} "
+                            f"but the head says {head.seq}: entries were removed")
+    return VerifyResult(count, None)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)

@@ -1,0 +1,77 @@
+"""Roles and what each may do.
+
+- admin: everything, including accounts.
+- clinician: identified patient data and clinical records.
+- coordinator: the international desk: demographics, referrals, documents and logistics;
+  case status but no clinical notes or clinical timeline payloads.
+- researcher: de-identified views only (pseudonym, birth year, sex, countries, codes, status).
+- auditor: the audit log only.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from rareonco.errors import Forbidden
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CLINICIAN = "clinician"
+    COORDINATOR = "coordinator"
+    RESEARCHER = "researcher"
+    AUDITOR = "auditor"
+
+
+class Permission(StrEnum):
+    PATIENT_READ = "patient.read"  # identified demographics
+    PATIENT_READ_DEIDENTIFIED = "patient.read_deidentified"
+    PATIENT_WRITE = "patient.write"
+    REFERRAL_WRITE = "referral.write"
+    CASE_READ_STATUS = "case.read_status"
+    CASE_READ_CLINICAL = "case.read_clinical"
+    CASE_WRITE_CLINICAL = "case.write_clinical"
+    CASE_TRANSITION = "case.transition"
+    LOGISTICS_TRANSITION = "case.logistics_transition"
+    AUDIT_READ = "audit.read"
+    USER_MANAGE = "user.manage"
+    CALCULATE = "calculate"
+
+
+_P = Permission
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.CLINICIAN: frozenset(
+        {
+            _P.PATIENT_READ, _P.PATIENT_WRITE, _P.REFERRAL_WRITE, _P.CASE_READ_STATUS,
+            _P.CASE_READ_CLINICAL, _P.CASE_WRITE_CLINICAL, _P.CASE_TRANSITION,
+            _P.LOGISTICS_TRANSITION, _P.CALCULATE,
+        }
+    ),
+    Role.COORDINATOR: frozenset(
+        {
+            _P.PATIENT_READ, _P.PATIENT_WRITE, _P.REFERRAL_WRITE, _P.CASE_READ_STATUS,
+            _P.LOGISTICS_TRANSITION,
+        }
+    ),
+    Role.RESEARCHER: frozenset({_P.PATIENT_READ_DEIDENTIFIED, _P.CALCULATE}),
+    Role.AUDITOR: frozenset({_P.AUDIT_READ}),
+}
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        from rareonco.errors import InvalidInput
+
+        raise InvalidInput("role", f"unknown role {value!r}; one of {', '.join(Role)}") from None
+
+
+def can(role: str, permission: Permission) -> bool:
+    return permission in GRANTS.get(Role(role), frozenset())
+
+
+def require(role: str, permission: Permission) -> None:
+    if not can(role, permission):
+        raise Forbidden(f"role {role!r} may not {permission.value}")

@@ -1,0 +1,57 @@
+"""Patients: list and search, register, read, update (with version)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+
+from rareonco.records import cases, patients, referrals
+from rareonco.records.schemas import CaseIn, PatientIn, PatientUpdate, ReferralIn
+from rareonco.web.deps import SessionDep, UserDep
+
+router = APIRouter(prefix="/patients", tags=["patients"])
+
+
+@router.get("")
+def search_patients(
+    session: SessionDep, user: UserDep,
+    q: str | None = Query(None, description="name in either script (prefix of any word), or MRN"),
+    country: str | None = Query(None, description="ISO 3166-1 alpha-2 citizenship or residence"),
+    icdo: str | None = Query(None, description="ICD-O-3 morphology or topography code of a case"),
+    status_: str | None = Query(None, alias="status", description="pathway status of a case"),
+    page: int = Query(1, ge=1), per_page: int = Query(25, ge=1, le=200),
+) -> dict[str, Any]:
+    rows, total = patients.search(session, user.actor,
+                                  patients.SearchFilters(q, country, icdo, status_), page, per_page)
+    return {"items": [patients.view(p, user.actor) for p in rows], "total": total,
+            "page": page, "per_page": per_page}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def register_patient(body: PatientIn, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    return patients.view(patients.create(session, user.actor, body), user.actor)
+
+
+@router.get("/{patient_id}")
+def read_patient(patient_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    return patients.view(patients.get(session, user.actor, patient_id), user.actor)
+
+
+@router.patch("/{patient_id}")
+def update_patient(patient_id: int, body: PatientUpdate, session: SessionDep,
+                   user: UserDep) -> dict[str, Any]:
+    return patients.view(patients.update(session, user.actor, patient_id, body), user.actor)
+
+
+@router.post("/{patient_id}/referrals", status_code=status.HTTP_201_CREATED)
+def add_referral(patient_id: int, body: ReferralIn, session: SessionDep,
+                 user: UserDep) -> dict[str, Any]:
+    return referrals.view(referrals.create(session, user.actor, patient_id, body))
+
+
+@router.post("/{patient_id}/cases", status_code=status.HTTP_201_CREATED)
+def open_case(patient_id: int, body: CaseIn, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    case = cases.open_case(session, user.actor, patient_id, body)
+    session.refresh(case)
+    return cases.view(case, user.actor)

@@ -1,0 +1,41 @@
+"""Referrals and their documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi.responses import Response
+
+from rareonco.records import documents, referrals
+from rareonco.web.deps import SessionDep, UserDep
+
+router = APIRouter(tags=["referrals"])
+
+
+@router.get("/referrals/{referral_id}")
+def read_referral(referral_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    return referrals.view(referrals.get(session, user.actor, referral_id))
+
+
+@router.post("/referrals/{referral_id}/documents", status_code=status.HTTP_201_CREATED)
+def upload_document(referral_id: int, request: Request, session: SessionDep, user: UserDep,
+                    file: UploadFile = File(...),
+                    translation_status: str = Form("not_needed")) -> dict[str, Any]:
+    """Attach a PDF, PNG, JPEG, DICOM file or a zip of DICOM files (type checked by content)."""
+    settings = request.app.state.settings
+    doc = documents.store(session, user.actor, settings.ensure_data_dir(), referral_id,
+                          file.filename or "upload", file.file, settings.max_upload_mb * 2**20,
+                          translation_status)
+    return {"id": doc.id, "filename": doc.filename, "kind": doc.kind, "size_bytes": doc.size_bytes,
+            "sha256": doc.sha256, "translation_status": doc.translation_status}
+
+
+@router.get("/documents/{document_id}")
+def download_document(document_id: int, request: Request, session: SessionDep,
+                      user: UserDep) -> Response:
+    doc, content = documents.open_document(session, user.actor,
+                                           request.app.state.settings.ensure_data_dir(),
+                                           document_id)
+    return Response(content, media_type=doc.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{doc.filename}"'})

@@ -1,0 +1,37 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from rareonco import __version__
+from rareonco.config import Settings, get_settings
+from rareonco.store.db import Database
+from rareonco.web.api import api_router
+from rareonco.web.errors import install_error_handlers
+from rareonco.web.pages import pages_router
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="RareOnco", version=__version__,
+                  description="Rare-tumour case management: patients, referrals, cases, "
+                              "pathway, timeline, clinical calculators.",
+                  docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
+    app.state.settings = settings
+    app.state.db = db or Database(settings.effective_database_url)
+    install_error_handlers(app)
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,85 @@
+"""Shared request dependencies: the database session, the current user, CSRF."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from rareonco.config import Settings
+from rareonco.errors import Forbidden, Unauthenticated
+from rareonco.security import accounts
+from rareonco.security.audit import Actor
+from rareonco.store.db import Database
+
+SESSION_COOKIE = "rareonco_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    with db.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    actor: Actor
+    full_name: str
+    locale: str
+    csrf_token: str | None  # set for browser sessions
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _sent_csrf(request: Request) -> str | None:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent:
+        return sent
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _current_user(request: Request, session: SessionDep,
+                  sent_csrf: Annotated[str | None, Depends(_sent_csrf)]) -> CurrentUser:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        cred = accounts.resolve(session, auth[7:].strip(), "api")
+    else:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            raise Unauthenticated("not logged in: send a bearer token or log in")
+        cred = accounts.resolve(session, token, "web")
+        if request.method not in SAFE_METHODS:
+            if not sent_csrf or not hmac.compare_digest(sent_csrf, cred.csrf_token or ""):
+                raise Forbidden("missing or wrong CSRF token; reload the page")
+    user = cred.user
+    return CurrentUser(Actor(user.id, user.username, user.role, client_address(request)),
+                       user.full_name, user.locale, cred.csrf_token)
+
+
+UserDep = Annotated[CurrentUser, Depends(_current_user)]
+
+
+def actor_of(user: CurrentUser) -> Actor:
+    return user.actor

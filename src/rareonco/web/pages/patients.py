@@ -1,0 +1,34 @@
+"""Patient list with search, and the patient page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from rareonco.records import patients
+from rareonco.web.deps import SessionDep, UserDep
+from rareonco.web.pages.render import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, user: UserDep, q: str = "", country: str = "",
+         icdo: str = "", status: str = "", page: int = 1) -> Response:
+    request.state.user = user
+    filters = patients.SearchFilters(q or None, country or None, icdo or None, status or None)
+    rows, total = patients.search(session, user.actor, filters, max(page, 1), 25)
+    ctx = {"rows": [patients.view(p, user.actor) for p in rows], "total": total, "page": page,
+           "q": q, "country": country, "icdo": icdo, "status": status}
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "patient-rows":
+        return render(request, "_patient_rows.html", ctx)
+    return render(request, "patients.html", ctx)
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(patient_id: int, request: Request, session: SessionDep,
+                 user: UserDep) -> Response:
+    request.state.user = user
+    patient = patients.get(session, user.actor, patient_id)
+    return render(request, "patient.html", {"p": patients.view(patient, user.actor),
+                                            "referrals": patient.referrals})

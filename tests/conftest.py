@@ -1,0 +1,127 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, an app, users, clients.
+
+The PostgreSQL variants run against RAREONCO_TEST_PG_URL (CI: 127.0.0.1:5432, database test).
+Without a reachable server they skip with the reason, unless RAREONCO_REQUIRE_PG=1 (CI), where
+they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from rareonco.config import Settings
+from rareonco.store.db import Database, normalise_url
+from rareonco.store.migrate import upgrade
+
+PG_URL = os.environ.get("RAREONCO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+PASSWORD = "correct-horse-42"
+ROLES = ("admin", "clinician", "coordinator", "researcher", "auditor")
+
+
+def _pg_available() -> str | None:
+    try:
+        eng = create_engine(normalise_url(PG_URL), connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
+
+
+def reset_postgres() -> None:
+    eng = create_engine(normalise_url(PG_URL))
+    with eng.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    reason = _pg_available()
+    if reason:
+        if os.environ.get("RAREONCO_REQUIRE_PG") == "1":
+            pytest.fail(reason + " (RAREONCO_REQUIRE_PG=1: the PostgreSQL tests must run)")
+        pytest.skip(reason)
+    reset_postgres()
+    yield PG_URL
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    upgrade(db_url)
+    database = Database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", secret_key="test-secret", max_upload_mb=1)
+
+
+@pytest.fixture
+def users(db: Database) -> dict[str, int]:
+    from rareonco.security.accounts import create_user
+
+    with db.session() as session:
+        return {role: create_user(session, role, PASSWORD, role, role.title()).id
+                for role in ROLES}
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database, users: dict[str, int]):  # type: ignore[no-untyped-def]
+    from rareonco.web.app import create_app
+
+    return create_app(settings, db)
+
+
+def _token(client: TestClient, username: str) -> str:
+    r = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
+@pytest.fixture
+def clients(app) -> dict[str, TestClient]:  # type: ignore[no-untyped-def]
+    """One API client per role, each with its bearer token."""
+    out = {}
+    for role in ROLES:
+        c = TestClient(app)
+        c.headers["Authorization"] = f"Bearer {_token(c, role)}"
+        out[role] = c
+    return out
+
+
+@pytest.fixture
+def anon(app) -> TestClient:  # type: ignore[no-untyped-def]
+    return TestClient(app)
+
+
+def _patient_body(**over: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "family_name": "Рахимов", "given_names": "Азиз", "sex": "male",
+        "birth_date": "2007-03-14", "citizenship": "UZ", "residence_country": "UZ",
+        "preferred_language": "ru", "other_languages": ["uz"], "passport_number": "FA7654321",
+    }
+    body.update(over)
+    return body
+
+
+@pytest.fixture
+def patient_body():  # type: ignore[no-untyped-def]
+    """A factory of valid patient bodies; keyword arguments override fields."""
+    return _patient_body

@@ -1,0 +1,206 @@
+"""`rareonco hipec simulate | analyse | report`: exit codes, JSON shape, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from rareonco.cli.hipec import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def faulty_log(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("hipec") / "log.csv"
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--minutes",
+            "60",
+            "--seed",
+            "1",
+            "--fault",
+            "probe_dropout:ip_pelvis@20",
+            "--fault",
+            "heater_failure@35",
+            "--out",
+            str(path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return str(path)
+
+
+def test_simulate_writes_the_csv_layout(faulty_log) -> None:
+    with open(faulty_log) as f:
+        header = f.readline().strip()
+    assert header == "time_s,inflow_c,outflow_c,ip_upper_c,ip_pelvis_c,flow_l_min"
+
+
+def test_simulate_to_stdout() -> None:
+    result = runner.invoke(app, ["simulate", "--minutes", "1", "--rate-hz", "2"])
+    assert result.exit_code == 0
+    assert len(result.stdout.strip().splitlines()) == 1 + 121
+
+
+def test_analyse_json_shape(faulty_log) -> None:
+    result = runner.invoke(app, ["analyse", faulty_log, "--target", "42-43", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data["plateau"]) == {"start_s", "end_s"}
+    assert (
+        300 <= data["plateau"]["start_s"] <= 900 and data["plateau"]["end_s"] == 3600.0
+    )
+    assert set(data["probes"]) == {"inflow", "outflow", "ip_upper", "ip_pelvis"}
+    for stats in data["probes"].values():
+        assert set(stats) == {
+            "min_c",
+            "max_c",
+            "mean_c",
+            "time_in_range_min",
+            "cem43_min",
+        }
+    kinds = [(a["type"], a["probe"]) for a in data["alarms"]]
+    assert ("probe_silent", "ip_pelvis") in kinds and (
+        "under_temperature",
+        "ip_upper",
+    ) in kinds
+    for alarm in data["alarms"]:
+        assert {"t_s", "type", "probe"} <= set(alarm)
+        assert alarm["type"] in {
+            "over_temperature",
+            "under_temperature",
+            "probe_silent",
+            "probe_flatline",
+            "flow_low",
+        }
+    assert data["data_quality"][0]["t_s"] == 1200.0
+    assert set(data["data_quality"][0]) == {"t_s", "issue"}
+
+
+def test_analyse_human_output(faulty_log) -> None:
+    result = runner.invoke(app, ["analyse", faulty_log])
+    assert result.exit_code == 0
+    assert "ip_pelvis" in result.stdout and "probe_silent" in result.stdout
+
+
+def _assert_clean_failure(result, fragment: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert fragment in result.stderr
+    assert (
+        result.stderr.startswith("error: ")
+        and len(result.stderr.strip().splitlines()) == 1
+    )
+    assert "Traceback" not in result.output
+
+
+def test_missing_file(tmp_path) -> None:
+    _assert_clean_failure(
+        runner.invoke(app, ["analyse", str(tmp_path / "none.csv")]), "no such file"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("inflow_c,ip_upper_c\n44,42\n", "no time column"),
+        ("time_s,flow_l_min\n0,1.2\n", "no temperature column"),
+        ("time_s,ip_upper_c\n", "no data rows"),
+        ("", "empty"),
+    ],
+)
+def test_malformed_csv(tmp_path, content, fragment) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    _assert_clean_failure(runner.invoke(app, ["analyse", str(path)]), fragment)
+    json_result = runner.invoke(app, ["analyse", str(path), "--json"])
+    assert json_result.exit_code == 2
+    assert fragment in json.loads(json_result.stdout)["error"]
+
+
+@pytest.mark.parametrize("target", ["42", "43-42", "abc", "10-60"])
+def test_bad_target(faulty_log, target) -> None:
+    _assert_clean_failure(
+        runner.invoke(app, ["analyse", faulty_log, "--target", target]), "target"
+    )
+
+
+def test_decimal_comma_target_is_accepted(faulty_log) -> None:
+    result = runner.invoke(
+        app, ["analyse", faulty_log, "--target", "41,5-43", "--json"]
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["target_c"] == [41.5, 43.0]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    ["explode@3", "probe_dropout@3", "heater_failure@99", "probe_dropout:ip_nowhere@3"],
+)
+def test_bad_fault(tmp_path, fault) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--minutes",
+            "10",
+            "--fault",
+            fault,
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+    )
+    _assert_clean_failure(result, "fault")
+
+
+def test_unwritable_output(tmp_path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--minutes",
+            "1",
+            "--out",
+            str(tmp_path / "missing-dir" / "x.csv"),
+        ],
+    )
+    _assert_clean_failure(result, "No such file or directory")
+
+
+def test_report_html_and_pdf(faulty_log, tmp_path) -> None:
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            faulty_log,
+            "--out",
+            str(html),
+            "--pdf",
+            str(pdf),
+            "--meta",
+            "Procedure=CRS + HIPEC",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "CRS + HIPEC" in html.read_text()
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_report_bad_meta(faulty_log, tmp_path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            faulty_log,
+            "--out",
+            str(tmp_path / "r.html"),
+            "--meta",
+            "no-equals-sign",
+        ],
+    )
+    _assert_clean_failure(result, "LABEL=VALUE")
