@@ -24,6 +24,14 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> None:
+    """Tests hash many passwords: use the cheapest Argon2id parameters (never in production)."""
+    from rareonco.security import passwords
+
+    passwords.use_parameters(time_cost=1, memory_cost=8, parallelism=1)
 ROLES = ("admin", "clinician", "coordinator", "researcher", "auditor")
 
 
@@ -38,8 +46,34 @@ def _pg_available() -> str | None:
         return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
 
 
-def reset_postgres() -> None:
-    eng = create_engine(normalise_url(PG_URL))
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    """A database of this pytest process's own (made from PG_URL's server), dropped at the end,
+    so parallel test runs on one server never touch each other's tables."""
+    reason = _pg_available()
+    if reason:
+        if os.environ.get("RAREONCO_REQUIRE_PG") == "1":
+            pytest.fail(reason + " (RAREONCO_REQUIRE_PG=1: the PostgreSQL tests must run)")
+        pytest.skip(reason)
+    name = f"rareonco_test_{os.getpid()}"
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = _with_database(PG_URL, name)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def reset_postgres(url: str) -> None:
+    eng = create_engine(normalise_url(url))
     with eng.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
@@ -51,13 +85,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
-    reason = _pg_available()
-    if reason:
-        if os.environ.get("RAREONCO_REQUIRE_PG") == "1":
-            pytest.fail(reason + " (RAREONCO_REQUIRE_PG=1: the PostgreSQL tests must run)")
-        pytest.skip(reason)
-    reset_postgres()
-    yield PG_URL
+    url = request.getfixturevalue("pg_session_url")
+    reset_postgres(url)
+    yield url
 
 
 @pytest.fixture

@@ -8,6 +8,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 
+def use_parameters(time_cost: int, memory_cost: int, parallelism: int) -> None:
+    """Change the hashing cost (tests use the cheapest; existing hashes still verify)."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                             parallelism=parallelism)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -19,7 +19,8 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Upgrade to every head: each feature's migrations are a branch of their own."""
     command.upgrade(alembic_config(url), revision)
 
 

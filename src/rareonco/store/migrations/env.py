@@ -3,10 +3,10 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from rareonco.store.tables import Base
+from rareonco.store.models import load_all
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = load_all().metadata
 
 
 def run_migrations_online() -> None:
