@@ -85,5 +85,5 @@ def login(page, username: str = "demo", password: str = "rareonco-demo") -> None
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("form[action='/login'] button[type=submit]")
     page.wait_for_load_state("networkidle")

@@ -15,11 +15,11 @@ import numpy as np
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from rareonco.records.patients import name_search_key
+from rareonco.records.patients import name_search_key, name_tokens
 from rareonco.records.vocab import transliterate
 from rareonco.security import audit
 from rareonco.security.audit import Actor
-from rareonco.store.tables import Case, Patient
+from rareonco.store.tables import Case, Patient, PatientNameToken
 
 SUBTYPES = [  # (morphology, topography, share, median age)
     ("8850/3", "C49.2", 0.15, 55), ("8890/3", "C49.9", 0.12, 58), ("8802/3", "C49.2", 0.12, 62),
@@ -110,6 +110,9 @@ def load_synthetic(session: Session, actor: Actor, n: int, seed: int = 0, batch:
             [p for p, _ in chunk]).all()
         session.execute(insert(Case), [dict(c, patient_id=pid)
                                        for pid, (_, c) in zip(ids, chunk, strict=True)])
+        session.execute(insert(PatientNameToken), [
+            {"patient_id": pid, "token": t}
+            for pid, (p, _) in zip(ids, chunk, strict=True) for t in name_tokens(p["name_search"])])
         audit.record(session, actor, "bulk_create", "patients",
                      f"{len(ids)} synthetic patients, ids {ids[0]}..{ids[-1]}")
         session.commit()

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,12 +17,25 @@ from rareonco.records.schemas import PatientIn, PatientUpdate, iso
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
-from rareonco.store.tables import Case, Patient
+from rareonco.store.tables import Case, Patient, PatientNameToken
 
 
 def name_search_key(*parts: str | None) -> str:
     """Lower-case, single-spaced concatenation of every name form, for search in either script."""
     return " ".join(" ".join(p.split()) for p in parts if p).casefold()
+
+
+def name_tokens(search_key: str) -> list[str]:
+    """The distinct words of a search key (hyphenated names also give their parts)."""
+    words = set(search_key.split())
+    words |= {part for w in list(words) if "-" in w for part in w.split("-") if part}
+    return sorted(w[:120] for w in words)
+
+
+def _set_tokens(session: Session, patient: Patient) -> None:
+    session.execute(delete(PatientNameToken).where(PatientNameToken.patient_id == patient.id))
+    session.execute(insert(PatientNameToken), [
+        {"patient_id": patient.id, "token": t} for t in name_tokens(patient.name_search)])
 
 
 def _duplicate_check(session: Session, data: dict[str, Any], exclude_id: int | None) -> None:
@@ -63,6 +76,7 @@ def create(session: Session, actor: Actor, data: PatientIn) -> Patient:
         session.flush()
     except IntegrityError as exc:
         raise Conflict("a patient with the same identifier is already on file") from exc
+    _set_tokens(session, patient)
     audit.record(session, actor, "create", f"patient/{patient.id}")
     return patient
 
@@ -108,6 +122,7 @@ def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate)
         session.flush()
     except StaleDataError as exc:
         raise Conflict(f"patient {patient_id} was changed concurrently; reload") from exc
+    _set_tokens(session, patient)
     audit.record(session, actor, "update", f"patient/{patient_id}", ",".join(sorted(changes)))
     return patient
 
@@ -131,10 +146,7 @@ def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1
     if filters.q:
         if not can(actor.role, Permission.PATIENT_READ):
             raise InvalidInput("q", "name search is not available in de-identified views")
-        for term in filters.q.casefold().split():
-            query = query.where(or_(Patient.name_search.like(f"{_esc(term)}%", escape="\\"),
-                                    Patient.name_search.like(f"% {_esc(term)}%", escape="\\"),
-                                    Patient.mrn == filters.q.strip().upper()))
+        query = query.where(_name_or_mrn(filters.q))
     if filters.country:
         c = vocab.country(filters.country, "country")
         query = query.where(or_(Patient.citizenship == c, Patient.residence_country == c))
@@ -159,8 +171,15 @@ def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1
     return list(rows), total
 
 
-def _esc(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _name_or_mrn(q: str):  # type: ignore[no-untyped-def]
+    """Every word of `q` must start a word of the patient's names (either script), or `q` is
+    the MRN. Prefixes are matched as index ranges [word, word + U+FFFF) on the token table."""
+    cond = None
+    for term in sorted(set(q.casefold().split())):
+        hit = select(PatientNameToken.patient_id).where(
+            PatientNameToken.token >= term, PatientNameToken.token < term + "\uffff")
+        cond = Patient.id.in_(hit) if cond is None else cond & Patient.id.in_(hit)
+    return or_(cond, Patient.mrn == q.strip().upper())
 
 
 def _require_read(actor: Actor) -> None:

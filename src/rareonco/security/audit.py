@@ -43,14 +43,28 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, user_id: int | None, user
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def record(session: Session, actor: Actor, action: str, resource: str, detail: str = "") -> int:
-    """Append one entry (in the caller's transaction) and return its sequence number."""
+def record(session: Session, actor: Actor, action: str, resource: str, detail: str = "") -> None:
+    """Append one entry in the caller's transaction; in a read session (see
+    `store.db.Database.session(read=True)`) the entry is appended right after the read ends."""
+    at = datetime.now(timezone.utc)
+    if session.info.get("audit_deferred"):
+        session.info.setdefault("audit_pending", []).append((actor, action, resource, detail, at))
+        return
+    _append(session, actor, action, resource, detail, at)
+
+
+def flush_deferred(session: Session, pending: list[tuple[Actor, str, str, str, datetime]]) -> None:
+    for actor, action, resource, detail, at in pending:
+        _append(session, actor, action, resource, detail, at)
+
+
+def _append(session: Session, actor: Actor, action: str, resource: str, detail: str,
+            at: datetime) -> int:
     row = session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
         .returning(AuditHead.seq, AuditHead.hash)
     ).one()
     seq, prev_hash = row
-    at = datetime.now(timezone.utc)
     digest = entry_hash(prev_hash, seq, at, actor.user_id, actor.username, action, resource,
                         actor.client, detail)
     session.add(AuditEntry(seq=seq, at=at, user_id=actor.user_id, username=actor.username,

@@ -1,8 +1,10 @@
 """Engine and session factory.
 
-SQLite (the default, embedded in the data folder) runs in WAL mode with foreign keys on and
-every transaction started with BEGIN IMMEDIATE: each request writes at least an audit entry, so
-taking the write lock up front avoids deadlocking upgrades from read to write locks.
+SQLite (the default, embedded in the data folder) runs in WAL mode with foreign keys on. A
+writing transaction starts with BEGIN IMMEDIATE (it takes the write lock up front, so two
+writers never deadlock upgrading a read lock); a read session (`Database.session(read=True)`,
+used for GET requests) runs in a plain deferred transaction, so reads run side by side, and its
+audit entries are appended afterwards in one short writing transaction (`security.audit`).
 PostgreSQL is used when RAREONCO_DATABASE_URL says so.
 """
 
@@ -41,7 +43,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read = conn.get_execution_options().get("rareonco_read", False)
+            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
@@ -54,21 +57,39 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_engine = self.engine.execution_options(rareonco_read=True)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on any error."""
-        with self.sessionmaker() as session:
+    def session(self, read: bool = False) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error.
+
+        With `read=True` the audit entries recorded in it are deferred and appended in a
+        writing transaction of their own when the block ends; if that fails, the block fails.
+        """
+        from rareonco.security.audit import flush_deferred
+
+        bind = self._read_engine if read else self.engine
+        with self.sessionmaker(bind=bind) as session:
+            session.info["audit_deferred"] = read
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+            pending = session.info.pop("audit_pending", None)
+        if pending:
+            with self.sessionmaker() as writer:
+                try:
+                    flush_deferred(writer, pending)
+                    writer.commit()
+                except BaseException:
+                    writer.rollback()
+                    raise
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -76,6 +76,8 @@ class Patient(Versioned, Base):
         UniqueConstraint("citizenship", "national_id", name="uq_patient_national_id"),
         Index("ix_patients_name_search", "name_search"),
         Index("ix_patients_residence", "residence_country"),
+        Index("ix_patients_citizenship", "citizenship"),
+        Index("ix_patients_sort", "family_name_latin", "given_names_latin", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +108,17 @@ class Patient(Versioned, Base):
     )
 
     __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+
+
+class PatientNameToken(Base):
+    """One word of a patient's names (any script, case-folded), for indexed prefix search."""
+
+    __tablename__ = "patient_name_tokens"
+    __table_args__ = (Index("ix_patient_name_tokens_token", "token", "patient_id"),)
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(120), primary_key=True)
 
 
 class Referral(Versioned, Base):

@@ -29,8 +29,11 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
-    with db.session() as session:
+def get_session(request: Request, db: Annotated[Database, Depends(get_db)]
+                ) -> Iterator[Session]:
+    """The request's session: a read session for GET/HEAD (audit appended after the read), a
+    writing one otherwise. It ends before the response is sent (scope "function")."""
+    with db.session(read=request.method in SAFE_METHODS) as session:
         yield session
 
 

@@ -1,0 +1,179 @@
+"""Load benchmark of the API: patient search and the case-page JSON at 100,000 patients.
+
+For each database (SQLite in a temporary folder; PostgreSQL when RAREONCO_BENCH_PG_URL or the
+default local server answers), the script loads N synthetic patients (`demo synth`), starts the
+app with uvicorn on a loopback port in a subprocess, and drives it with C concurrent clients for
+a bounded time: half the requests search patients by a name prefix (either script) or a country,
+half read a case page. It prints p50/p95/p99 latency and requests per second, and the goal
+(p95 under 100 ms for search at 100,000 patients) beside them.
+
+    python benchmarks/api_load.py [--patients 100000] [--clients 32] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+GOAL_P95_MS = 100.0
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+PREFIXES = ["Иван", "Смир", "Кузн", "Рахим", "Кари", "Юсуп", "Волк", "Ivan", "Smir", "Kuzn",
+            "Rakh", "Kari", "Iusup", "Volk", "Alek", "Dmit", "Anna", "Mari", "Naz", "Ali"]
+COUNTRIES = ["UZ", "KZ", "TJ", "RU", "KG"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(url: str, data_dir: Path, patients: int) -> None:
+    from rareonco.demo.synth import load_synthetic
+    from rareonco.demo.users import ensure_demo_users
+    from rareonco.security.audit import Actor
+    from rareonco.store.db import Database
+    from rareonco.store.migrate import upgrade
+
+    upgrade(url)
+    db = Database(url)
+    t0 = time.perf_counter()
+    with db.session() as s:
+        ensure_demo_users(s)
+    with db.session() as s:
+        load_synthetic(s, Actor(None, "bench", "admin", "local"), patients, seed=7, batch=5000)
+    if db.dialect == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    print(f"  loaded {patients:,} patients in {time.perf_counter() - t0:.1f} s")
+    db.dispose()
+
+
+def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, RAREONCO_DATABASE_URL=url, RAREONCO_DATA_DIR=str(data_dir),
+               RAREONCO_SECRET_KEY="bench")
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "rareonco.web.asgi:app",
+                             "--host", "127.0.0.1", "--port", str(port), "--log-level",
+                             "warning", "--no-access-log"], env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+async def drive(base: str, clients: int, seconds: float, max_case: int
+                ) -> dict[str, list[float]]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        r = await c.post("/api/v1/auth/token",
+                         json={"username": "demo", "password": "rareonco-demo"})
+        token = r.json()["access_token"]
+    lat: dict[str, list[float]] = {"search": [], "case": [], "errors": []}
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def worker(k: int) -> None:
+        rng = random.Random(k)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits,
+                                     headers={"Authorization": f"Bearer {token}"}) as c:
+            while time.perf_counter() < stop:
+                if rng.random() < 0.5:
+                    kind = "search"
+                    params = ({"q": rng.choice(PREFIXES)} if rng.random() < 0.8
+                              else {"country": rng.choice(COUNTRIES)})
+                    req = c.get("/api/v1/patients", params=params)
+                else:
+                    kind = "case"
+                    req = c.get(f"/api/v1/cases/{rng.randint(1, max_case)}")
+                t0 = time.perf_counter()
+                resp = await req
+                ms = (time.perf_counter() - t0) * 1000
+                if resp.status_code == 200:
+                    lat[kind].append(ms)
+                else:
+                    lat["errors"].append(resp.status_code)
+
+    await asyncio.gather(*(worker(k) for k in range(clients)))
+    return lat
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(
+        values) > 1 else values[0]
+
+
+def run(name: str, url: str, args: argparse.Namespace) -> None:
+    print(f"\n== {name} ==")
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        prepare(url, data_dir, args.patients)
+        port = free_port()
+        proc = start_server(url, data_dir, port)
+        try:
+            lat = asyncio.run(drive(f"http://127.0.0.1:{port}", args.clients, args.seconds,
+                                    args.patients))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    total = len(lat["search"]) + len(lat["case"])
+    print(f"  {args.clients} clients, {args.seconds:.0f} s: {total / args.seconds:.0f} requests/s, "
+          f"{len(lat['errors'])} errors")
+    for kind in ("search", "case"):
+        v = lat[kind]
+        print(f"  {kind:6s} n={len(v):6d}  p50 {pct(v, 50):7.1f} ms  p95 {pct(v, 95):7.1f} ms  "
+              f"p99 {pct(v, 99):7.1f} ms  {len(v) / args.seconds:6.0f} req/s")
+    p95 = pct(lat["search"], 95)
+    verdict = "meets" if p95 < GOAL_P95_MS else "MISSES"
+    print(f"  goal: search p95 < {GOAL_P95_MS:.0f} ms at {args.patients:,} patients -> {verdict}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--patients", type=int, default=100_000)
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as tmp:
+            run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args)
+    if args.only != "sqlite":
+        pg = os.environ.get("RAREONCO_BENCH_PG_URL", PG_DEFAULT)
+        try:
+            admin = create_engine(pg.replace("postgresql://", "postgresql+psycopg://"),
+                                  isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text("DROP DATABASE IF EXISTS rareonco_bench WITH (FORCE)"))
+                conn.execute(text("CREATE DATABASE rareonco_bench"))
+            bench_url = pg.rsplit("/", 1)[0] + "/rareonco_bench"
+            run("PostgreSQL", bench_url, args)
+            with admin.connect() as conn:
+                conn.execute(text("DROP DATABASE IF EXISTS rareonco_bench WITH (FORCE)"))
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            print(f"\n== PostgreSQL == skipped: {exc.__class__.__name__}: {exc}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nwhole run {time.perf_counter() - t0:.0f} s, driver peak RSS {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
