@@ -62,12 +62,12 @@ def prepare(url: str, data_dir: Path, patients: int) -> None:
     db.dispose()
 
 
-def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, RAREONCO_DATABASE_URL=url, RAREONCO_DATA_DIR=str(data_dir),
                RAREONCO_SECRET_KEY="bench")
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "rareonco.web.asgi:app",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level",
-                             "warning", "--no-access-log"], env=env)
+                             "warning", "--no-access-log", "--workers", str(workers)], env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -127,7 +127,7 @@ def run(name: str, url: str, args: argparse.Namespace) -> None:
         data_dir = Path(tmp)
         prepare(url, data_dir, args.patients)
         port = free_port()
-        proc = start_server(url, data_dir, port)
+        proc = start_server(url, data_dir, port, args.workers)
         try:
             lat = asyncio.run(drive(f"http://127.0.0.1:{port}", args.clients, args.seconds,
                                     args.patients))
@@ -135,7 +135,7 @@ def run(name: str, url: str, args: argparse.Namespace) -> None:
             proc.terminate()
             proc.wait(timeout=20)
     total = len(lat["search"]) + len(lat["case"])
-    print(f"  {args.clients} clients, {args.seconds:.0f} s: {total / args.seconds:.0f} requests/s, "
+    print(f"  {args.clients} clients, {args.workers} server worker(s), {args.seconds:.0f} s: {total / args.seconds:.0f} requests/s, "
           f"{len(lat['errors'])} errors")
     for kind in ("search", "case"):
         v = lat[kind]
@@ -152,6 +152,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.only != "postgresql":

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, delete, func, insert, intersect, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -127,6 +127,9 @@ def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate)
     return patient
 
 
+COUNT_LIMIT = 1000
+
+
 @dataclass(frozen=True)
 class SearchFilters:
     q: str | None = None
@@ -142,14 +145,14 @@ def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1
         raise InvalidInput("page", "must be 1 or more")
     if not 1 <= per_page <= 200:
         raise InvalidInput("per_page", "must be between 1 and 200")
-    query: Select[Any] = select(Patient)
+    conds: list[Any] = []
     if filters.q:
         if not can(actor.role, Permission.PATIENT_READ):
             raise InvalidInput("q", "name search is not available in de-identified views")
-        query = query.where(_name_or_mrn(filters.q))
+        conds.append(_name_or_mrn(filters.q))
     if filters.country:
         c = vocab.country(filters.country, "country")
-        query = query.where(or_(Patient.citizenship == c, Patient.residence_country == c))
+        conds.append(or_(Patient.citizenship == c, Patient.residence_country == c))
     if filters.icdo or filters.status:
         sub = select(Case.patient_id)
         if filters.icdo:
@@ -158,10 +161,13 @@ def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1
         if filters.status:
             from rareonco.records.pathway import parse_status
             sub = sub.where(Case.status == parse_status(filters.status, "status").value)
-        query = query.where(Patient.id.in_(sub))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        conds.append(Patient.id.in_(sub))
+    # Counting stops at COUNT_LIMIT: "more than 1,000 patients" tells the user to narrow the
+    # search as well as an exact figure would, at a fraction of the cost on large registries.
+    total = session.scalar(select(func.count()).select_from(
+        select(Patient.id).where(*conds).limit(COUNT_LIMIT + 1).subquery())) or 0
     rows = session.scalars(
-        query.options(selectinload(Patient.cases)).order_by(
+        select(Patient).where(*conds).options(selectinload(Patient.cases)).order_by(
             Patient.family_name_latin, Patient.given_names_latin, Patient.id)
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
@@ -173,13 +179,14 @@ def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1
 
 def _name_or_mrn(q: str):  # type: ignore[no-untyped-def]
     """Every word of `q` must start a word of the patient's names (either script), or `q` is
-    the MRN. Prefixes are matched as index ranges [word, word + U+FFFF) on the token table."""
-    cond = None
-    for term in sorted(set(q.casefold().split())):
-        hit = select(PatientNameToken.patient_id).where(
-            PatientNameToken.token >= term, PatientNameToken.token < term + "\uffff")
-        cond = Patient.id.in_(hit) if cond is None else cond & Patient.id.in_(hit)
-    return or_(cond, Patient.mrn == q.strip().upper())
+    the MRN. Prefixes are matched as index ranges [word, word + U+FFFF) on the token table;
+    the ids are gathered in one subquery so the database drives the search from the index."""
+    hits = [select(PatientNameToken.patient_id).where(
+        PatientNameToken.token >= term, PatientNameToken.token < term + "\uffff")
+        for term in sorted(set(q.casefold().split()))]
+    by_name = intersect(*hits) if len(hits) > 1 else hits[0]
+    by_mrn = select(Patient.id).where(Patient.mrn == q.strip().upper())
+    return Patient.id.in_(union(by_name, by_mrn))
 
 
 def _require_read(actor: Actor) -> None:

@@ -24,8 +24,9 @@ def search_patients(
 ) -> dict[str, Any]:
     rows, total = patients.search(session, user.actor,
                                   patients.SearchFilters(q, country, icdo, status_), page, per_page)
-    return {"items": [patients.view(p, user.actor) for p in rows], "total": total,
-            "page": page, "per_page": per_page}
+    return {"items": [patients.view(p, user.actor) for p in rows],
+            "total": min(total, patients.COUNT_LIMIT),
+            "total_exceeds_limit": total > patients.COUNT_LIMIT, "page": page, "per_page": per_page}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

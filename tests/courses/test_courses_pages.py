@@ -1,0 +1,89 @@
+"""Course pages through a browser session (no browser): picker preview, save, record a cycle with
+findings and reasons, dose sheet PDF, response page with the local plotly.js."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def _login(app) -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
+    c = TestClient(app)
+    r = c.post("/login", data={"username": "clinician", "password": "correct-horse-42",
+                               "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', c.get("/").text).group(1)  # type: ignore[union-attr]
+    return c, csrf
+
+
+@pytest.fixture
+def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
+    c = clients["clinician"]
+    pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
+    return c.post(f"/api/v1/patients/{pid}/cases", json={"morphology_code": "8806/3",
+                                                         "molecular_findings": []}).json()["id"]
+
+
+PLAN = {"regimen": "P6", "height_cm": "168", "weight_kg": "55", "start": "2026-01-05",
+        "weight_measured_on": "2026-01-04", "bsa_formula": "mosteller"}
+
+
+def test_plan_save_record_and_print(app, case_id) -> None:  # type: ignore[no-untyped-def]
+    c, csrf = _login(app)
+    h = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    page = c.get(f"/cases/{case_id}/courses").text
+    assert page.index('value="P6"') < page.index('value="MAP"')  # indicated regimen first
+    frag = c.post(f"/cases/{case_id}/courses/preview", data=PLAN, headers=h).text
+    assert frag.count('data-testid="cycle"') == 7 and "3364.37" in frag and "capped 2.0 mg/course" in frag
+    bad = c.post(f"/cases/{case_id}/courses/preview", data={**PLAN, "height_cm": "2000"}, headers=h)
+    assert "height_cm" in bad.text
+
+    r = c.post(f"/cases/{case_id}/courses", data={**PLAN, "csrf_token": csrf},
+               follow_redirects=False)
+    assert r.status_code == 303
+    url = r.headers["location"]
+    course_id = int(url.rsplit("/", 1)[1])
+    page = c.get(url).text
+    assert page.count('data-testid="cycle"') == 7 and 'name="dose__cyclophosphamide__1"' in page
+
+    form = {"number": "1", "start_date": "2026-01-05", "dose__cyclophosphamide__1": "2000",
+            "dose__cyclophosphamide__2": "3364.37"}
+    frag = c.post(f"/courses/{course_id}/record", data=form, headers=h)
+    assert frag.status_code == 200 and "give a reason" in frag.text and "needs reason" in frag.text
+    form["reason__cyclophosphamide__1"] = "pump failure: the rest could not be given"
+    r = c.post(f"/courses/{course_id}/record", data=form, headers=h)
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == url
+    assert "pump failure" in c.get(url).text
+
+    measures = c.post(f"/courses/{course_id}/measures/weight",
+                      data={"measured_on": "2026-01-20", "weight_kg": "54"}, headers=h).text
+    assert "54.0 kg" in measures
+    measures = c.post(f"/courses/{course_id}/measures/ae",
+                      data={"term": "Nausea", "grade": "5", "onset": "2026-01-08"}, headers=h).text
+    assert "no grade 5" in measures
+
+    pdf = c.get(f"/courses/{course_id}/dose-sheet.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "3364.37" in text and "CAPPED 2.0 mg/course" in text and "BSA 1.60" in text
+
+
+def test_response_page_serves_its_chart_locally(app, clients, case_id) -> None:  # type: ignore[no-untyped-def]
+    api = clients["clinician"]
+    api.post(f"/api/v1/cases/{case_id}/timepoints", json={
+        "assessed_on": "2026-01-02", "baseline": True,
+        "lesions": [{"id": "T1", "organ": "omentum", "mm": 100}]})
+    api.post(f"/api/v1/cases/{case_id}/timepoints", json={
+        "assessed_on": "2026-03-02", "lesions": [{"id": "T1", "mm": 60}]})
+    c, _ = _login(app)
+    page = c.get(f"/cases/{case_id}/response").text
+    assert '<script src="/vendor/plotly.min.js" defer>' in page and "cdn" not in page.lower()
+    assert '"pr_threshold_mm": 70.0' in page and "Best overall response: <strong>PR" in page
+    js = c.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and len(js.content) > 1_000_000
