@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, intersect, or_, select, union
+from sqlalchemy import delete, func, insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -181,10 +181,14 @@ def _name_or_mrn(q: str):  # type: ignore[no-untyped-def]
     """Every word of `q` must start a word of the patient's names (either script), or `q` is
     the MRN. Prefixes are matched as index ranges [word, word + U+FFFF) on the token table;
     the ids are gathered in one subquery so the database drives the search from the index."""
-    hits = [select(PatientNameToken.patient_id).where(
-        PatientNameToken.token >= term, PatientNameToken.token < term + "\uffff")
-        for term in sorted(set(q.casefold().split()))]
-    by_name = intersect(*hits) if len(hits) > 1 else hits[0]
+    terms = sorted(set(q.casefold().split()))
+    by_name = None
+    for term in terms:
+        hit = select(PatientNameToken.patient_id).where(
+            PatientNameToken.token >= term, PatientNameToken.token < term + "\uffff")
+        if by_name is not None:  # every word must match: nest, one index range per word
+            hit = hit.where(PatientNameToken.patient_id.in_(by_name))
+        by_name = hit
     by_mrn = select(Patient.id).where(Patient.mrn == q.strip().upper())
     return Patient.id.in_(union(by_name, by_mrn))
 

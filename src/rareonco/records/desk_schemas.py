@@ -1,0 +1,125 @@
+"""International desk vocabulary and the typed values its services accept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field, field_validator, model_validator
+
+from rareonco.i18n import N_
+from rareonco.records.schemas import BirthDate, Country, Email, Language, Sex, Strict, Text200
+
+#: inquiry status -> label
+STATUSES: dict[str, str] = {
+    "new": N_("new"), "in_review": N_("in review"), "more_data": N_("more data requested"),
+    "accepted": N_("accepted"), "declined": N_("declined"), "admitted": N_("admitted"),
+    "closed": N_("closed"),
+}
+OPEN_STATUSES = ("new", "in_review", "more_data", "accepted")
+OUTCOMES: dict[str, str] = {"accept": N_("accept for treatment"),
+                            "more_data": N_("needs more data"), "decline": N_("decline")}
+TRANSLATION: dict[str, str] = {"not_needed": N_("not needed"), "needed": N_("needed"),
+                               "in_progress": N_("in progress"), "done": N_("done")}
+LETTER_LANGUAGES = ("ru", "en")
+#: an inquiry should have its first answer within this many days (centre's service standard)
+ANSWER_DUE_DAYS = 5
+
+
+class InquiryIn(Strict):
+    family_name: Text200
+    given_names: Text200
+    birth_date: BirthDate
+    sex: Sex
+    citizenship: Country
+    residence_country: Country
+    preferred_language: Language
+    passport_number: str | None = Field(default=None, max_length=40)
+    email: Email | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    referring_institution: str | None = Field(default=None, max_length=300)
+    diagnosis_text: str = Field(min_length=3, max_length=5000)
+    message: str = Field(default="", max_length=10000)
+
+    @field_validator("passport_number")
+    @classmethod
+    def _passport(cls, v: str | None) -> str | None:
+        return "".join(v.split()).upper() or None if v else None
+
+    @model_validator(mode="after")
+    def _contact(self) -> InquiryIn:
+        if not (self.email or self.phone):
+            raise ValueError("give an e-mail address or a phone number to answer to")
+        return self
+
+
+class AssignIn(Strict):
+    reviewer_id: int
+
+
+class OpinionIn(Strict):
+    outcome: str
+    text: str = Field(default="", max_length=20000)
+    missing_items: list[Text200] = Field(default_factory=list, max_length=30)
+    reason: str = Field(default="", max_length=5000)
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome(cls, v: str) -> str:
+        if v not in OUTCOMES:
+            raise ValueError("one of " + ", ".join(OUTCOMES))
+        return v
+
+    @model_validator(mode="after")
+    def _details(self) -> OpinionIn:
+        if self.outcome == "more_data" and not self.missing_items:
+            raise ValueError("list what is needed (missing_items)")
+        if self.outcome == "decline" and not self.reason:
+            raise ValueError("a decline gives the reason")
+        return self
+
+
+class TranslationIn(Strict):
+    status: str
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: str) -> str:
+        if v not in TRANSLATION:
+            raise ValueError("one of " + ", ".join(TRANSLATION))
+        return v
+
+
+class VisitIn(Strict):
+    planned_arrival: date
+    planned_departure: date | None = None
+    department: Text200
+    interpreter_needed: bool = False
+    letter_language: str = "en"
+
+    @field_validator("letter_language")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        if v not in LETTER_LANGUAGES:
+            raise ValueError("the letter is written in " + " or ".join(LETTER_LANGUAGES))
+        return v
+
+    @model_validator(mode="after")
+    def _dates(self) -> VisitIn:
+        if self.planned_departure and self.planned_departure < self.planned_arrival:
+            raise ValueError("the planned departure is before the arrival")
+        return self
+
+
+class ArrivalIn(Strict):
+    arrival_date: date
+    admission_date: date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> ArrivalIn:
+        if self.arrival_date > date.today():
+            raise ValueError("the arrival date is in the future")
+        if self.admission_date and self.admission_date < self.arrival_date:
+            raise ValueError("admission before arrival")
+        if self.admission_date and self.admission_date > date.today():
+            raise ValueError("the admission date is in the future")
+        return self

@@ -1,0 +1,108 @@
+"""Tumour board: meetings, attendees, agenda with case summaries, decisions, protocol PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from rareonco.records import board, board_signing
+from rareonco.records.board_schemas import AgendaIn, AttendeeIn, DecisionIn, MeetingIn
+from rareonco.records.board_views import decision_view, item_view, meeting_view, task_view
+from rareonco.web.deps import SessionDep, UserDep
+
+router = APIRouter(tags=["board"])
+
+
+class PresenceIn(BaseModel):
+    present: bool
+
+
+class TaskStatusIn(BaseModel):
+    status: str
+
+
+@router.get("/board/meetings")
+def list_meetings(session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
+    return [{"id": m.id, "title": m.title, "starts_at": m.starts_at.isoformat(),
+             "place": m.place, "video_link": m.video_link, "items": len(m.items)}
+            for m in board.list_meetings(session, user.actor)]
+
+
+@router.post("/board/meetings", status_code=status.HTTP_201_CREATED)
+def create_meeting(body: MeetingIn, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    return meeting_view(board.create_meeting(session, user.actor, body))
+
+
+@router.get("/board/meetings/{meeting_id}")
+def read_meeting(meeting_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    """The meeting with attendees, quorum status and agenda (summaries, decision versions)."""
+    return meeting_view(board.get_meeting(session, user.actor, meeting_id))
+
+
+@router.post("/board/meetings/{meeting_id}/attendees", status_code=status.HTTP_201_CREATED)
+def add_attendee(meeting_id: int, body: AttendeeIn, session: SessionDep,
+                 user: UserDep) -> dict[str, Any]:
+    board.add_attendee(session, user.actor, meeting_id, body)
+    return meeting_view(board.get_meeting(session, user.actor, meeting_id))
+
+
+@router.put("/board/attendees/{attendee_id}/presence")
+def set_presence(attendee_id: int, body: PresenceIn, session: SessionDep,
+                 user: UserDep) -> dict[str, bool]:
+    board.set_presence(session, user.actor, attendee_id, body.present)
+    return {"present": body.present}
+
+
+@router.post("/board/meetings/{meeting_id}/agenda", status_code=status.HTTP_201_CREATED)
+def add_item(meeting_id: int, body: AgendaIn, session: SessionDep,
+             user: UserDep) -> dict[str, Any]:
+    """Put a case on the agenda; the case summary is built from what the case holds now."""
+    return item_view(board.add_item(session, user.actor, meeting_id, body))
+
+
+@router.get("/board/items/{item_id}")
+def read_item(item_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    return item_view(board.get_item(session, user.actor, item_id))
+
+
+@router.post("/board/items/{item_id}/summary")
+def refresh_summary(item_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    return item_view(board.refresh_summary(session, user.actor, item_id))
+
+
+@router.post("/board/items/{item_id}/decision")
+def save_decision(item_id: int, body: DecisionIn, session: SessionDep,
+                  user: UserDep) -> dict[str, Any]:
+    """Save the draft decision; after a signed version this starts the next version."""
+    return decision_view(board.save_decision(session, user.actor, item_id, body))
+
+
+@router.post("/board/decisions/{decision_id}/sign")
+def sign_decision(decision_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    """Sign as the chair: needs the quorum; moves the case and creates follow-on tasks."""
+    return decision_view(board_signing.sign(session, user.actor, decision_id))
+
+
+@router.get("/board/meetings/{meeting_id}/protocol.pdf")
+def protocol_pdf(meeting_id: int, session: SessionDep, user: UserDep,
+                 lang: str = Query("en", pattern="^(en|ru)$")) -> Response:
+    from rareonco.reports.board_protocol import protocol_pdf as render_pdf
+
+    meeting = board.get_meeting(session, user.actor, meeting_id)
+    return Response(render_pdf(meeting, lang), media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="board-{meeting_id}-{lang}.pdf"'})
+
+
+@router.get("/cases/{case_id}/board")
+def case_board(case_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    """The case's board history (all decision versions) and its follow-on tasks."""
+    return board.case_board(session, user.actor, case_id)
+
+
+@router.put("/tasks/{task_id}")
+def set_task_status(task_id: int, body: TaskStatusIn, session: SessionDep,
+                    user: UserDep) -> dict[str, Any]:
+    return task_view(board.set_task_status(session, user.actor, task_id, body.status))

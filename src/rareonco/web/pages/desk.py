@@ -1,0 +1,224 @@
+"""International desk pages: the public inquiry form (no login, rate-limited), the dashboard,
+coordinator entry, and the inquiry page (documents, review, opinion, visit, letter, arrival)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.records import desk, desk_dashboard, desk_review
+from rareonco.records.desk_schemas import (
+    OUTCOMES,
+    STATUSES,
+    TRANSLATION,
+    ArrivalIn,
+    AssignIn,
+    InquiryIn,
+    OpinionIn,
+    TranslationIn,
+    VisitIn,
+)
+from rareonco.records.vocab import countries
+from rareonco.security.roles import Permission, require
+from rareonco.web.deps import SessionDep, UserDep, client_address
+from rareonco.web.errors import validation_details
+from rareonco.web.pages.render import render
+from rareonco.web.ratelimit import inquiry_limiter
+
+router = APIRouter()
+FIELDS = ("family_name", "given_names", "birth_date", "sex", "citizenship", "residence_country",
+          "preferred_language", "passport_number", "email", "phone", "referring_institution",
+          "diagnosis_text", "message")
+LANGUAGES = ("ru", "en", "uz", "tg", "kk", "ky", "tk", "az", "hy", "ka", "mn", "fa")
+
+
+def _form_ctx(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return {"v": values, "errors": errors, "public_page": True, "languages": LANGUAGES,
+            "countries": sorted(countries().items(), key=lambda kv: kv[1]),
+            "today": date.today().isoformat()}
+
+
+def _files(form: FormData) -> list[desk.Upload]:
+    return [desk.Upload(f.filename, f.file) for f in form.getlist("files")
+            if isinstance(f, UploadFile) and f.filename]
+
+
+def _parse_inquiry(form: FormData) -> tuple[InquiryIn | None, dict[str, str], dict[str, Any]]:
+    values = {k: v.strip() for k in FIELDS if isinstance(v := form.get(k), str)}
+    try:
+        return InquiryIn(**{k: v for k, v in values.items() if v}), {}, values
+    except ValidationError as exc:
+        return None, {d["field"]: d["reason"] for d in validation_details(exc.errors())}, values
+
+
+@router.get("/inquiry")
+def inquiry_form(request: Request) -> Response:
+    return render(request, "desk/inquiry_form.html", _form_ctx({}, {}))
+
+
+@router.post("/inquiry")
+async def inquiry_submit(request: Request, session: SessionDep) -> Response:
+    form = await request.form()
+    data, errors, values = _parse_inquiry(form)
+    if form.get("website"):  # a field people do not see: only robots fill it in
+        return render(request, "desk/inquiry_thanks.html", {"reference": None, "public_page": True})
+    if not form.get("consent"):
+        errors["consent"] = "consent is needed to process the data"
+    if errors or data is None:
+        return render(request, "desk/inquiry_form.html", _form_ctx(values, errors), 422)
+    ok, retry = inquiry_limiter(request.app).allow(client_address(request))
+    if not ok:
+        return render(request, "desk/inquiry_form.html", _form_ctx(values, {
+            "form": f"too many inquiries from this address; try again in {retry // 60 + 1} min"}),
+            429)
+    settings = request.app.state.settings
+    try:
+        row = desk.submit(session, desk.public_actor(client_address(request)), data,
+                          _files(form), settings.ensure_data_dir(), settings.max_upload_mb * 2**20)
+    except InvalidInput as exc:
+        session.rollback()
+        return render(request, "desk/inquiry_form.html",
+                      _form_ctx(values, {exc.field: exc.reason}), 422)
+    return render(request, "desk/inquiry_thanks.html", {"reference": row.reference,
+                                                        "public_page": True})
+
+
+@router.get("/desk")
+def dashboard(request: Request, session: SessionDep, user: UserDep, status: str = "",
+              country: str = "") -> Response:
+    request.state.user = user
+    board = desk_dashboard.build(session, user.actor)
+    rows = desk.search(session, user.actor, status or None, country or None,
+                       open_only=not status)
+    return render(request, "desk/dashboard.html", {
+        "d": board, "rows": rows, "status": status, "country": country, "statuses": STATUSES,
+        "overdue_ids": {o.inquiry_id for o in board.overdue}})
+
+
+@router.get("/desk/inquiries/new")
+def entry_form(request: Request, user: UserDep) -> Response:
+    request.state.user = user
+    require(user.actor.role, Permission.REFERRAL_WRITE)
+    return render(request, "desk/inquiry_form.html", {**_form_ctx({}, {}), "public_page": False,
+                                                      "staff": True})
+
+
+@router.post("/desk/inquiries/new")
+async def entry_submit(request: Request, session: SessionDep, user: UserDep) -> Response:
+    request.state.user = user
+    form = await request.form()
+    data, errors, values = _parse_inquiry(form)
+    ctx = {"public_page": False, "staff": True}
+    if errors or data is None:
+        return render(request, "desk/inquiry_form.html", {**_form_ctx(values, errors), **ctx}, 422)
+    settings = request.app.state.settings
+    try:
+        row = desk.submit(session, user.actor, data, _files(form), settings.ensure_data_dir(),
+                          settings.max_upload_mb * 2**20, source="coordinator")
+    except InvalidInput as exc:
+        session.rollback()
+        return render(request, "desk/inquiry_form.html",
+                      {**_form_ctx(values, {exc.field: exc.reason}), **ctx}, 422)
+    return RedirectResponse(f"/desk/inquiries/{row.id}", status_code=303)
+
+
+def _page(request: Request, session: SessionDep, user: UserDep, inquiry_id: int,
+          error: str | None = None, status_code: int = 200) -> Response:
+    from rareonco.records.board import chairs
+
+    row = desk.get(session, user.actor, inquiry_id)
+    return render(request, "desk/inquiry.html", {
+        "i": desk.view(row, user.actor), "error": error, "reviewers": chairs(session),
+        "statuses": STATUSES, "outcomes": OUTCOMES, "translation": TRANSLATION,
+        "today": date.today().isoformat()}, status_code=status_code)
+
+
+@router.get("/desk/inquiries/{inquiry_id}")
+def inquiry_page(inquiry_id: int, request: Request, session: SessionDep,
+                 user: UserDep) -> Response:
+    request.state.user = user
+    return _page(request, session, user, inquiry_id)
+
+
+def _t(form: FormData, key: str) -> str:
+    v = form.get(key)
+    return v.strip() if isinstance(v, str) else ""
+
+
+async def _act(request: Request, session: SessionDep, user: UserDep, inquiry_id: int,
+               action: Any) -> Response:
+    request.state.user = user
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            action(form)
+    except ValidationError as exc:
+        d = validation_details(exc.errors())[0]
+        return _page(request, session, user, inquiry_id, f"{d['field']}: {d['reason']}", 422)
+    except RareOncoError as exc:
+        return _page(request, session, user, inquiry_id, exc.message, exc.status_code)
+    return RedirectResponse(f"/desk/inquiries/{inquiry_id}", status_code=303)
+
+
+@router.post("/desk/inquiries/{inquiry_id}/assign")
+async def assign(inquiry_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
+    return await _act(request, session, user, inquiry_id, lambda f: desk_review.assign(
+        session, user.actor, inquiry_id, AssignIn(reviewer_id=int(_t(f, "reviewer_id") or 0))))
+
+
+@router.post("/desk/inquiries/{inquiry_id}/opinion")
+async def opinion(inquiry_id: int, request: Request, session: SessionDep,
+                  user: UserDep) -> Response:
+    return await _act(request, session, user, inquiry_id, lambda f: desk_review.write_opinion(
+        session, user.actor, inquiry_id, OpinionIn(
+            outcome=_t(f, "outcome"), text=_t(f, "text"), reason=_t(f, "reason"),
+            missing_items=[x.strip() for x in _t(f, "missing_items").splitlines() if x.strip()])))
+
+
+@router.post("/desk/inquiries/{inquiry_id}/documents")
+async def documents(inquiry_id: int, request: Request, session: SessionDep,
+                    user: UserDep) -> Response:
+    s = request.app.state.settings
+    return await _act(request, session, user, inquiry_id, lambda f: desk.add_documents(
+        session, user.actor, inquiry_id, _files(f), s.ensure_data_dir(), s.max_upload_mb * 2**20,
+        _t(f, "translation_status") or "not_needed"))
+
+
+@router.post("/desk/inquiries/{inquiry_id}/documents/{document_id}/translation")
+async def translation(inquiry_id: int, document_id: int, request: Request, session: SessionDep,
+                      user: UserDep) -> Response:
+    return await _act(request, session, user, inquiry_id, lambda f: desk_review.set_translation(
+        session, user.actor, document_id, TranslationIn(status=_t(f, "status"))))
+
+
+@router.post("/desk/inquiries/{inquiry_id}/visit")
+async def visit(inquiry_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
+    return await _act(request, session, user, inquiry_id, lambda f: desk_review.plan_visit(
+        session, user.actor, inquiry_id, VisitIn(
+            planned_arrival=_t(f, "planned_arrival"),  # type: ignore[arg-type]
+            planned_departure=_t(f, "planned_departure") or None,  # type: ignore[arg-type]
+            department=_t(f, "department"), interpreter_needed=bool(f.get("interpreter_needed")),
+            letter_language=_t(f, "letter_language") or "en")))
+
+
+@router.post("/desk/inquiries/{inquiry_id}/arrival")
+async def arrival(inquiry_id: int, request: Request, session: SessionDep,
+                  user: UserDep) -> Response:
+    return await _act(request, session, user, inquiry_id, lambda f: desk_review.record_arrival(
+        session, user.actor, inquiry_id, ArrivalIn(
+            arrival_date=_t(f, "arrival_date"),  # type: ignore[arg-type]
+            admission_date=_t(f, "admission_date") or None)))  # type: ignore[arg-type]
+
+
+@router.get("/desk/inquiries/{inquiry_id}/invitation.pdf")
+def invitation(inquiry_id: int, request: Request, session: SessionDep, user: UserDep,
+               lang: str | None = None) -> Response:
+    row, pdf = desk_review.invitation_letter(session, user.actor, inquiry_id, lang)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="invitation-{row.reference}.pdf"'})

@@ -1,0 +1,43 @@
+"""The language switch: remembered in a cookie, and on the account when logged in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from rareonco import i18n
+from rareonco.errors import InvalidInput
+from rareonco.i18n.preferences import remember_locale
+from rareonco.web.deps import SESSION_COOKIE, CurrentUser, SessionDep, _current_user, _sent_csrf
+
+router = APIRouter()
+ONE_YEAR_S = 365 * 24 * 3600
+
+
+def _optional_user(request: Request, session: SessionDep,
+                   sent_csrf: Annotated[str | None, Depends(_sent_csrf)]) -> CurrentUser | None:
+    """The logged-in user (CSRF checked as for any post), or None for an anonymous visitor."""
+    if not request.cookies.get(SESSION_COOKIE) and not request.headers.get("authorization"):
+        return None
+    return _current_user(request, session, sent_csrf)
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.post("/locale")
+async def switch_language(request: Request, session: SessionDep,
+                          user: Annotated[CurrentUser | None, Depends(_optional_user)]) -> Response:
+    form = await request.form()
+    lang = i18n.normalise(str(form.get("lang", "")))
+    if lang is None:
+        raise InvalidInput("lang", "one of " + ", ".join(i18n.LOCALES))
+    if user is not None and lang in i18n.STAFF_LOCALES:
+        remember_locale(session, user.actor, lang)
+    response = RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
+    response.set_cookie(i18n.LOCALE_COOKIE, lang, max_age=ONE_YEAR_S, samesite="lax",
+                        httponly=True, secure=request.url.scheme == "https")
+    return response

@@ -1,0 +1,69 @@
+"""Board pages in the browser's HTML (forms, errors shown on the page) and the protocol PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from .conftest import QUORUM_ATTENDEES, diagnosed_case, web_login
+
+
+def _login(app) -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
+    b = TestClient(app)
+    return b, web_login(b, "clinician")
+
+
+def test_meeting_decision_and_protocol(app, clients, users, patient_body) -> None:  # type: ignore[no-untyped-def]
+    case_id = diagnosed_case(clients["clinician"], patient_body)
+    b, csrf = _login(app)
+    html = {"accept": "text/html"}
+    r = b.post("/board/meetings", data={"csrf_token": csrf, "date": "2026-03-15", "time": "15:00",
+                                        "place": "Room 4", "chair_id": users["clinician"],
+                                        "quorum": ["surgical_oncologist", "medical_oncologist",
+                                                   "radiologist", "pathologist"]},
+               follow_redirects=False)
+    assert r.status_code == 303
+    url = r.headers["location"]
+    mid = int(url.rsplit("/", 1)[1])
+    b.post(f"{url}/agenda", data={"csrf_token": csrf, "case_id": case_id,
+                                  "question": "Limb salvage?"})
+    page = b.get(url, headers=html).text
+    assert "Limb salvage?" in page and "9180/3" in page and "MAP (preoperative) × 2" in page
+    item_id = int(re.search(r'id="item-(\d+)"', page).group(1))  # type: ignore[union-attr]
+    r = b.post(f"{url}/items/{item_id}/decision", headers=html, data={
+        "csrf_token": csrf, "intent": "curative", "neo_on": "1", "neo_regimen": "MAP",
+        "neo_cycles": "4", "surg_on": "1", "surg_type": "Resection of the sacroiliac region",
+        "rationale": "Localised disease; limb salvage feasible.",
+        "guideline": "ESMO-EURACAN-GENTURIS 2021", "dissent": "Dr. X: prefers 6 cycles"})
+    assert r.status_code == 200 and "Version 1" in r.text
+    decision_id = int(re.search(r'/decisions/(\d+)/sign', r.text).group(1))  # type: ignore[union-attr]
+    r = b.post(f"{url}/decisions/{decision_id}/sign", data={"csrf_token": csrf}, headers=html)
+    assert r.status_code == 409 and "no quorum" in r.text
+    for name, spec in QUORUM_ATTENDEES:
+        b.post(f"{url}/attendees", data={"csrf_token": csrf, "name": name, "specialty": spec})
+    r = b.post(f"{url}/decisions/{decision_id}/sign", data={"csrf_token": csrf}, headers=html)
+    assert r.status_code == 200 and "signed by Clinician" in r.text
+    case_page = b.get(f"/cases/{case_id}/board", headers=html).text
+    assert "Plan a course: neoadjuvant chemotherapy: MAP × 4" in case_page
+    assert "Plan a resection" in case_page
+    for lang, words in (("en", ["Tumour board protocol", "Rakhimov", "Рахимов",
+                                "neoadjuvant chemotherapy: MAP × 4", "Signed by the chair"]),
+                        ("ru", ["Протокол онкологического консилиума", "Рахимов",
+                                "неоадъювантная химиотерапия: MAP × 4",
+                                "Подписано председателем", "Кворум"])):
+        r = b.get(f"/board/meetings/{mid}/protocol.pdf?lang={lang}")
+        assert r.status_code == 200 and r.content.startswith(b"%PDF")
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+        text = " ".join(text.split())
+        for w in words:
+            assert w in text, (lang, w, text[:800])
+
+
+def test_forms_show_refusals_on_the_page(app, users) -> None:  # type: ignore[no-untyped-def]
+    b, csrf = _login(app)
+    r = b.post("/board/meetings", headers={"accept": "text/html"},
+               data={"csrf_token": csrf, "date": "2026-03-15", "chair_id": users["clinician"]})
+    assert r.status_code == 422 and "place or a video link" in r.text
