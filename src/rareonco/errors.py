@@ -57,3 +57,16 @@ class Unauthenticated(RareOncoError):
 
 class Forbidden(RareOncoError, PermissionError):
     status_code = 403
+
+
+class TooManyRequests(RareOncoError):
+    """A client went over a rate limit; `retry_after_s` says when it may try again."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": self.message, "retry_after_s": self.retry_after_s}

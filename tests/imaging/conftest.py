@@ -51,3 +51,16 @@ def example_run(shared_ct_path, tmp_path_factory):
     )
     assert result.exit_code == 0, result.output
     return out, json.loads((out / "plan.json").read_text()), result.output
+
+
+@pytest.fixture(scope="session")
+def phantom_segmented():
+    """The synthetic pelvis (tests/imaging/phantom.py) segmented once: (ct, segmentation, symmetry plane)."""
+    from rareonco.imaging.pipeline import pelvic_symmetry_plane
+    from rareonco.imaging.segment import segment_pelvis
+
+    from .phantom import make_phantom
+
+    ct = make_phantom()
+    seg = segment_pelvis(ct)
+    return ct, seg, pelvic_symmetry_plane(seg)

@@ -11,6 +11,7 @@ on a 0.5 mm grid, independent of the CT grid.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage as ndi
 from scipy.spatial.transform import Rotation
 
 from rareonco.imaging.volume import Volume
@@ -64,8 +65,20 @@ def true_volumes_ml(step_mm: float = 0.5) -> dict[str, float]:
     return out
 
 
-def make_phantom(spacing_mm: float = 2.0, grid_rotation_deg: float = 12.0) -> Volume:
-    """CT-like volume (HU) of the phantom on a grid rotated by `grid_rotation_deg` about x and z."""
+def make_phantom(
+    spacing_mm: float = 2.0,
+    grid_rotation_deg: float = 12.0,
+    blur_sigma_mm: float = 0.0,
+    padding_hu: float | None = None,
+    fov_radius_mm: float = 150.0,
+) -> Volume:
+    """CT-like volume (HU) of the phantom on a grid rotated by `grid_rotation_deg` about x and z.
+
+    blur_sigma_mm : Gaussian blur (the scanner's point-spread function) applied to the HU, mm;
+        a blurred cortex crosses any fixed bone threshold outside its true surface.
+    padding_hu : if given, voxels outside the reconstruction circle (radius `fov_radius_mm` about
+        the table's long axis) get this value, as scanners pad (-1024, -2048, -3024 HU).
+    """
     grid_rot = Rotation.from_euler("zx", [grid_rotation_deg, grid_rotation_deg / 2], degrees=True).as_matrix()
     shape = (150, 110, 90)
     centre_index = (np.array(shape) - 1) / 2.0
@@ -88,4 +101,9 @@ def make_phantom(spacing_mm: float = 2.0, grid_rotation_deg: float = 12.0) -> Vo
         marrow = _inside(body_pts, parts, shrink=CORTEX_MM)
         hu[bone] = 1200.0
         hu[marrow] = 60.0
-    return Volume(hu.reshape(shape).astype(np.int16), affine)
+    hu = hu.reshape(shape)
+    if blur_sigma_mm > 0:
+        hu = ndi.gaussian_filter(hu, blur_sigma_mm / spacing_mm)
+    if padding_hu is not None:
+        hu[(np.hypot(ras[:, 0], ras[:, 1] + 5.0) > fov_radius_mm).reshape(shape)] = padding_hu
+    return Volume(np.rint(hu).astype(np.int16), affine)

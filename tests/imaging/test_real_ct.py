@@ -129,7 +129,11 @@ def _resampled_segmentation(volume):
     return _RESAMPLED["seg"]
 
 
-@pytest.mark.xfail(reason="sacrum/spine and sacrum/hip borders move with resampling (known, issue 9 follow-up)", strict=False)
+@pytest.mark.xfail(
+    reason="the L5/S1 border is now stable (disc found within ~2 mm in both), but the whole-bone fill of the thin, "
+    "low-density sacrum loses ~15 % when the CT is resampled to 3.5 mm slices (cortex gaps open; issue 9 follow-up)",
+    strict=False,
+)
 def test_flipped_resampled_same_sacrum(shared_ct, example_run):
     _, plan, _ = example_run
     seg = _resampled_segmentation(_flipped_resampled(shared_ct))
@@ -148,3 +152,28 @@ def test_flipped_resampled_same_anatomy(shared_ct, example_run):
     assert plane.angle_to_deg(ref_normal) < 2.0
     ref_point = np.array(plan["symmetry_plane"]["point_mm"])
     assert abs(plane.signed_distance_mm(ref_point)) < 3.0
+
+
+def test_lps_anisotropic_storage_same_sides(shared_ct, example_run):
+    """The shared CT resampled to 0.9 x 0.9 x 2.5 mm and stored LPS+ (as DICOM-derived files are):
+    the hips stay within 10 % of each other, label 1 stays at the patient's left (negative x)."""
+    arr = shared_ct.array.astype(np.float32)
+    zoom = shared_ct.spacing_mm / np.array([0.9, 0.9, 2.5])
+    res = ndi.zoom(arr, zoom, order=1, grid_mode=True, mode="grid-constant", cval=-1024.0)
+    affine = shared_ct.affine.copy()
+    affine[:3, :3] = shared_ct.affine[:3, :3] / zoom
+    # grid_mode: voxel edges align, so the first centre moves by half the difference of the steps
+    affine[:3, 3] = shared_ct.affine[:3, 3] + shared_ct.affine[:3, :3] @ ((1.0 / zoom - 1.0) / 2.0)
+    stored = Volume(np.rint(res).astype(np.int16), affine).reoriented(("L", "P", "S"))
+    del arr, res
+    assert stored.axis_codes() == ("L", "P", "S")
+    np.testing.assert_allclose(sorted(stored.spacing_mm), [0.9, 0.9, 2.5], atol=0.01)
+    seg = segment_pelvis(stored)
+    left, right = seg.volumes_ml["hip_left"], seg.volumes_ml["hip_right"]
+    assert abs(left - right) / max(left, right) < 0.10
+    _, plan, _ = example_run
+    assert left == pytest.approx(plan["segmentation"]["hip_left_ml"], rel=0.10)
+    lab = seg.labels
+    for label, sign in ((1, -1.0), (2, 1.0)):
+        centre = lab.index_to_ras(np.argwhere(lab.array[::2, ::2, :] == label).mean(axis=0) * [2, 2, 1])
+        assert 50 < sign * centre[0] < 100

@@ -97,6 +97,7 @@ class PelvisPlan:
                 "acetabulum_centre_mm": {
                     k: [round(float(x), 1) for x in v] for k, v in self.segmentation.acetabulum_mm.items()
                 },
+                "femoral_head_radius_mm": dict(self.segmentation.head_radius_mm),
             },
             "symmetry_plane": self.plane.to_dict(),
             "resection": {
@@ -195,6 +196,7 @@ def plan_pelvis(ct: Volume, request: PlanRequest, progress: ProgressCallback | N
         segmentation.acetabulum_mm,
         margin_mm=request.margin_mm,
         cuts=request.cuts,
+        head_radius_mm=segmentation.head_radius_mm,
     )
     stage("resection", t0)
 

@@ -3,10 +3,18 @@
 Zones after Enneking WF, Dunham WK. Resection of the pelvis. J Bone Joint Surg Am 1978;60(6):731-746
 (classification of pelvic resections: I ilium, II periacetabular, III obturator ring (pubis and
 ischium), IV sacrum with the sacroiliac joint, added by later authors for extension into the sacral
-ala). Here, on the hip bone: zone II is bone within `PERIACETABULAR_RADIUS_MM` of the centre of
-the acetabulum (the femoral head centre); outside it, bone above the acetabular centre
-(superior in the anatomical frame) is zone I and bone below is zone III. Zone IV is resected
-sacrum. A zone counts when at least `MIN_ZONE_ML` of it is resected.
+ala). Here, in the anatomical frame of the symmetry plane and around the centre of the acetabulum
+(the fitted femoral head, `acetabulum.fit_femoral_head`):
+
+* II: hip bone within the femoral head radius + `ACETABULAR_WALL_MM` of the centre, i.e. the cup,
+  its walls and roof (where the head could not be fitted, within `PERIACETABULAR_RADIUS_MM` of the
+  cruder centre estimate);
+* IV: resected sacrum, and hip bone within `SI_JOINT_MM` of the sacrum (the iliac side of the
+  sacroiliac joint);
+* I: the rest of the hip bone above the acetabular centre (the ilium); III: the rest below it
+  (pubis and ischium).
+
+A zone counts when at least `MIN_ZONE_ML` of it is resected.
 """
 
 from __future__ import annotations
@@ -25,6 +33,9 @@ from .volume import Volume, bounding_box
 
 Side = Literal["left", "right"]
 PERIACETABULAR_RADIUS_MM = 22.0
+# the acetabular wall and subchondral roof around the head, about 8-12 mm thick on CT
+ACETABULAR_WALL_MM = 10.0
+SI_JOINT_MM = 10.0
 MIN_ZONE_ML = 2.0
 
 
@@ -97,8 +108,13 @@ def plan_resection(
     acetabulum_mm: dict[str, np.ndarray],
     margin_mm: float = 20.0,
     cuts: tuple[CutPlane, ...] = (),
+    head_radius_mm: dict[str, float] | None = None,
 ) -> Resection:
-    """Resect the pelvic bone (labels 1-3) within `margin_mm` of the tumour, bounded by `cuts`."""
+    """Resect the pelvic bone (labels 1-3) within `margin_mm` of the tumour, bounded by `cuts`.
+
+    `head_radius_mm` gives the fitted femoral head radius per side (see the module docstring for
+    the zones); without it zone II is judged from `PERIACETABULAR_RADIUS_MM`.
+    """
     if margin_mm < 0:
         raise InvalidInput("margin_mm", "the margin must not be negative")
     found, offset = tumour_side(tumour, labels, plane, side)
@@ -146,27 +162,38 @@ def plan_resection(
     vox_ml = labels.voxel_volume_ml
     zone_ml = {"I": 0.0, "II": 0.0, "III": 0.0, "IV": 0.0}
     hip_label = HIP_LEFT if side == "left" else HIP_RIGHT
-    idx = np.argwhere(mask & ((lab == HIP_LEFT) | (lab == HIP_RIGHT)))
-    if len(idx):
-        pts = labels.index_to_ras(idx)
+    hip_resected = resected_sub & ((lab[sl] == HIP_LEFT) | (lab[sl] == HIP_RIGHT))
+    sacrum_sub = lab[sl] == SACRUM
+    if hip_resected.any():
+        idx = np.argwhere(hip_resected)
+        pts = labels.index_to_ras(idx + lo)
+        radii = head_radius_mm or {}
         centre = acetabulum_mm.get(side)
-        if centre is None:
-            other = acetabulum_mm.get("right" if side == "left" else "left")
-            centre = plane.reflect(other) if other is not None else None
+        radius = radii.get(side)
+        other_side = "right" if side == "left" else "left"
+        if centre is None and acetabulum_mm.get(other_side) is not None:
+            centre = plane.reflect(acetabulum_mm[other_side])
+            radius = radii.get(other_side)
         if centre is None:
             warnings.append("acetabulum not found: hip-bone zones judged from the bone's mid-height")
             centre = pts.mean(axis=0)
+        peri_mm = radius + ACETABULAR_WALL_MM if radius is not None else PERIACETABULAR_RADIUS_MM
         frame = anatomical_frame(plane)
         rel = pts - centre
-        peri = np.linalg.norm(rel, axis=1) <= PERIACETABULAR_RADIUS_MM
+        if sacrum_sub.any():
+            near_sacrum = ndi.distance_transform_edt(~sacrum_sub, sampling=spacing)[tuple(idx.T)] <= SI_JOINT_MM
+        else:
+            near_sacrum = np.zeros(len(idx), bool)
+        peri = (np.linalg.norm(rel, axis=1) <= peri_mm) & ~near_sacrum
         sup = rel @ frame[2] > 0
         zone_ml["II"] = float(peri.sum()) * vox_ml
-        zone_ml["I"] = float((~peri & sup).sum()) * vox_ml
-        zone_ml["III"] = float((~peri & ~sup).sum()) * vox_ml
+        zone_ml["I"] = float((~peri & ~near_sacrum & sup).sum()) * vox_ml
+        zone_ml["III"] = float((~peri & ~near_sacrum & ~sup).sum()) * vox_ml
+        zone_ml["IV"] = float(near_sacrum.sum()) * vox_ml
         other_hip = np.count_nonzero(mask & (lab != hip_label) & (lab != SACRUM))
         if other_hip:
             warnings.append("the resection reaches the contralateral hip bone")
-    zone_ml["IV"] = float(np.count_nonzero(mask & (lab == SACRUM))) * vox_ml
+    zone_ml["IV"] += float(np.count_nonzero(mask & (lab == SACRUM))) * vox_ml
     zones = [z for z in ("I", "II", "III", "IV") if zone_ml[z] >= MIN_ZONE_ML]
     return Resection(
         mask=mask,

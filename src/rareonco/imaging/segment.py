@@ -12,16 +12,19 @@ Method (no atlas, nothing downloaded; every size in mm):
 2. Metal: > 2500 HU grown by 6 mm (partial volume and streaks) is never bone.
 3. Bone: > 120 HU inside the body, closed by 3 mm, cavities filled (3-D holes plus voxels
    enclosed in at least two of the three slice orientations: marrow, not foramina or canals),
-   so each bone is the whole bone, cortex and marrow, with a closed surface.
+   so each bone is the whole bone, cortex and marrow, with a closed surface. Then the outer
+   voxel layers below the local half-maximum between cortex and soft tissue are peeled
+   (`partial_volume_rim`): a blurred cortex crosses 120 HU outside its true surface.
 4. Labelling on a 3 mm grid (block means, then linear resampling, whatever the scanner spacing): a first symmetry plane of all bone gives the patient's left-right
    axis; eroded bone cores (erosion radius raised until the largest core on each side no longer
    crosses the midline) seed the hip bones, midline posterior bone seeds the vertebral column, the
-   femoral head (the thickest ball of bone lateral to the hip, where a femoral neck runs below it)
-   seeds each femur; a watershed on inverted HU then draws the borders along the joint spaces
+   femoral head (a sphere fitted to its surface, `acetabulum`, started from the thickest ball of
+   bone lateral to the hip; a femoral neck must run below it) seeds each femur; a watershed on inverted HU then draws the borders along the joint spaces
    (sacroiliac, hip, pubic symphysis), which are darker than the cortex on either side. Anatomical
    limits then correct the floods: a hip bone never crosses the midline, a femur is its head and
-   what lies below and lateral to it. The column is sacrum up to 10 mm above the top of the
-   sacroiliac contact (the L5/S1 disc level) and spine above.
+   what lies below and lateral to it. The column is split into sacrum and spine at the L5/S1 disc
+   found in the image (`column`); where no disc is seen, 10 mm above the top of the sacroiliac
+   contact; where no vertebra lies above the sacrum, not at all.
 5. The labels are carried back to the full-resolution bone mask by nearest label.
 """
 
@@ -33,6 +36,8 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from . import morphology as morph
+from .acetabulum import fit_femoral_head
+from .column import find_lumbosacral_disc, has_vertebra_above, split_at_disc
 from .symmetry import Plane, anatomical_frame, fit_symmetry_plane
 from .volume import Volume, bounding_box
 
@@ -50,6 +55,8 @@ HIP_LEFT, HIP_RIGHT, SACRUM, SPINE, FEMUR_LEFT, FEMUR_RIGHT = 1, 2, 3, 4, 5, 6
 FEMORAL_HEAD_RADIUS_MM = 25.0
 # the L5/S1 disc lies about at the top of the sacroiliac joints (the auricular surface spans S1-S3)
 SACRUM_ABOVE_SI_MM = 10.0
+# mean HU drop across a femoral head's surface below which the sphere fit is not trusted
+MIN_HEAD_EDGE_HU = 150.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,7 @@ class SegmentationParams:
     closing_mm: float = 3.0
     work_grid_mm: float = 3.0
     min_hip_ml: float = 20.0
+    pv_window_mm: float = 3.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +82,9 @@ class PelvisSegmentation:
     volumes_ml : volume of each non-background label, ml.
     metal_ml : volume of voxels above the metal threshold, ml.
     acetabulum_mm : {"left"/"right": centre of the femoral head / acetabulum, RAS mm} where found.
+    head_radius_mm : {"left"/"right": radius of the fitted femoral head, mm}, only where the head's
+        surface was fitted (`acetabulum.fit_femoral_head`); a centre without a radius is the
+        thickest bone of the hip joint, a cruder estimate.
     approx_plane : the first symmetry plane (all bone), used to start the pelvic one.
     """
 
@@ -82,6 +93,7 @@ class PelvisSegmentation:
     metal_ml: float
     acetabulum_mm: dict[str, np.ndarray] = field(default_factory=dict)
     approx_plane: Plane | None = None
+    head_radius_mm: dict[str, float] = field(default_factory=dict)
 
 
 def _body_mask(hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams) -> np.ndarray:
@@ -116,8 +128,41 @@ def bone_mask(ct: Volume, params: SegmentationParams | None = None) -> tuple[np.
         return filled, metal
     sl = tuple(slice(a, b) for a, b in zip(*box))
     closed = morph.close_mm(bone[sl], p.closing_mm, spacing)
-    filled[sl] = morph.fill_enclosed(closed) & ~metal_zone[sl]
+    whole = morph.fill_enclosed(closed)
+    if p.pv_window_mm > 0:
+        whole &= ~partial_volume_rim(whole, hu[sl], spacing, p)
+    filled[sl] = whole & ~metal_zone[sl]
     return filled, metal
+
+
+def partial_volume_rim(mask: np.ndarray, hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams) -> np.ndarray:
+    """Outer-surface voxels of `mask` that lie outside the bone's half-maximum edge, bool.
+
+    A blurred edge (scanner point-spread function, a few mm wide) crosses the 120 HU threshold
+    well outside the true surface of dense cortex. The surface is where the HU is halfway between
+    the cortex next to it (local maximum within `pv_window_mm`) and the soft tissue outside (local
+    minimum, clipped to the soft-tissue range): the full-width-at-half-maximum rule (Prevrhal S et
+    al., Phys Med Biol 1999;44(3):751-764). Only voxels on the surface of a part that is
+    at least three voxels thick are trimmed, so a thin plate whose cortex is all partial volume
+    keeps its voxels and never opens a hole.
+    """
+    size = tuple(int(2 * max(1, round(p.pv_window_mm / s)) + 1) for s in spacing)
+    h = hu.astype(np.float32)
+    half = 0.5 * (ndi.maximum_filter(h, size=size) + np.clip(ndi.minimum_filter(h, size=size), -100.0, 60.0))
+    below = h < half
+    trimmed = np.zeros(mask.shape, bool)
+    current = mask
+    # the blur reaches about pv_window_mm outside the surface: peel voxel layers that lie that close
+    # to the outside (the first layer always), so the depth trimmed is in mm, not in voxels
+    shallow = ndi.distance_transform_edt(mask, sampling=spacing) <= p.pv_window_mm + 1e-3
+    for n in range(4):
+        core = ndi.binary_erosion(current)
+        rim = current & ~core & ndi.binary_dilation(core) & below & (shallow if n else True)
+        if not rim.any():
+            break
+        trimmed |= rim
+        current = current & ~rim
+    return trimmed
 
 
 def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> PelvisSegmentation:
@@ -173,6 +218,7 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
         metal_ml=round(float(metal.sum()) * vox_ml, 2),
         acetabulum_mm=result_extra.get("acetabulum", {}),  # type: ignore[arg-type]
         approx_plane=result_extra.get("plane"),  # type: ignore[arg-type]
+        head_radius_mm=result_extra.get("head_radius", {}),  # type: ignore[arg-type]
     )
 
 
@@ -249,20 +295,29 @@ def _label_bones(grid: Volume, hu: np.ndarray, p: SegmentationParams) -> tuple[n
         if float(d[k]) < 10.0:
             continue
         has_neck = np.count_nonzero(bone & (s < s[k] - 30.0) & (sign * u > abs(u[k]) - 15.0)) * vox_ml >= 3.0
-        found[side] = (coords[k].astype(float), float(d[k]), bool(has_neck))
+        # the thickest bone is the head and the cup fused by the closing: it starts the sphere fit
+        fit = fit_femoral_head(hu, grid, plane.point_mm + coords[k].astype(float) @ frame)
+        if fit.edge_hu >= MIN_HEAD_EDGE_HU:
+            centre = (fit.centre_mm - plane.point_mm) @ frame.T
+            found[side] = (centre, fit.radius_mm, (1.0, fit.edge_hu), bool(has_neck))
+        else:  # head surface not resolved (thin joint space, osteoporotic head): thickest bone
+            found[side] = (coords[k].astype(float), float(d[k]), (0.0, float(d[k])), bool(has_neck))
     if len(found) == 2:
-        (cl, rl, nl), (cr, rr, nr) = found[HIP_LEFT], found[HIP_RIGHT]
+        (cl, rl, ql, nl), (cr, rr, qr, nr) = found[HIP_LEFT], found[HIP_RIGHT]
         mirrored = cr * np.array([-1.0, 1.0, 1.0])
-        if np.linalg.norm(cl - mirrored) > 15.0:
-            if rl >= rr:
-                found[HIP_RIGHT] = (cl * np.array([-1.0, 1.0, 1.0]), rl, nr)
+        if np.linalg.norm(cl - mirrored) > 15.0:  # not mirror images: trust the better-defined head
+            if ql >= qr:
+                found[HIP_RIGHT] = (cl * np.array([-1.0, 1.0, 1.0]), rl, ql, nr)
             else:
-                found[HIP_LEFT] = (mirrored, rr, nl)
+                found[HIP_LEFT] = (mirrored, rr, qr, nl)
     acetabulum: dict[str, np.ndarray] = {}
+    head_radius: dict[str, float] = {}
     heads: dict[int, tuple[np.ndarray, float]] = {}
-    for side, (c, radius, has_neck) in found.items():
+    for side, (c, radius, quality, has_neck) in found.items():
         name = "left" if side == HIP_LEFT else "right"
         acetabulum[name] = plane.point_mm + c @ frame
+        if quality[0] > 0:
+            head_radius[name] = round(radius, 1)
         if has_neck:
             heads[side] = (c, radius)
     femur_allowed: dict[int, np.ndarray] = {}
@@ -304,16 +359,22 @@ def _label_bones(grid: Volume, hu: np.ndarray, p: SegmentationParams) -> tuple[n
     regions[(regions == HIP_RIGHT) & (u < 0.0)] = HIP_LEFT
     regions[(regions == HIP_LEFT) & (u > 0.0)] = HIP_RIGHT
 
-    # sacrum versus the spine above: seeded below and above the top of the sacroiliac contact
+    # sacrum versus the spine above: the L5/S1 disc found in the image (see `column`); without a
+    # visible disc, the border falls back to 10 mm above the top of the sacroiliac contact
     column = regions == SACRUM
     hips = (regions == HIP_LEFT) | (regions == HIP_RIGHT)
-    contact = column & ndi.binary_dilation(hips) & (a < hip_a)
-    if np.count_nonzero(contact) >= 3:
-        si_top = float(np.percentile(s[contact], 95))
-        regions[column & (s > si_top + SACRUM_ABOVE_SI_MM)] = SPINE
-    else:
-        regions[column & (s > hip_top + 20.0)] = SPINE
+    near_hips = morph.dilate_mm(hips, 1.5 * float(sp.max()), sp)
+    contact = column & near_hips & (a < hip_a)
+    si_top = float(np.percentile(s[contact], 95)) if np.count_nonzero(contact) >= 3 else hip_top - 30.0
+    column_coords = coords[column]
+    disc = None
+    if has_vertebra_above(column_coords, si_top, vox_ml):
+        disc = find_lumbosacral_disc(hu, grid, plane, frame, column_coords, si_top)
+        if disc is not None:
+            regions[split_at_disc(column, coords, disc, elevation)] = SPINE
+        else:
+            regions[column & (s > si_top + SACRUM_ABOVE_SI_MM)] = SPINE
     # ribs reached through the costovertebral joints are not spine
     regions[(regions == SPINE) & (np.abs(u) > 50.0)] = 0
     out[:] = regions.astype(np.uint8)
-    return out, {"plane": plane, "acetabulum": acetabulum}
+    return out, {"plane": plane, "acetabulum": acetabulum, "head_radius": head_radius, "disc": disc}

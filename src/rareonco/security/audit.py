@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from rareonco.store.tables import AuditEntry, AuditHead
@@ -46,33 +46,41 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, user_id: int | None, user
 def record(session: Session, actor: Actor, action: str, resource: str, detail: str = "") -> None:
     """Append one entry in the caller's transaction; in a read session (see
     `store.db.Database.session(read=True)`) the entry is appended right after the read ends."""
-    at = datetime.now(timezone.utc)
+    entry = (actor, action, resource, detail, datetime.now(timezone.utc))
     if session.info.get("audit_deferred"):
-        session.info.setdefault("audit_pending", []).append((actor, action, resource, detail, at))
+        session.info.setdefault("audit_pending", []).append(entry)
         return
-    _append(session, actor, action, resource, detail, at)
+    append_many(session, [entry])
 
 
 def flush_deferred(session: Session, pending: list[tuple[Actor, str, str, str, datetime]]) -> None:
-    for actor, action, resource, detail, at in pending:
-        _append(session, actor, action, resource, detail, at)
+    append_many(session, pending)
 
 
-def _append(session: Session, actor: Actor, action: str, resource: str, detail: str,
-            at: datetime) -> int:
-    row = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
-    ).one()
-    seq, prev_hash = row
-    digest = entry_hash(prev_hash, seq, at, actor.user_id, actor.username, action, resource,
-                        actor.client, detail)
-    session.add(AuditEntry(seq=seq, at=at, user_id=actor.user_id, username=actor.username,
-                           action=action, resource=resource, client=actor.client,
-                           detail=detail, prev_hash=prev_hash, hash=digest))
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    session.flush()
-    return seq
+def append_many(session: Session, entries: list[tuple[Actor, str, str, str, datetime]]) -> None:
+    """Extend the chain by `entries` in order: one lock of the head row for all of them.
+
+    Plain Core statements on the session's connection: the audit path runs on every request,
+    and the ORM's unit of work would cost several times more here for nothing."""
+    if not entries:
+        return
+    conn = session.connection()
+    head, log = AuditHead.__table__, AuditEntry.__table__
+    seq, prev_hash = conn.execute(
+        update(head).where(head.c.id == 1).values(seq=head.c.seq + len(entries))
+        .returning(head.c.seq, head.c.hash)).one()
+    seq -= len(entries)
+    rows = []
+    for actor, action, resource, detail, at in entries:
+        seq += 1
+        digest = entry_hash(prev_hash, seq, at, actor.user_id, actor.username, action, resource,
+                            actor.client, detail)
+        rows.append({"seq": seq, "at": at, "user_id": actor.user_id, "username": actor.username,
+                     "action": action, "resource": resource, "client": actor.client,
+                     "detail": detail, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    conn.execute(insert(log), rows)
+    conn.execute(update(head).where(head.c.id == 1).values(hash=prev_hash))
 
 
 @dataclass(frozen=True)

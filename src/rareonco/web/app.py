@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,7 +21,15 @@ STATIC_DIR = Path(__file__).with_name("static")
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="RareOnco", version=__version__,
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        worker = getattr(app.state, "plan_worker", None)  # CT plan jobs (records.imaging_jobs)
+        if worker is not None and hasattr(worker, "shutdown"):
+            worker.shutdown()
+
+    app = FastAPI(title="RareOnco", version=__version__, lifespan=lifespan,
                   description="Rare-tumour case management: patients, referrals, cases, "
                               "pathway, timeline, clinical calculators.",
                   docs_url="/api/docs", openapi_url="/api/v1/openapi.json")

@@ -86,3 +86,20 @@ UserDep = Annotated[CurrentUser, Depends(_current_user)]
 
 def actor_of(user: CurrentUser) -> Actor:
     return user.actor
+
+
+#: Public names for features that compose their own dependencies (e.g. a form open to
+#: visitors that also remembers a logged-in user's choice).
+sent_csrf = _sent_csrf
+current_user = _current_user
+
+
+def optional_user(request: Request, session: SessionDep,
+                  csrf: Annotated[str | None, Depends(_sent_csrf)]) -> CurrentUser | None:
+    """The logged-in user (CSRF checked as for any post), or None for an anonymous visitor."""
+    if not request.cookies.get(SESSION_COOKIE) and not request.headers.get("authorization"):
+        return None
+    return _current_user(request, session, csrf)
+
+
+OptionalUserDep = Annotated[CurrentUser | None, Depends(optional_user)]

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rareonco.errors import InvalidInput, RareOncoError, Unauthenticated
+from rareonco.errors import InvalidInput, RareOncoError, TooManyRequests, Unauthenticated
 
 log = logging.getLogger("rareonco.web")
 
@@ -43,6 +43,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, InvalidInput):
             body["detail"] = [{"field": exc.field, "reason": exc.reason}]
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after_s)}
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)

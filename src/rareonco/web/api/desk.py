@@ -21,6 +21,7 @@ from rareonco.records.desk_schemas import (
 )
 from rareonco.web.deps import SessionDep, UserDep, client_address
 from rareonco.web.errors import validation_details
+from rareonco.errors import TooManyRequests
 from rareonco.web.ratelimit import inquiry_limiter
 
 router = APIRouter(tags=["desk"])
@@ -42,8 +43,7 @@ def public_inquiry(request: Request, session: SessionDep,
     """No login: an inquiry from abroad with its documents; 5 per hour per client address."""
     ok, retry = inquiry_limiter(request.app).allow(client_address(request))
     if not ok:
-        return JSONResponse({"error": "too many inquiries from this address; try later"},
-                            status_code=429, headers={"Retry-After": str(retry)})
+        raise TooManyRequests("too many inquiries from this address; try later", retry)
     try:
         data = InquiryIn.model_validate_json(inquiry)
     except ValidationError as exc:

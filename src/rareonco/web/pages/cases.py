@@ -10,17 +10,29 @@ from fastapi.responses import Response
 from rareonco.errors import RareOncoError
 from rareonco.records import cases
 from rareonco.records.schemas import TransitionIn
+from rareonco.security.roles import Permission, can
 from rareonco.web.deps import SessionDep, UserDep
 from rareonco.web.pages.render import render
 
 router = APIRouter()
+
+#: where each kind of follow-on task (from a signed board decision) is done
+TASK_LINKS = {"plan_course": "courses", "plan_resection": "imaging", "plan_hipec": "hipec",
+              "schedule_follow_up": "", "plan_radiotherapy": "", "trial_screening": "board"}
 
 
 @router.get("/cases/{case_id}")
 def case_page(case_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
     request.state.user = user
     case = cases.view(cases.get(session, user.actor, case_id), user.actor)
-    return render(request, "case.html", {"case": case})
+    tasks = []
+    if can(user.actor.role, Permission.CASE_READ_CLINICAL):
+        from rareonco.records.board import tasks_of_case
+        from rareonco.records.board_views import task_view
+
+        tasks = [task_view(t) for t in tasks_of_case(session, case_id) if t.status == "open"]
+    return render(request, "case.html", {"case": case, "tasks": tasks,
+                                         "task_links": TASK_LINKS})
 
 
 @router.post("/cases/{case_id}/transition")

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from rareonco import i18n
 from rareonco.errors import InvalidInput
 from rareonco.i18n.preferences import remember_locale
-from rareonco.web.deps import SESSION_COOKIE, CurrentUser, SessionDep, _current_user, _sent_csrf
+from rareonco.web.deps import OptionalUserDep, SessionDep
 
 router = APIRouter()
 ONE_YEAR_S = 365 * 24 * 3600
-
-
-def _optional_user(request: Request, session: SessionDep,
-                   sent_csrf: Annotated[str | None, Depends(_sent_csrf)]) -> CurrentUser | None:
-    """The logged-in user (CSRF checked as for any post), or None for an anonymous visitor."""
-    if not request.cookies.get(SESSION_COOKIE) and not request.headers.get("authorization"):
-        return None
-    return _current_user(request, session, sent_csrf)
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,7 +20,7 @@ def _safe_next(target: str | None) -> str:
 
 @router.post("/locale")
 async def switch_language(request: Request, session: SessionDep,
-                          user: Annotated[CurrentUser | None, Depends(_optional_user)]) -> Response:
+                          user: OptionalUserDep) -> Response:
     form = await request.form()
     lang = i18n.normalise(str(form.get("lang", "")))
     if lang is None:

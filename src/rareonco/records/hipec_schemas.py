@@ -1,0 +1,217 @@
+"""Typed values of the HIPEC services: procedure bodies and perfusion sample batches.
+
+A sample batch comes in one of two equivalent JSON shapes (the API accepts both):
+
+rows (what a perfusion machine naturally sends)::
+
+    {"samples": [{"t_s": 12.0, "probes": {"inflow": 44.1, "ip_upper": null}, "flow_l_min": 1.2},
+                 ...]}
+
+columnar (compact for high rates; what the live stream sends back)::
+
+    {"t_s": [12.0, 12.1], "probes": {"inflow": [44.1, 44.2]}, "flow_l_min": [1.2, 1.2]}
+
+Times are seconds from the start of the perfusion, strictly increasing within a batch and after
+every batch already stored; temperatures are C within 20-50 or null (no reading); flow is L/min
+within 0-10 or null. A probe missing from a row is "no reading". A bad batch is refused whole
+(HTTP 422 naming the field, e.g. ``samples.3.probes.inflow``); nothing of it is stored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from rareonco.errors import InvalidInput
+from rareonco.hipec.perfusion import SampleBatch
+
+TEMP_RANGE_C = (20.0, 50.0)  # as rareonco.clinical.thermal MIN_TEMP_C / MAX_TEMP_C
+FLOW_RANGE_L_MIN = (0.0, 10.0)
+MAX_BATCH_SAMPLES = 36_000  # one hour at 10 Hz
+MAX_PROBES = 32
+PROBE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+CC_SCORES = ("CC-0", "CC-1", "CC-2", "CC-3")
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DrugIn(Strict):
+    drug: str = Field(min_length=1, max_length=60)
+    dose_mg_m2: Finite = Field(gt=0, le=1000)
+
+
+class ProcedureIn(Strict):
+    """A HIPEC procedure; ``height_cm``/``weight_kg`` give the BSA the doses are computed on."""
+
+    procedure_date: date
+    technique: Literal["open", "closed"]
+    drugs: list[DrugIn] = Field(min_length=1, max_length=4)
+    height_cm: Finite
+    weight_kg: Finite
+    carrier_solution: str = Field(min_length=1, max_length=100)
+    carrier_volume_ml: Finite = Field(gt=0, le=20_000)
+    target_low_c: Finite = 42.0
+    target_high_c: Finite = 43.0
+    planned_duration_min: Finite = Field(default=60.0, gt=0, le=240)
+    flow_rate_l_min: Finite | None = Field(default=None, gt=0, le=10)
+    pci: int | None = None
+    pci_regions: dict[str, int] | None = None  # region "0".."12" -> lesion-size score 0-3
+    cc_score: str | None = None
+    surgery_event_id: int | None = None
+    probes: list[str] = Field(default_factory=list, max_length=MAX_PROBES)
+    note: str = Field(default="", max_length=5000)
+
+
+class ProcedureUpdate(Strict):
+    """Fields that may change after the procedure is recorded; ``version`` from the last read."""
+
+    version: int
+    status: Literal["planned", "running", "finished"] | None = None
+    flow_rate_l_min: Finite | None = Field(default=None, gt=0, le=10)
+    pci: int | None = None
+    cc_score: str | None = None
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class SampleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    t_s: Finite
+    probes: dict[str, float | None] = Field(default_factory=dict)
+    flow_l_min: float | None = None
+
+
+class BatchIn(BaseModel):
+    """Rows (``samples``) or columns (``t_s`` + ``probes`` [+ ``flow_l_min``]); see the module."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    samples: list[SampleIn] | None = None
+    t_s: list[Finite] | None = None
+    probes: dict[str, list[float | None]] | None = None
+    flow_l_min: list[float | None] | None = None
+
+    def to_batch(self) -> SampleBatch:
+        """Validate and convert; raises InvalidInput naming the first bad field."""
+        if self.samples is not None:
+            if self.t_s is not None or self.probes is not None or self.flow_l_min is not None:
+                raise InvalidInput("samples", "send either samples (rows) or t_s/probes "
+                                   "(columns), not both")
+            return _from_rows(self.samples)
+        if self.t_s is None:
+            raise InvalidInput("samples", "a batch needs samples (rows) or t_s (columns)")
+        return _from_columns(self.t_s, self.probes or {}, self.flow_l_min)
+
+
+class AckIn(Strict):
+    note: str = Field(default="", max_length=1000)
+
+
+class SimulationIn(Strict):
+    """A simulated perfusion driven server-side, for demos and tests."""
+
+    speed: Finite = Field(default=10.0, gt=0, le=200)  # simulated seconds per wall second
+    minutes: Finite = Field(default=60.0, gt=0, le=240)
+    rate_hz: Finite = Field(default=1.0, gt=0, le=10)
+    fault: str | None = Field(default=None, max_length=80)
+    seed: int = 1
+
+
+def check_probe_name(name: str, field: str) -> str:
+    if not PROBE_NAME.match(name):
+        raise InvalidInput(field, f"probe name {name!r} must be lower-case letters, digits "
+                           "and _ (e.g. inflow, outflow, ip_upper)")
+    return name
+
+
+def _check_len(n: int) -> None:
+    if n == 0:
+        raise InvalidInput("samples", "the batch is empty")
+    if n > MAX_BATCH_SAMPLES:
+        raise InvalidInput("samples", f"{n} samples in one batch; at most {MAX_BATCH_SAMPLES}")
+
+
+def _temp(v: float | None, field: str) -> float:
+    if v is None:
+        return math.nan
+    if not (math.isfinite(v) and TEMP_RANGE_C[0] <= v <= TEMP_RANGE_C[1]):
+        raise InvalidInput(field, f"{v!r} C is outside {TEMP_RANGE_C[0]:g}-{TEMP_RANGE_C[1]:g} "
+                           "C; send null for no reading")
+    return v
+
+
+def _flow(v: float | None, field: str) -> float:
+    if v is None:
+        return math.nan
+    if not (math.isfinite(v) and FLOW_RANGE_L_MIN[0] <= v <= FLOW_RANGE_L_MIN[1]):
+        raise InvalidInput(field, f"{v!r} L/min is outside {FLOW_RANGE_L_MIN[0]:g}-"
+                           f"{FLOW_RANGE_L_MIN[1]:g} L/min; send null for no reading")
+    return v
+
+
+def _check_times(t: np.ndarray, field: str) -> None:
+    bad = np.flatnonzero(np.diff(t) <= 0)
+    if bad.size:
+        i = int(bad[0]) + 1
+        raise InvalidInput(field.format(i=i), f"{t[i]:g} s is not after the previous sample "
+                           f"({t[i - 1]:g} s); times must increase within a batch")
+    if t[0] < 0:
+        raise InvalidInput(field.format(i=0), "times are seconds from the start, not negative")
+
+
+def _from_rows(rows: list[SampleIn]) -> SampleBatch:
+    _check_len(len(rows))
+    t = np.array([r.t_s for r in rows], dtype=float)
+    _check_times(t, "samples.{i}.t_s")
+    names: dict[str, None] = {}
+    for i, row in enumerate(rows):
+        for name in row.probes:
+            if name not in names:
+                check_probe_name(name, f"samples.{i}.probes.{name}")
+                names[name] = None
+    if len(names) > MAX_PROBES:
+        raise InvalidInput("samples", f"{len(names)} probes; at most {MAX_PROBES}")
+    if not names:
+        raise InvalidInput("samples.0.probes", "no probe readings in the batch")
+    columns = {name: np.full(t.size, math.nan) for name in names}
+    has_flow = any(r.flow_l_min is not None for r in rows)
+    flow = np.full(t.size, math.nan) if has_flow else None
+    for i, row in enumerate(rows):
+        for name, v in row.probes.items():
+            columns[name][i] = _temp(v, f"samples.{i}.probes.{name}")
+        if flow is not None:
+            flow[i] = _flow(row.flow_l_min, f"samples.{i}.flow_l_min")
+    return SampleBatch(t, columns, flow)
+
+
+def _from_columns(times: list[float], probes: dict[str, list[float | None]],
+                  flows: list[float | None] | None) -> SampleBatch:
+    _check_len(len(times))
+    t = np.array(times, dtype=float)
+    _check_times(t, "t_s.{i}")
+    if not probes:
+        raise InvalidInput("probes", "no probe columns in the batch")
+    if len(probes) > MAX_PROBES:
+        raise InvalidInput("probes", f"{len(probes)} probes; at most {MAX_PROBES}")
+    columns = {}
+    for name, values in probes.items():
+        check_probe_name(name, f"probes.{name}")
+        if len(values) != t.size:
+            raise InvalidInput(f"probes.{name}", f"{len(values)} values for {t.size} times")
+        columns[name] = np.array([_temp(v, f"probes.{name}.{i}") for i, v in enumerate(values)],
+                                 dtype=float)
+    flow = None
+    if flows is not None:
+        if len(flows) != t.size:
+            raise InvalidInput("flow_l_min", f"{len(flows)} values for {t.size} times")
+        flow = np.array([_flow(v, f"flow_l_min.{i}") for i, v in enumerate(flows)], dtype=float)
+    return SampleBatch(t, columns, flow)

@@ -1,0 +1,236 @@
+"""HIPEC procedures on a case: record, perfusion samples (batches, CSV import, live stream),
+alarms and their acknowledgement, analysis and report.
+
+Sample batches (``POST .../samples``) come as rows or columns; see
+:mod:`rareonco.records.hipec_schemas`. A batch that overlaps what is stored is refused with 409
+and ``last_t_s`` (so a client retrying after a lost response knows where to resume); a bad batch
+with 422 naming the field. ``GET .../stream`` is a server-sent-event stream: first ``snapshot``
+(samples so far, thinned; alarms; status), then ``samples``, ``alarm``, ``ack`` and ``status``
+events as they are stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from rareonco.config import Settings
+from rareonco.errors import InvalidInput
+from rareonco.hipec.perfusion import SampleBatch
+from rareonco.records import hipec, hipec_samples
+from rareonco.records.hipec_schemas import (
+    AckIn,
+    BatchIn,
+    ProcedureIn,
+    ProcedureUpdate,
+    SimulationIn,
+)
+from rareonco.security.audit import Actor
+from rareonco.security.roles import Permission, require
+from rareonco.web import deps
+from rareonco.web.deps import SessionDep, UserDep, get_settings
+from rareonco.web.errors import validation_details
+from rareonco.web.live_hub import LiveHub, get_hub, sse
+
+router = APIRouter(prefix="/cases", tags=["hipec"])
+HubDep = Annotated[LiveHub, Depends(get_hub)]
+BASE = "/{case_id}/hipec/{procedure_id}"
+
+
+@router.get("/{case_id}/hipec")
+def list_procedures(case_id: int, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
+    return [hipec.view(session, p) for p in hipec.list_for_case(session, user.actor, case_id)]
+
+
+@router.post("/{case_id}/hipec", status_code=status.HTTP_201_CREATED)
+def create_procedure(case_id: int, body: ProcedureIn, session: SessionDep,
+                     user: UserDep) -> dict[str, Any]:
+    """Record a procedure; doses in mg are computed from dose per m2 and the BSA."""
+    return hipec.view(session, hipec.create(session, user.actor, case_id, body))
+
+
+@router.get(BASE)
+def read_procedure(case_id: int, procedure_id: int, session: SessionDep,
+                   user: UserDep) -> dict[str, Any]:
+    return hipec.view(session, hipec.get(session, user.actor, case_id, procedure_id))
+
+
+@router.patch(BASE)
+def update_procedure(case_id: int, procedure_id: int, body: ProcedureUpdate,
+                     session: SessionDep, user: UserDep, hub: HubDep) -> dict[str, Any]:
+    proc = hipec.update(session, user.actor, case_id, procedure_id, body)
+    out = hipec.view(session, proc)
+    if body.status is not None:
+        session.commit()
+        hub.finished(procedure_id, proc.status)
+    return out
+
+
+async def _authenticator(request: Request) -> Callable[[Session], Actor]:
+    """Resolve the caller inside the hub writer's transaction: endpoints that wait for the
+    writer must not hold a writing transaction of their own (on SQLite, the write lock)."""
+    sent_csrf = await deps._sent_csrf(request)
+    key = (request.headers.get("authorization", ""), request.cookies.get(deps.SESSION_COOKIE),
+           sent_csrf, deps.client_address(request))
+
+    def authenticate(session: Session) -> Actor:
+        # Requests with the same credential in one group commit are resolved once (same
+        # transaction, so the same answer).
+        cache = session.info.setdefault("hipec_auth", {})
+        if key not in cache:
+            cache[key] = deps._current_user(request, session, sent_csrf).actor
+        return cache[key]
+
+    return authenticate
+
+
+def _parse_batch(raw: bytes) -> tuple[list[SampleBatch], BaseException | None]:
+    try:
+        return [BatchIn.model_validate_json(raw).to_batch()], None
+    except ValidationError as exc:
+        first = validation_details(exc.errors())[0]
+        return [], InvalidInput(first["field"], first["reason"])
+    except InvalidInput as exc:
+        return [], exc
+
+
+@router.post(BASE + "/samples", openapi_extra={"requestBody": {"required": True, "content": {
+    "application/json": {"schema": BatchIn.model_json_schema()}}}})
+async def post_samples(case_id: int, procedure_id: int, request: Request,
+                       hub: HubDep) -> dict[str, Any]:
+    """Store a batch of samples (rows or columns), run the alarm engine on it, stream both to
+    subscribers. Answers when the batch is stored: ``accepted`` is then durable."""
+    authenticate = await _authenticator(request)
+    batches, error = _parse_batch(await request.body())
+    result = await hub.ingest_async(authenticate, case_id, procedure_id, batches, error)
+    return {"accepted": result.n_samples, "t_first_s": result.t_first_s,
+            "t_last_s": result.t_last_s, "alarms": result.alarms}
+
+
+@router.get(BASE + "/samples")
+def get_samples(case_id: int, procedure_id: int, session: SessionDep, user: UserDep,
+                max_points: int = Query(100_000, ge=10, le=1_000_000)) -> dict[str, Any]:
+    """The stored samples as columns (thinned by a stride beyond ``max_points``)."""
+    hipec.get(session, user.actor, case_id, procedure_id)
+    log = hipec_samples.load_log(session, procedure_id)
+    return hipec_samples.overview(log, max_points)
+
+
+@router.get(BASE + "/stream")
+def stream(case_id: int, procedure_id: int, session: SessionDep, user: UserDep, hub: HubDep,
+           max_points: int = Query(3000, ge=10, le=100_000),
+           limit: int | None = Query(None, ge=1)) -> StreamingResponse:
+    """Server-sent events: ``snapshot`` first, then live ``samples``/``alarm``/``ack``/``status``.
+
+    ``limit`` ends the stream after that many live events (for scripts and tests)."""
+    proc = hipec.get(session, user.actor, case_id, procedure_id)
+    sub = hub.subscribe(procedure_id)  # before the snapshot: nothing falls between the two
+    try:
+        first = sse("snapshot", hipec_samples.snapshot(session, proc, max_points))
+    except BaseException:
+        hub.unsubscribe(procedure_id, sub)
+        raise
+
+    async def events():  # type: ignore[no-untyped-def]
+        try:
+            yield first
+            sent = 0
+            async for chunk in sub.events():
+                yield chunk
+                sent += chunk.count("data: ")
+                if limit is not None and sent >= limit:
+                    return
+        finally:
+            hub.unsubscribe(procedure_id, sub)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get(BASE + "/alarms")
+def list_alarms(case_id: int, procedure_id: int, session: SessionDep,
+                user: UserDep) -> list[dict[str, Any]]:
+    return [hipec_samples.alarm_view(a)
+            for a in hipec_samples.list_alarms(session, user.actor, case_id, procedure_id)]
+
+
+@router.post(BASE + "/alarms/{alarm_id}/ack")
+def acknowledge(case_id: int, procedure_id: int, alarm_id: int, session: SessionDep,
+                user: UserDep, hub: HubDep, body: AckIn | None = None) -> dict[str, Any]:
+    alarm = hipec_samples.acknowledge(session, user.actor, case_id, procedure_id, alarm_id,
+                                      body.note if body else "")
+    out = hipec_samples.alarm_view(alarm)
+    session.commit()
+    hub.publish(procedure_id, [sse("ack", out)])
+    return out
+
+
+@router.post(BASE + "/import", status_code=status.HTTP_201_CREATED)
+async def import_csv(case_id: int, procedure_id: int, request: Request, hub: HubDep,
+                     settings: Annotated[Settings, Depends(get_settings)],
+                     file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    """Import a perfusion machine's CSV export (see rareonco.hipec.logfile) onto the procedure."""
+    authenticate = await _authenticator(request)
+    limit = settings.max_upload_mb * 1024 * 1024
+    raw = await file.read(limit + 1)
+    if len(raw) > limit:
+        raise InvalidInput("file", f"larger than {settings.max_upload_mb} MB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    try:
+        log = await run_in_threadpool(hipec_samples.parse_import, text)
+    except InvalidInput as exc:  # reported once the caller is known
+        await hub.ingest_async(authenticate, case_id, procedure_id, [], exc)
+        raise
+    result = await hub.ingest_async(authenticate, case_id, procedure_id,
+                                    hipec_samples.split(log), source="import", what="import")
+    return {"accepted": result.n_samples, "t_first_s": result.t_first_s,
+            "t_last_s": result.t_last_s, "probes": list(log.probes_c),
+            "alarms": result.alarms,
+            "data_quality": [f.to_dict() for f in log.data_quality]}
+
+
+@router.get(BASE + "/analysis")
+def analysis(case_id: int, procedure_id: int, session: SessionDep,
+             user: UserDep) -> dict[str, Any]:
+    """Plateau, per-probe min/max/mean, time in range and CEM43, alarms (rareonco.hipec)."""
+    _, log, result = hipec_samples.analysis(session, user.actor, case_id, procedure_id)
+    return {**result.to_dict(), "n_samples": len(log), "duration_s": log.duration_s}
+
+
+@router.get(BASE + "/report.html", response_class=HTMLResponse)
+def report_html(case_id: int, procedure_id: int, session: SessionDep,
+                user: UserDep) -> HTMLResponse:
+    html = hipec_samples.report(session, user.actor, case_id, procedure_id, "html")
+    return HTMLResponse(str(html))
+
+
+@router.get(BASE + "/report.pdf")
+def report_pdf(case_id: int, procedure_id: int, session: SessionDep, user: UserDep) -> Response:
+    pdf = hipec_samples.report(session, user.actor, case_id, procedure_id, "pdf")
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="hipec-{case_id}-{procedure_id}.pdf"'})
+
+
+@router.post(BASE + "/simulate", status_code=status.HTTP_202_ACCEPTED)
+def start_simulation(case_id: int, procedure_id: int, session: SessionDep, user: UserDep,
+                     hub: HubDep, body: SimulationIn | None = None) -> dict[str, Any]:
+    """Start a simulated perfusion on the server (demos, tests): batches go through ingest."""
+    return hub.start_simulation(session, user.actor, case_id, procedure_id,
+                                body or SimulationIn())
+
+
+@router.delete(BASE + "/simulate")
+def stop_simulation(case_id: int, procedure_id: int, session: SessionDep, user: UserDep,
+                    hub: HubDep) -> dict[str, Any]:
+    require(user.actor.role, Permission.CASE_WRITE_CLINICAL)
+    hipec.load(session, case_id, procedure_id)
+    return {"stopped": hub.stop_simulation(procedure_id)}

@@ -1,0 +1,150 @@
+"""HIPEC pages: a case's procedures with the form to record one, and a procedure's live page
+(Plotly chart fed by the server-sent-event stream, alarms with Acknowledge, a simulated
+perfusion for demos, analysis table, report links)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.hipec.simulator import FAULT_KINDS
+from rareonco.records import cases, hipec, hipec_samples
+from rareonco.records.hipec_schemas import CC_SCORES, ProcedureIn
+from rareonco.security.roles import Permission, can
+from rareonco.web.deps import SessionDep, UserDep
+from rareonco.web.errors import validation_details
+from rareonco.web.live_hub import get_hub
+from rareonco.web.pages.render import render
+
+router = APIRouter()
+
+FAULTS = ("heater_runaway@1", "probe_dropout:ip_pelvis@1", "pump_stop@1",
+          "probe_flatline:ip_upper@1", "heater_failure@15")
+_FORM_FIELDS = ("procedure_date", "technique", "drug", "dose_mg_m2", "drug2", "dose2_mg_m2",
+                "height_cm", "weight_kg", "carrier_solution", "carrier_volume_ml",
+                "target_low_c", "target_high_c", "planned_duration_min", "flow_rate_l_min",
+                "pci", "cc_score", "surgery_event_id", "probes", "note")
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@router.get("/hipec/plotly.min.js")
+def plotly_js() -> FileResponse:
+    """plotly.js from the installed plotly package: no CDN, works offline."""
+    return FileResponse(_plotly_js(), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _case_header(session: Any, user: Any, case_id: int) -> tuple[dict[str, Any], list[Any]]:
+    case = cases.get(session, user.actor, case_id)
+    surgeries = [e for e in case.events if e.kind == "surgery"]
+    return cases.view(case, user.actor), surgeries
+
+
+def _list_page(request: Request, session: Any, user: Any, case_id: int,
+               values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+               status_code: int = 200) -> Response:
+    case, surgeries = _case_header(session, user, case_id)
+    procs = [hipec.view(session, p) for p in hipec.list_for_case(session, user.actor, case_id)]
+    defaults = {"technique": "closed", "drug": "cisplatin", "dose_mg_m2": "100",
+                "carrier_solution": "0.9% NaCl", "carrier_volume_ml": "4500",
+                "target_low_c": "42", "target_high_c": "43", "planned_duration_min": "60",
+                "flow_rate_l_min": "1.2", "probes": "inflow, outflow, ip_upper, ip_pelvis"}
+    return render(request, "hipec/list.html", {
+        "case": case, "procedures": procs, "surgeries": surgeries, "cc_scores": CC_SCORES,
+        "v": {**defaults, **(values or {})}, "errors": errors or {},
+        "can_write": can(user.actor.role, Permission.CASE_WRITE_CLINICAL)},
+        status_code=status_code)
+
+
+@router.get("/cases/{case_id}/hipec")
+def procedures_page(case_id: int, request: Request, session: SessionDep,
+                    user: UserDep) -> Response:
+    request.state.user = user
+    return _list_page(request, session, user, case_id)
+
+
+def _body(values: dict[str, str]) -> dict[str, Any]:
+    drugs = [{"drug": values["drug"], "dose_mg_m2": values["dose_mg_m2"]}]
+    if values.get("drug2"):
+        drugs.append({"drug": values["drug2"], "dose_mg_m2": values.get("dose2_mg_m2") or ""})
+    body: dict[str, Any] = {k: v for k, v in values.items()
+                            if v != "" and k not in ("drug", "dose_mg_m2", "drug2",
+                                                     "dose2_mg_m2", "probes")}
+    body["drugs"] = drugs
+    body["probes"] = [p.strip() for p in values.get("probes", "").split(",") if p.strip()]
+    return body
+
+
+@router.post("/cases/{case_id}/hipec")
+async def create_procedure(case_id: int, request: Request, session: SessionDep,
+                           user: UserDep) -> Response:
+    request.state.user = user
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in _FORM_FIELDS}
+    try:
+        with session.begin_nested():
+            proc = hipec.create(session, user.actor, case_id, ProcedureIn(**_body(values)))
+    except ValidationError as exc:
+        details = validation_details(exc.errors())
+        errors = {d["field"].split(".")[0]: d["reason"] for d in details}
+        errors["form"] = "; ".join(f"{d['field']}: {d['reason']}" for d in details)
+        return _list_page(request, session, user, case_id, values, errors, 422)
+    except InvalidInput as exc:
+        errors = {exc.field.split(".")[0]: exc.reason, "form": exc.message}
+        return _list_page(request, session, user, case_id, values, errors, 422)
+    return RedirectResponse(f"/cases/{case_id}/hipec/{proc.id}", status_code=303)
+
+
+@router.get("/cases/{case_id}/hipec/{procedure_id}")
+def procedure_page(case_id: int, procedure_id: int, request: Request, session: SessionDep,
+                   user: UserDep) -> Response:
+    request.state.user = user
+    proc = hipec.get(session, user.actor, case_id, procedure_id)
+    case, _ = _case_header(session, user, case_id)
+    hub = get_hub(request)
+    return render(request, "hipec/procedure.html", {
+        "case": case, "proc": hipec.view(session, proc), "faults": FAULTS,
+        "fault_kinds": FAULT_KINDS, "simulating": hub.simulation_running(procedure_id),
+        "can_write": can(user.actor.role, Permission.CASE_WRITE_CLINICAL),
+        "api": f"/api/v1/cases/{case_id}/hipec/{procedure_id}"})
+
+
+@router.get("/cases/{case_id}/hipec/{procedure_id}/analysis")
+def analysis_fragment(case_id: int, procedure_id: int, request: Request, session: SessionDep,
+                      user: UserDep) -> Response:
+    """The analysis table (htmx fragment)."""
+    request.state.user = user
+    error = None
+    result = log = None
+    try:
+        _, log, result = hipec_samples.analysis(session, user.actor, case_id, procedure_id)
+    except RareOncoError as exc:
+        error = exc.message
+    return render(request, "hipec/_analysis.html", {
+        "a": result, "n_samples": len(log) if log is not None else 0,
+        "duration_min": (log.duration_s / 60.0) if log is not None else 0.0, "error": error})
+
+
+@router.post("/cases/{case_id}/hipec/{procedure_id}/finish")
+def finish(case_id: int, procedure_id: int, request: Request, session: SessionDep,
+           user: UserDep, version: Annotated[int, Form()]) -> Response:
+    from rareonco.records.hipec_schemas import ProcedureUpdate
+
+    request.state.user = user
+    hipec.update(session, user.actor, case_id, procedure_id,
+                 ProcedureUpdate(version=version, status="finished"))
+    session.commit()
+    get_hub(request).finished(procedure_id, "finished")
+    return RedirectResponse(f"/cases/{case_id}/hipec/{procedure_id}", status_code=303)
