@@ -87,3 +87,21 @@ def test_response_page_serves_its_chart_locally(app, clients, case_id) -> None: 
     assert '"pr_threshold_mm": 70.0' in page and "Best overall response: <strong>PR" in page
     js = c.get("/vendor/plotly.min.js")
     assert js.status_code == 200 and len(js.content) > 1_000_000
+
+
+def test_course_pages_speak_russian(app, case_id) -> None:  # type: ignore[no-untyped-def]
+    c, csrf = _login(app)
+    c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    h = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    page = c.get(f"/cases/{case_id}/courses").text
+    assert "Запланировать курс" in page and "Показать лист назначений" in page
+    frag = c.post(f"/cases/{case_id}/courses/preview", data=PLAN, headers=h).text
+    assert "ограничено до 2.0 мг/курс" in frag and "7 циклов" in frag and "Цикл 1" in frag
+    url = c.post(f"/cases/{case_id}/courses", data={**PLAN, "csrf_token": csrf},
+                 follow_redirects=False).headers["location"]
+    page = c.get(url).text
+    assert "Проведено циклов: <strong>0</strong> из 7" in page
+    assert "Лист назначений (PDF)" in page and "Записать проведённый цикл" in page
+    assert "Причина, если отклонение от протокола &gt; 10 %" in page or \
+        "Причина, если отклонение от протокола > 10 %" in page
+    assert "Оценок по данным визуализации пока нет." in c.get(f"/cases/{case_id}/response").text

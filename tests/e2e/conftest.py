@@ -16,6 +16,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import expect
+
+# CI machines are small (2 cores) and the pages load htmx fragments and Plotly after the first
+# paint: give assertions 20 s rather than Playwright's default 5 s before they count as failed.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = os.environ.get("RAREONCO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -76,7 +81,7 @@ def browser() -> Iterator[object]:
 def page(browser, live_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=live_server, locale="en-GB")
     pg = context.new_page()
-    pg.set_default_timeout(15000)
+    pg.set_default_timeout(30000)
     yield pg
     context.close()
 

@@ -74,3 +74,37 @@ def test_demo_course_and_response(page) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_test_id("recist-table")).to_contain_text("-45.2 %")
     # plotly drew it (4.6 MB of JavaScript: allow for a busy machine)
     expect(page.locator("#response-chart .main-svg").first).to_be_visible(timeout=30000)
+
+
+def test_enter_a_follow_up_timepoint(page) -> None:  # type: ignore[no-untyped-def]
+    """The form under the RECIST table: a follow-up today adds a row and a point on the chart;
+    a refused value is shown next to its input and the entered values stay."""
+    _open_dsrct_case(page)
+    page.click("nav.case-nav >> text=Response")
+    rows = page.locator("[data-testid=recist-table] tbody tr")
+    expect(page.locator("#response-chart .main-svg").first).to_be_visible(timeout=30000)
+    before = rows.count()
+    points = "document.getElementById('response-chart').data[0].x.length"
+    assert page.evaluate(points) == before
+
+    form = page.get_by_test_id("timepoint-form")
+    expect(form).to_contain_text("Add a follow-up timepoint")
+    form.locator("input[name=mm__T1]").fill("-3")
+    form.locator("input[name=mm__T2]").fill("34")
+    form.locator("input[name=mm__T3]").fill("20")
+    form.locator("select[name=non_target]").select_option("present")
+    form.locator("input[name=mm__T1]").evaluate("e => e.removeAttribute('min')")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("span.error[data-field=mm__T1]")).to_be_visible()
+    form = page.get_by_test_id("timepoint-form")
+    expect(form.locator("input[name=mm__T2]")).to_have_value("34")
+
+    form.locator("input[name=mm__T1]").fill("40")
+    form.locator("button[type=submit]").click()
+    expect(rows).to_have_count(before + 1)
+    last = rows.nth(before)
+    expect(last).to_contain_text("94")  # 40 + 34 + 20 mm
+    expect(last).to_contain_text("PR")
+    expect(page.locator("#response-chart .main-svg").first).to_be_visible(timeout=30000)
+    assert page.evaluate(points) == before + 1
+    assert page.evaluate("document.getElementById('response-chart').data[0].y.slice(-1)[0]") == 94

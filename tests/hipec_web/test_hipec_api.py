@@ -131,6 +131,10 @@ def test_import_csv_analysis_and_report(clients, case_id, procedure) -> None:  #
     assert r.status_code == 201, r.text
     assert r.json()["accepted"] == 20 * 60 + 1
     assert r.json()["probes"] == ["inflow", "outflow", "ip_upper", "ip_pelvis"]
+    stored = c.get(url(case_id, procedure, "/imports")).json()
+    assert [i["id"] for i in stored] == [r.json()["import_id"]]
+    assert stored[0]["filename"] == "perfusion.csv" and stored[0]["n_samples"] == 20 * 60 + 1
+    assert stored[0]["data_quality"] == r.json()["data_quality"]
     a = c.get(url(case_id, procedure, "/analysis")).json()
     assert a["n_samples"] == 1201 and a["plateau"]["start_s"] is not None
     assert set(a["probes"]) == {"inflow", "outflow", "ip_upper", "ip_pelvis"}

@@ -19,7 +19,8 @@ REPORTS = Path(i18n.__file__).parent.parent / "reports" / "templates"
 OWNED = [*(TEMPLATES / n for n in ("base.html", "login.html", "patients.html",
                                    "_patient_rows.html", "patient.html", "case.html",
                                    "_case_pathway.html", "intake.html", "error.html")),
-         *sorted((TEMPLATES / "board").glob("*.html")), *sorted((TEMPLATES / "desk").glob("*.html")),
+         *(p for feature in ("board", "desk", "courses", "hipec", "imaging")
+           for p in sorted((TEMPLATES / feature).glob("*.html"))),
          REPORTS / "board_protocol.html", REPORTS / "invitation_letter.html"]
 
 
@@ -31,7 +32,7 @@ def _msgids(path: Path) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize("path", [p for p in OWNED if p.exists()], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in OWNED if p.exists()], ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_russian_is_complete(path: Path) -> None:
     ru = translations("ru")
     missing = sorted(m for m in _msgids(path) if ru.ugettext(m) == m and m not in {"HIPEC"})
@@ -40,10 +41,14 @@ def test_russian_is_complete(path: Path) -> None:
 
 def test_labels_are_translated() -> None:
     from rareonco.i18n import labels
-    from rareonco.records import board_schemas
+    from rareonco.records import board_schemas, desk_schemas
 
     ru = translations("ru")
     for group in (labels.PATHWAY_STATUSES, labels.EVENT_KINDS[:-1], labels.ROLES,
+                  labels.REGIMEN_STATUSES, labels.COURSE_STATUSES, labels.FINDING_SEVERITIES,
+                  labels.NON_TARGET_STATUSES, labels.HIPEC_STATUSES, labels.PLAN_JOB_STATUSES,
+                  labels.PATIENT_SIDES, labels.PLAN_MESHES,
+                  tuple(desk_schemas.CLOSE_REASONS.values()),
                   tuple(board_schemas.SPECIALTIES.values()),
                   tuple(board_schemas.RECOMMENDATIONS.values())):
         for label in group:

@@ -24,3 +24,13 @@ EVENT_KINDS = (
 ROLES = (N_("admin"), N_("clinician"), N_("coordinator"), N_("researcher"), N_("auditor"))
 TASK_STATUSES = (N_("open"), N_("done"), N_("cancelled"))
 LOGIN_ERRORS = (N_("wrong username or password"), N_("session expired; log in again"))
+
+# Vocabularies of the clinical features, shown as `_(value.replace('_', ' '))` on their pages.
+REGIMEN_STATUSES = (N_("draft"), N_("verified"))
+COURSE_STATUSES = (N_("planned"), N_("in progress"), N_("completed"))
+FINDING_SEVERITIES = (N_("block"), N_("needs reason"), N_("warn"))
+NON_TARGET_STATUSES = (N_("absent"), N_("present"), N_("progression"), N_("not evaluated"))
+HIPEC_STATUSES = (N_("planned"), N_("running"), N_("finished"))
+PLAN_JOB_STATUSES = (N_("queued"), N_("running"), N_("done"), N_("failed"))
+PATIENT_SIDES = (N_("patient's left"), N_("patient's right"))
+PLAN_MESHES = (N_("Remaining bone"), N_("Resected bone"), N_("Implant template"))

@@ -178,6 +178,10 @@ def view(inquiry: Inquiry, actor: Actor) -> dict[str, Any]:
                        "size_bytes": d.size_bytes, "sha256": d.sha256,
                        "translation_status": d.translation_status} for d in ref.documents],
         "opinions": [opinion_view(o, actor) for o in inquiry.opinions],
+        "closed": {"reason": inquiry.close_reason, "note": inquiry.close_note,
+                   "by": (inquiry.closer.full_name or inquiry.closer.username)
+                   if inquiry.closer else None, "at": iso(inquiry.closed_at)}
+        if inquiry.close_reason else None,
         "visit": {"planned_arrival": iso(inquiry.planned_arrival),
                   "planned_departure": iso(inquiry.planned_departure),
                   "department": inquiry.department,

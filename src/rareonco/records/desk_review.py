@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rareonco.records import cases
 from rareonco.records.desk import _get
-from rareonco.records.desk_schemas import ArrivalIn, AssignIn, OpinionIn, TranslationIn, VisitIn
+from rareonco.records.desk_schemas import (
+    OPEN_STATUSES,
+    ArrivalIn,
+    AssignIn,
+    CloseIn,
+    OpinionIn,
+    TranslationIn,
+    VisitIn,
+)
 from rareonco.records.schemas import EventIn, TransitionIn, iso
 from rareonco.records.timeline_kinds import register_kind
 from rareonco.security import audit
@@ -159,4 +167,25 @@ def record_arrival(session: Session, actor: Actor, inquiry_id: int, data: Arriva
         inquiry.status = "admitted"
     session.flush()
     audit.record(session, actor, "update", f"inquiry/{inquiry.id}", "arrival")
+    return inquiry
+
+
+def close(session: Session, actor: Actor, inquiry_id: int, data: CloseIn) -> Inquiry:
+    """Close an open inquiry without an answer on the merits (spam, duplicate, withdrawn): it
+    leaves the dashboard's open counts and overdue list. The case it opened keeps its pathway
+    status (the pathway has no such reason); the audit entry and the inquiry keep why."""
+    require(actor.role, Permission.REFERRAL_WRITE)
+    inquiry = _get(session, inquiry_id)
+    if data.version is not None and data.version != inquiry.version:
+        raise Conflict(f"inquiry {inquiry.reference} changed since it was read (version "
+                       f"{inquiry.version}, not {data.version}); reload it")
+    if inquiry.status not in OPEN_STATUSES:
+        raise Conflict(f"inquiry {inquiry.reference} is {inquiry.status}; only an open inquiry "
+                       "is closed")
+    before = inquiry.status
+    inquiry.status, inquiry.close_reason, inquiry.close_note = "closed", data.reason, data.note
+    inquiry.closed_by, inquiry.closed_at = actor.user_id, utcnow()
+    session.flush()
+    audit.record(session, actor, "close", f"inquiry/{inquiry.id}",
+                 f"reason={data.reason};from={before};note={data.note[:200]}")
     return inquiry

@@ -20,6 +20,10 @@ OUTCOMES: dict[str, str] = {"accept": N_("accept for treatment"),
                             "more_data": N_("needs more data"), "decline": N_("decline")}
 TRANSLATION: dict[str, str] = {"not_needed": N_("not needed"), "needed": N_("needed"),
                                "in_progress": N_("in progress"), "done": N_("done")}
+#: why an inquiry is closed without an answer on the merits -> label
+CLOSE_REASONS: dict[str, str] = {"spam": N_("spam"), "duplicate": N_("duplicate"),
+                                 "withdrawn": N_("withdrawn by the patient"),
+                                 "other": N_("other reason")}
 LETTER_LANGUAGES = ("ru", "en")
 #: an inquiry should have its first answer within this many days (centre's service standard)
 ANSWER_DUE_DAYS = 5
@@ -75,6 +79,26 @@ class OpinionIn(Strict):
             raise ValueError("list what is needed (missing_items)")
         if self.outcome == "decline" and not self.reason:
             raise ValueError("a decline gives the reason")
+        return self
+
+
+class CloseIn(Strict):
+    reason: str
+    note: str = Field(default="", max_length=2000)
+    version: int | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, v: str) -> str:
+        if v not in CLOSE_REASONS:
+            raise ValueError("one of " + ", ".join(CLOSE_REASONS))
+        return v
+
+    @model_validator(mode="after")
+    def _note(self) -> CloseIn:
+        if self.reason in ("duplicate", "other") and not self.note.strip():
+            raise ValueError("say which inquiry it duplicates, or why it is closed (note)"
+                             if self.reason == "duplicate" else "say why it is closed (note)")
         return self
 
 

@@ -149,11 +149,6 @@ class PlanWorker:
     def submit(self, job_id: int) -> Future[str]:
         return self._pool.submit(run_job, self.db, self.data_dir, job_id)
 
-    def shutdown(self) -> None:
-        """Stop taking jobs; a running plan finishes (jobs still queued are picked up again
-        by `recover` at the next start)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
     def recover(self) -> None:
         """Fail jobs a stopped server left running; queue again those it left queued.
 

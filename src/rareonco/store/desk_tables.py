@@ -50,11 +50,17 @@ class Inquiry(Versioned, Base):
     letter_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     arrival_date: Mapped[date | None] = mapped_column(Date)
     admission_date: Mapped[date | None] = mapped_column(Date)
+    # closed without an answer on the merits (spam, duplicate, withdrawn: desk_schemas)
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+    close_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     patient: Mapped[Patient] = relationship()
     referral: Mapped[Referral] = relationship()
     case: Mapped[Case] = relationship()
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id], lazy="joined")
+    closer: Mapped[User | None] = relationship(foreign_keys=[closed_by])
     opinions: Mapped[list[RemoteOpinion]] = relationship(
         back_populates="inquiry", order_by="RemoteOpinion.id")
 

@@ -102,3 +102,24 @@ class HipecAlarm(Base):
     ack_note: Mapped[str] = mapped_column(Text, default="")
 
     ack_user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class HipecImport(Base):
+    """One CSV import onto a procedure, with the data-quality findings of its parse (what was
+    repaired or ignored: kept because the samples are only as good as what was done to them)."""
+
+    __tablename__ = "hipec_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("hipec_procedures.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    n_samples: Mapped[int] = mapped_column(Integer)
+    t_first_s: Mapped[float] = mapped_column(Float)
+    t_last_s: Mapped[float] = mapped_column(Float)
+    probes: Mapped[list] = mapped_column(JSON, default=list)
+    findings: Mapped[list] = mapped_column(JSON, default=list)  # [{t_s, issue}]
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User | None] = relationship(lazy="joined")

@@ -86,6 +86,8 @@ class _Job:
     notify: Callable[[], None]
     authenticate: Callable[[Session], Actor] | None = None
     parse_error: BaseException | None = None
+    #: stores what goes with the samples (an import's record), in their savepoint
+    after: Callable[[Session, Actor, HipecProcedure], object] | None = None
     result: hipec_samples.Ingested | None = None
     error: BaseException | None = None
 
@@ -145,7 +147,9 @@ class LiveHub:
     async def ingest_async(self, authenticate: Callable[[Session], Actor], case_id: int,
                            procedure_id: int, batches: Sequence[SampleBatch],
                            parse_error: BaseException | None = None, source: str = "api",
-                           what: str = "ingest") -> hipec_samples.Ingested:
+                           what: str = "ingest",
+                           after: Callable[[Session, Actor, HipecProcedure], object] | None = None,
+                           ) -> hipec_samples.Ingested:
         """As :meth:`ingest` for a request: awaited on the event loop (no thread held), the
         caller authenticated by the writer in its transaction (no session of the request's
         own: one transaction per group instead of two per request)."""
@@ -156,7 +160,7 @@ class LiveHub:
             loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
 
         job = _Job(None, case_id, procedure_id, batches, source, what, notify, authenticate,
-                   parse_error)
+                   parse_error, after)
         self._submit(job)
         await asyncio.wait_for(done, INGEST_TIMEOUT_S)
         return _outcome(job)
@@ -264,10 +268,12 @@ class LiveHub:
         try:
             # A job of several batches (an import) could fail half-way: a savepoint makes it
             # leave nothing behind. A single batch was fully checked above.
-            with session.begin_nested() if len(job.batches) > 1 else nullcontext():
+            with session.begin_nested() if len(job.batches) > 1 or job.after else nullcontext():
                 result = hipec_samples.ingest(session, job.actor, proc, job.batches,
                                               live.monitor, live.last_t_s, job.source,
                                               job.what, audited)
+                if job.after is not None:
+                    job.after(session, job.actor, proc)
         except RareOncoError as exc:
             live.monitor, live.last_t_s = None, None
             job.error = exc

@@ -14,6 +14,7 @@ from rareonco.records import desk, desk_dashboard, desk_review
 from rareonco.records.desk_schemas import (
     ArrivalIn,
     AssignIn,
+    CloseIn,
     InquiryIn,
     OpinionIn,
     TranslationIn,
@@ -93,6 +94,13 @@ def assign(inquiry_id: int, body: AssignIn, session: SessionDep,
            user: UserDep) -> dict[str, Any]:
     """Give the inquiry to a specialist; the case moves to remote_review."""
     return desk.view(desk_review.assign(session, user.actor, inquiry_id, body), user.actor)
+
+
+@router.post("/desk/inquiries/{inquiry_id}/close")
+def close(inquiry_id: int, body: CloseIn, session: SessionDep,
+          user: UserDep) -> dict[str, Any]:
+    """Close an open inquiry as spam, a duplicate, withdrawn or for another stated reason."""
+    return desk.view(desk_review.close(session, user.actor, inquiry_id, body), user.actor)
 
 
 @router.post("/desk/inquiries/{inquiry_id}/opinion", status_code=status.HTTP_201_CREATED)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from rareonco.config import Settings
 from rareonco.errors import InvalidInput
 from rareonco.hipec.perfusion import SampleBatch
-from rareonco.records import hipec, hipec_samples
+from rareonco.records import hipec, hipec_imports, hipec_samples
 from rareonco.records.hipec_schemas import (
     AckIn,
     BatchIn,
@@ -171,11 +171,10 @@ def acknowledge(case_id: int, procedure_id: int, alarm_id: int, session: Session
     return out
 
 
-@router.post(BASE + "/import", status_code=status.HTTP_201_CREATED)
-async def import_csv(case_id: int, procedure_id: int, request: Request, hub: HubDep,
-                     settings: Annotated[Settings, Depends(get_settings)],
-                     file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    """Import a perfusion machine's CSV export (see rareonco.hipec.logfile) onto the procedure."""
+async def import_upload(request: Request, hub: LiveHub, settings: Settings, case_id: int,
+                        procedure_id: int, file: UploadFile) -> dict[str, Any]:
+    """Parse an uploaded perfusion CSV and store it, with its import record and data-quality
+    findings, through the hub's writer (shared by the API and the procedure page)."""
     authenticate = await _authenticator(request)
     limit = settings.max_upload_mb * 1024 * 1024
     raw = await file.read(limit + 1)
@@ -190,12 +189,36 @@ async def import_csv(case_id: int, procedure_id: int, request: Request, hub: Hub
     except InvalidInput as exc:  # reported once the caller is known
         await hub.ingest_async(authenticate, case_id, procedure_id, [], exc)
         raise
+    stored: list[int] = []
+
+    def after(session: Session, actor: Actor, proc: Any) -> None:
+        stored.append(hipec_imports.record(session, actor, proc, log, file.filename or "").id)
+
     result = await hub.ingest_async(authenticate, case_id, procedure_id,
-                                    hipec_samples.split(log), source="import", what="import")
+                                    hipec_samples.split(log), source="import", what="import",
+                                    after=after)
     return {"accepted": result.n_samples, "t_first_s": result.t_first_s,
             "t_last_s": result.t_last_s, "probes": list(log.probes_c),
             "alarms": result.alarms,
-            "data_quality": [f.to_dict() for f in log.data_quality]}
+            "data_quality": [f.to_dict() for f in log.data_quality],
+            "import_id": stored[0] if stored else None}
+
+
+@router.post(BASE + "/import", status_code=status.HTTP_201_CREATED)
+async def import_csv(case_id: int, procedure_id: int, request: Request, hub: HubDep,
+                     settings: Annotated[Settings, Depends(get_settings)],
+                     file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    """Import a perfusion machine's CSV export (see rareonco.hipec.logfile) onto the procedure;
+    the import and its data-quality findings are kept (``GET .../imports``)."""
+    return await import_upload(request, hub, settings, case_id, procedure_id, file)
+
+
+@router.get(BASE + "/imports")
+def list_imports(case_id: int, procedure_id: int, session: SessionDep,
+                 user: UserDep) -> list[dict[str, Any]]:
+    """The procedure's CSV imports, latest first, each with its data-quality findings."""
+    return [hipec_imports.import_view(r)
+            for r in hipec_imports.list_imports(session, user.actor, case_id, procedure_id)]
 
 
 @router.get(BASE + "/analysis")

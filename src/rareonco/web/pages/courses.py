@@ -1,6 +1,6 @@
 """Chemotherapy pages: regimen picker with the planned calendar and dose sheet (htmx), the course
 page (planned against given, record a cycle with its safety findings), the printable dose sheet
-(PDF), weights/labs/adverse events, and the response page (RECIST table and Plotly chart)."""
+(PDF), and weights/labs/adverse events. The response page is `response.py`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
-from rareonco.records import cases, courses, cycles, observations, response
+from rareonco.records import cases, courses, cycles, observations
 from rareonco.records.course_schemas import (
     LAB_TESTS,
     AdverseEventIn,
@@ -223,12 +223,3 @@ def dose_sheet_pdf(course_id: int, request: Request, session: SessionDep,
     name = f"dose-sheet-{ctx['course']['regimen']}-course-{course_id}.pdf"
     return Response(dose_sheet.render_pdf(html), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-@router.get("/cases/{case_id}/response")
-def response_page(case_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
-    case = _case(session, user, case_id)
-    return render(request, "courses/response.html",
-                  {"case": case, "r": response.response_view(session, user.actor, case_id)})
-

@@ -14,11 +14,14 @@ from starlette.datastructures import FormData, UploadFile
 from rareonco.errors import InvalidInput, RareOncoError
 from rareonco.records import desk, desk_dashboard, desk_review
 from rareonco.records.desk_schemas import (
+    CLOSE_REASONS,
+    OPEN_STATUSES,
     OUTCOMES,
     STATUSES,
     TRANSLATION,
     ArrivalIn,
     AssignIn,
+    CloseIn,
     InquiryIn,
     OpinionIn,
     TranslationIn,
@@ -136,6 +139,7 @@ def _page(request: Request, session: SessionDep, user: UserDep, inquiry_id: int,
     return render(request, "desk/inquiry.html", {
         "i": desk.view(row, user.actor), "error": error, "reviewers": chairs(session),
         "statuses": STATUSES, "outcomes": OUTCOMES, "translation": TRANSLATION,
+        "close_reasons": CLOSE_REASONS, "open_statuses": OPEN_STATUSES,
         "today": date.today().isoformat()}, status_code=status_code)
 
 
@@ -179,6 +183,15 @@ async def opinion(inquiry_id: int, request: Request, session: SessionDep,
         session, user.actor, inquiry_id, OpinionIn(
             outcome=_t(f, "outcome"), text=_t(f, "text"), reason=_t(f, "reason"),
             missing_items=[x.strip() for x in _t(f, "missing_items").splitlines() if x.strip()])))
+
+
+@router.post("/desk/inquiries/{inquiry_id}/close")
+async def close(inquiry_id: int, request: Request, session: SessionDep,
+                user: UserDep) -> Response:
+    return await _act(request, session, user, inquiry_id, lambda f: desk_review.close(
+        session, user.actor, inquiry_id, CloseIn(
+            reason=_t(f, "reason"), note=_t(f, "note"),
+            version=int(_t(f, "version")) if _t(f, "version").isdigit() else None)))
 
 
 @router.post("/desk/inquiries/{inquiry_id}/documents")

@@ -8,15 +8,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.hipec.simulator import FAULT_KINDS
-from rareonco.records import cases, hipec, hipec_samples
+from rareonco.records import cases, hipec, hipec_imports, hipec_samples
 from rareonco.records.hipec_schemas import CC_SCORES, ProcedureIn
 from rareonco.security.roles import Permission, can
+from rareonco.web import deps
+from rareonco.web.api import hipec as api_hipec
 from rareonco.web.deps import SessionDep, UserDep
 from rareonco.web.errors import validation_details
 from rareonco.web.live_hub import get_hub
@@ -107,18 +110,55 @@ async def create_procedure(case_id: int, request: Request, session: SessionDep,
     return RedirectResponse(f"/cases/{case_id}/hipec/{proc.id}", status_code=303)
 
 
-@router.get("/cases/{case_id}/hipec/{procedure_id}")
-def procedure_page(case_id: int, procedure_id: int, request: Request, session: SessionDep,
-                   user: UserDep) -> Response:
-    request.state.user = user
+def _procedure_page(request: Request, session: Any, user: Any, case_id: int,
+                    procedure_id: int, import_error: str | None = None,
+                    status_code: int = 200) -> Response:
     proc = hipec.get(session, user.actor, case_id, procedure_id)
     case, _ = _case_header(session, user, case_id)
     hub = get_hub(request)
+    imports = [hipec_imports.import_view(r) for r in
+               hipec_imports.list_imports(session, user.actor, case_id, procedure_id)]
     return render(request, "hipec/procedure.html", {
         "case": case, "proc": hipec.view(session, proc), "faults": FAULTS,
         "fault_kinds": FAULT_KINDS, "simulating": hub.simulation_running(procedure_id),
         "can_write": can(user.actor.role, Permission.CASE_WRITE_CLINICAL),
-        "api": f"/api/v1/cases/{case_id}/hipec/{procedure_id}"})
+        "imports": imports, "import_error": import_error,
+        "api": f"/api/v1/cases/{case_id}/hipec/{procedure_id}"}, status_code=status_code)
+
+
+@router.get("/cases/{case_id}/hipec/{procedure_id}")
+def procedure_page(case_id: int, procedure_id: int, request: Request, session: SessionDep,
+                   user: UserDep) -> Response:
+    request.state.user = user
+    return _procedure_page(request, session, user, case_id, procedure_id)
+
+
+@router.post("/cases/{case_id}/hipec/{procedure_id}/import")
+async def import_csv(case_id: int, procedure_id: int, request: Request,
+                     file: Annotated[UploadFile | None, File()] = None) -> Response:
+    """The perfusion CSV from the page, through the API's import (the hub's writer checks the
+    user and the CSRF token); then the page, with the import's data-quality findings."""
+    settings = request.app.state.settings
+    try:
+        if file is None or not file.filename:
+            raise InvalidInput("file", "choose the perfusion CSV export to import")
+        await api_hipec.import_upload(request, get_hub(request), settings, case_id,
+                                      procedure_id, file)
+    except (InvalidInput, Conflict) as exc:
+        sent_csrf = await deps._sent_csrf(request)
+        return await run_in_threadpool(_import_refused, request, sent_csrf, case_id,
+                                       procedure_id, exc)
+    return RedirectResponse(f"/cases/{case_id}/hipec/{procedure_id}#imports", status_code=303)
+
+
+def _import_refused(request: Request, sent_csrf: str | None, case_id: int, procedure_id: int,
+                    exc: InvalidInput | Conflict) -> Response:
+    """The page again with the reason (a session of its own: the handler holds none)."""
+    with request.app.state.db.session(read=True) as session:
+        user = deps._current_user(request, session, sent_csrf)
+        request.state.user = user
+        return _procedure_page(request, session, user, case_id, procedure_id,
+                               import_error=exc.message, status_code=exc.status_code)
 
 
 @router.get("/cases/{case_id}/hipec/{procedure_id}/analysis")

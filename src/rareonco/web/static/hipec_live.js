@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("hipec-config").textContent);
+  const L = cfg.labels || {};
+  function label(group, key) { return ((L[group] || {})[key]) || key.replace(/_/g, " "); }
   const chart = document.getElementById("hipec-chart");
   const alarmsList = document.getElementById("hipec-alarms");
   const noAlarms = document.getElementById("hipec-no-alarms");
@@ -14,8 +16,8 @@
   function layout() {
     return {
       margin: {l: 50, r: 20, t: 10, b: 40}, uirevision: "keep",
-      xaxis: {title: {text: "time (min)"}, rangemode: "tozero"},
-      yaxis: {title: {text: "temperature (°C)"}},
+      xaxis: {title: {text: L.time || "time (min)"}, rangemode: "tozero"},
+      yaxis: {title: {text: L.temperature || "temperature (°C)"}},
       legend: {orientation: "h"},
       shapes: [{type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0: cfg.target[0],
                 y1: cfg.target[1], fillcolor: "#2ca02c", opacity: 0.15, line: {width: 0},
@@ -41,7 +43,7 @@
     chart.dataset.points = String(points);
     if (isFinite(lastT)) {
       const m = Math.floor(lastT / 60), s = Math.floor(lastT % 60);
-      clock.textContent = "t = " + m + ":" + String(s).padStart(2, "0") + " · " + points + " samples";
+      clock.textContent = "t = " + m + ":" + String(s).padStart(2, "0") + " · " + points + " " + (L.samples || "samples");
     }
   }
 
@@ -90,12 +92,12 @@
     li.className = a.acknowledged_at ? "alarm acked" : "alarm open";
     li.textContent = "";
     const strong = document.createElement("strong");
-    strong.textContent = a.type.replace(/_/g, " ");
+    strong.textContent = label("alarm", a.type);
     li.append(fmtT(a.t_s) + " ", strong, " " + a.message + " ");
     if (a.acknowledged_at) {
       const s = document.createElement("span");
       s.className = "muted";
-      s.textContent = "acknowledged by " + a.acknowledged_by;
+      s.textContent = (L.ackedBy || "acknowledged by") + " " + a.acknowledged_by;
       li.append(s);
     } else if (cfg.canWrite) {
       const b = document.createElement("button");
@@ -123,8 +125,8 @@
 
   function connect() {
     const es = new EventSource(cfg.api + "/stream");
-    es.addEventListener("open", function () { conn.textContent = "live"; });
-    es.addEventListener("error", function () { conn.textContent = "reconnecting…"; });
+    es.addEventListener("open", function () { conn.textContent = L.live || "live"; });
+    es.addEventListener("error", function () { conn.textContent = L.reconnecting || "reconnecting…"; });
     es.addEventListener("snapshot", function (e) {
       const s = JSON.parse(e.data);
       alarmsList.textContent = "";
@@ -136,7 +138,7 @@
     es.addEventListener("alarm", function (e) { renderAlarm(JSON.parse(e.data)); });
     es.addEventListener("ack", function (e) { renderAlarm(JSON.parse(e.data)); });
     es.addEventListener("status", function (e) {
-      document.querySelector("[data-testid=hipec-status]").textContent = JSON.parse(e.data).status;
+      document.querySelector("[data-testid=hipec-status]").textContent = label("status", JSON.parse(e.data).status);
     });
   }
 

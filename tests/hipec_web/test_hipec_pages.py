@@ -1,0 +1,73 @@
+"""HIPEC pages with a browser session: the list and procedure pages in English and Russian."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def _login(app, username: str = "clinician") -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
+    c = TestClient(app)
+    r = c.post("/login", data={"username": username, "password": "correct-horse-42",
+                               "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', c.get("/").text).group(1)  # type: ignore[union-attr]
+    return c, csrf
+
+
+def test_pages_speak_russian(app, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+    c, csrf = _login(app)
+    base = f"/cases/{case_id}/hipec"
+    en = c.get(base).text
+    assert "HIPEC procedures" in en and "Record a procedure" in en
+    c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    ru = c.get(base).text
+    assert "Процедуры HIPEC" in ru and "Записать процедуру" in ru and "запланировано" in ru
+    page = c.get(f"{base}/{procedure['id']}").text
+    assert "Перфузия" in page and "Тревоги" in page and "Завершить перфузию" in page
+    config = json.loads(re.search(r'id="hipec-config">(.*?)</script>', page).group(1))  # type: ignore[union-attr]
+    assert config["ackLabel"] == "Подтвердить"
+    assert config["labels"]["alarm"]["over_temperature"] == "перегрев"
+    frag = c.get(f"{base}/{procedure['id']}/analysis").text
+    assert "Данных перфузии пока нет." in frag and "Протокол не импортировался." in page
+
+
+CSV = ("time_s,inflow_c,outflow_c,ip_upper_c,ip_pelvis_c,pressure_mmhg,flow_l_min\n"
+       + "".join(f"{t},44.0,43.0,42.4,42.3,12,1.2\n" for t in range(5))
+       + "abc,44.0,43.0,42.4,42.3,12,1.2\n"
+       + "".join(f"{t},44.1,43.1,42.5,42.4,12,1.2\n" for t in range(5, 12)))
+
+
+def test_csv_import_shows_and_keeps_its_findings(app, clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+    c, csrf = _login(app)
+    page_url = f"/cases/{case_id}/hipec/{procedure['id']}"
+    assert "No log imported." in c.get(page_url).text
+    r = c.post(f"{page_url}/import", data={"csrf_token": csrf},
+               files={"file": ("pump-export.csv", CSV.encode(), "text/csv")},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = c.get(page_url).text
+    section = page[page.index('data-testid="hipec-imports"'):]
+    assert "pump-export.csv" in section and "12 samples" in section
+    assert "2 data-quality findings" in section
+    assert "column(s) ignored: pressure_mmhg" in section and "unreadable time_s" in section
+
+    stored = clients["clinician"].get(f"/api/v1{page_url}/imports").json()
+    assert len(stored) == 1 and stored[0]["n_samples"] == 12 and stored[0]["imported_by"] == "clinician"
+    assert any("pressure_mmhg" in f["issue"] for f in stored[0]["data_quality"])
+
+    again = c.post(f"{page_url}/import", data={"csrf_token": csrf},
+                   files={"file": ("pump-export.csv", CSV.encode(), "text/csv")})
+    assert again.status_code == 409 and 'data-testid="import-error"' in again.text
+    bad = c.post(f"{page_url}/import", data={"csrf_token": csrf},
+                 files={"file": ("notes.csv", b"hello,world\n1,2\n", "text/csv")})
+    assert bad.status_code == 422 and 'data-testid="import-error"' in bad.text
+    assert len(clients["clinician"].get(f"/api/v1{page_url}/imports").json()) == 1
+    forged = c.post(f"{page_url}/import",
+                    files={"file": ("pump-export.csv", CSV.encode(), "text/csv")})
+    assert forged.status_code == 403
