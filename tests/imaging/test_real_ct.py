@@ -130,8 +130,9 @@ def _resampled_segmentation(volume):
 
 
 @pytest.mark.xfail(
-    reason="the L5/S1 border is now stable (disc found within ~2 mm in both), but the whole-bone fill of the thin, "
-    "low-density sacrum loses ~15 % when the CT is resampled to 3.5 mm slices (cortex gaps open; issue 9 follow-up)",
+    reason="the L5/S1 border is stable and the closing now spans a slice step (16 % -> 10 %), but 3.5 mm slices "
+    "leave gaps in the near-horizontal cortex of the sacral ala, so its marrow is enclosed in axial slices only "
+    "and the 2-of-3 vote leaves it unfilled (issue 9 follow-up)",
     strict=False,
 )
 def test_flipped_resampled_same_sacrum(shared_ct, example_run):
@@ -177,3 +178,27 @@ def test_lps_anisotropic_storage_same_sides(shared_ct, example_run):
     for label, sign in ((1, -1.0), (2, 1.0)):
         centre = lab.index_to_ras(np.argwhere(lab.array[::2, ::2, :] == label).mean(axis=0) * [2, 2, 1])
         assert 50 < sign * centre[0] < 100
+
+
+def test_box_on_left_acetabulum_is_zone_ii(example_run):
+    """A tumour box centred on the left acetabulum (the hip joint of the side with the prosthesis)
+    is a periacetabular (zone II) resection; the acetabular centres are mirror images across the
+    symmetry plane and lie at the hip joints (left at negative x)."""
+    from rareonco.imaging.resection import box_mask, plan_resection
+    from rareonco.imaging.symmetry import Plane
+
+    out, plan, _ = example_run
+    seg = plan["segmentation"]
+    centres = {k: np.array(v) for k, v in seg["acetabulum_centre_mm"].items()}
+    plane = Plane(np.array(plan["symmetry_plane"]["point_mm"]), np.array(plan["symmetry_plane"]["normal"]))
+    assert -100 < centres["left"][0] < -60 and 60 < centres["right"][0] < 100
+    assert np.linalg.norm(centres["left"] - plane.reflect(centres["right"])) < 12.0
+    labels = load_nifti(out / "segmentation.nii.gz", field="segmentation")
+    # a 20 mm box about the hip joint, placed from the anatomy (the joint lies about 75-80 mm left
+    # of the midline at the level of the femoral heads), not from the fitted centre
+    box = (-88.0, 129.0, 134.0, -68.0, 149.0, 154.0)
+    res = plan_resection(labels, box_mask(labels, box), plane, "left", centres, margin_mm=10.0,
+                         head_radius_mm=seg["femoral_head_radius_mm"])
+    assert "II" in res.zones
+    assert res.zone_volumes_ml["II"] >= max(res.zone_volumes_ml["I"], res.zone_volumes_ml["III"])
+    assert res.zone_volumes_ml["IV"] == 0

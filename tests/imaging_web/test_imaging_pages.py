@@ -82,3 +82,11 @@ def test_progress_fragment_polls_then_reloads(app, db, case_id) -> None:  # type
     page = c.get(url).text
     assert 'data-testid="plan-error"' in page and "patient&#39;s LEFT" in page
     assert c.get(f"/cases/{case_id + 1}/imaging/plans/{job_id}/progress").status_code in (403, 404)
+
+
+def test_page_speaks_russian(app, case_id) -> None:  # type: ignore[no-untyped-def]
+    c, csrf = _login(app)
+    c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    page = c.get(f"/cases/{case_id}/imaging").text
+    assert "Планирование по КТ: резекция таза и имплант" in page
+    assert "К случаю не прикреплено ни одного КТ." in page and "Загрузить КТ" in page

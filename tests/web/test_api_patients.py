@@ -84,3 +84,19 @@ def test_roles(clients, anon, patient_body) -> None:  # type: ignore[no-untyped-
     assert clients["researcher"].get("/api/v1/patients?q=rakh").status_code == 422
     bad = anon.get("/api/v1/patients", headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
+
+
+def test_search_by_mrn_and_paging_in_name_order(clients, patient_body) -> None:  # type: ignore[no-untyped-def]
+    c = clients["clinician"]
+    for i, (fam, giv) in enumerate([("Петров", "Юрий"), ("Петрова", "Анна"), ("Петров", "Антон")]):
+        c.post("/api/v1/patients", json=patient_body(
+            family_name=fam, given_names=giv, passport_number=f"PP{i}"))
+    names = [(p["family_name_latin"], p["given_names_latin"]) for p in
+             c.get("/api/v1/patients?q=petr&per_page=2").json()["items"]]
+    assert names == [("Petrov", "Anton"), ("Petrov", "Iurii")]
+    page2 = c.get("/api/v1/patients?q=petr&per_page=2&page=2").json()
+    assert page2["total"] == 3 and [p["given_names_latin"] for p in page2["items"]] == ["Anna"]
+    mrn = c.get("/api/v1/patients?q=petrova").json()["items"][0]["mrn"]
+    found = c.get(f"/api/v1/patients?q={mrn.lower()}").json()
+    assert found["total"] == 1 and found["items"][0]["family_name"] == "Петрова"
+    assert c.get("/api/v1/patients?q=petr anton").json()["total"] == 1

@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from rareonco.records.patients import name_search_key, name_tokens
+from rareonco.records.patients import name_search_key, name_tokens, sort_key
 from rareonco.records.vocab import transliterate
 from rareonco.security import audit
 from rareonco.security.audit import Actor
@@ -111,7 +111,8 @@ def load_synthetic(session: Session, actor: Actor, n: int, seed: int = 0, batch:
         session.execute(insert(Case), [dict(c, patient_id=pid)
                                        for pid, (_, c) in zip(ids, chunk, strict=True)])
         session.execute(insert(PatientNameToken), [
-            {"patient_id": pid, "token": t}
+            {"patient_id": pid, "token": t,
+             "sort_key": sort_key(p["family_name_latin"], p["given_names_latin"], pid)}
             for pid, (p, _) in zip(ids, chunk, strict=True) for t in name_tokens(p["name_search"])])
         audit.record(session, actor, "bulk_create", "patients",
                      f"{len(ids)} synthetic patients, ids {ids[0]}..{ids[-1]}")

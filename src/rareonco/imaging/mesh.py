@@ -8,6 +8,7 @@ saying so appears mirrored in x and y. Every STL written here starts its 80-byte
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage as ndi
 
 from .volume import Volume, bounding_box
 
@@ -65,31 +65,47 @@ def extract_surface(mask: np.ndarray, grid: Volume, smooth_sigma_vox: float = 0.
     """Closed surface of a bool mask on `grid` (iso-surface 0.5 of the lightly smoothed mask), RAS mm.
 
     The mask is cropped to its bounding box and padded, so the surface is closed even where the
-    mask touches the volume's edge. The iso-surface comes from VTK's flying edges
-    (Schroeder W et al., Flying edges: a high-performance scalable isocontouring algorithm,
-    IEEE LDAV 2015) when VTK is installed, else from scikit-image's marching cubes (Lewiner 2003).
-    Vertex positions carry the grid's affine (any orientation); faces are oriented so that normals
-    point outward.
+    mask touches the volume's edge. The smoothing is a 3-tap Gaussian per axis (sigma
+    `smooth_sigma_vox` voxels): it takes the staircase off the surface without moving it (the
+    0.5 level of a symmetric blur of a flat face stays on the face). The iso-surface comes from
+    VTK's flying edges (Schroeder W et al., Flying edges: a high-performance scalable
+    isocontouring algorithm, IEEE LDAV 2015) when VTK is installed, else from scikit-image's
+    marching cubes (Lewiner 2003). Vertex positions carry the grid's affine (any orientation);
+    faces are oriented so that normals point outward.
     """
     box = bounding_box(mask, pad=0)
     if box is None:
         return Mesh(np.zeros((0, 3)), np.zeros((0, 3), np.int64))
     lo, hi = box
-    sub = mask[tuple(slice(a, b) for a, b in zip(lo, hi))]
     pad = 2
-    field = np.pad(sub.astype(np.float32), pad)
+    field = np.zeros(tuple(int(h - l) + 2 * pad for l, h in zip(lo, hi)), np.float32)
+    field[pad:-pad, pad:-pad, pad:-pad] = mask[tuple(slice(a, b) for a, b in zip(lo, hi))]
     if smooth_sigma_vox > 0:
-        field = ndi.gaussian_filter(field, smooth_sigma_vox, truncate=3.0)
-    verts, faces = isosurface(field, 0.5)
+        g = float(np.exp(-0.5 / smooth_sigma_vox**2))
+        for axis in range(3):
+            field = _blur3(field, axis, g / (1.0 + 2.0 * g))
+    verts, faces, outward = isosurface(field, 0.5)
     ras = grid.index_to_ras(verts + (lo - pad))
-    mesh = Mesh(ras, faces)
-    if mesh.volume_ml < 0:
-        mesh = Mesh(ras, faces[:, ::-1].copy())
-    return mesh
+    # a mirroring affine (det < 0, e.g. LPS storage) turns the faces inside out
+    if outward != (np.linalg.det(grid.affine[:3, :3]) > 0):
+        faces = faces[:, ::-1].copy()
+    return Mesh(ras, faces)
 
 
-def isosurface(field: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Vertices (index coordinates) and triangles of the `level` iso-surface of a 3-D array."""
+def _blur3(field: np.ndarray, axis: int, w: float) -> np.ndarray:
+    """w * left + (1 - 2 w) * centre + w * right along `axis`, zero outside; float32."""
+    out = field * np.float32(1.0 - 2.0 * w)
+    src = np.moveaxis(field, axis, 0)
+    dst = np.moveaxis(out, axis, 0)
+    dst[1:] += np.float32(w) * src[:-1]
+    dst[:-1] += np.float32(w) * src[1:]
+    return out
+
+
+def isosurface(field: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Vertices (index coordinates), triangles of the `level` iso-surface of a 3-D array, and
+    whether the triangles wind counter-clockwise seen from the low-valued side (normals toward
+    lower values, i.e. outward when the inside holds the higher values)."""
     try:
         from vtkmodules.util import numpy_support
         from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -98,12 +114,13 @@ def isosurface(field: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]
         from skimage.measure import marching_cubes
 
         verts, faces, _, _ = marching_cubes(field, level=level, allow_degenerate=False)
-        return verts, faces.astype(np.int64)
-    data = np.asfortranarray(field, dtype=np.float32).ravel(order="F")  # x (axis 0) varies fastest
+        return verts, faces.astype(np.int64), _outward(verts, faces)  # skimage's winding varies by version
+    # VTK's x varies fastest, as the last axis of a C-ordered array does: hand the array over
+    # without a copy as an image of reversed dimensions, and swap the vertex columns back
+    field = np.ascontiguousarray(field, dtype=np.float32)
     image = vtkImageData()
-    image.SetDimensions(*field.shape)
-    scalars = numpy_support.numpy_to_vtk(data, deep=False)
-    image.GetPointData().SetScalars(scalars)
+    image.SetDimensions(*field.shape[::-1])
+    image.GetPointData().SetScalars(numpy_support.numpy_to_vtk(field.ravel(), deep=False))
     fe = vtkFlyingEdges3D()
     fe.SetInputData(image)
     fe.SetValue(0, level)
@@ -114,11 +131,40 @@ def isosurface(field: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]
     fe.Update()
     out = fe.GetOutput()
     if out.GetNumberOfPoints() == 0:
-        return np.zeros((0, 3)), np.zeros((0, 3), np.int64)
-    verts = numpy_support.vtk_to_numpy(out.GetPoints().GetData()).astype(float)
+        return np.zeros((0, 3)), np.zeros((0, 3), np.int64), True
+    verts = numpy_support.vtk_to_numpy(out.GetPoints().GetData())[:, ::-1].astype(float)
     faces = numpy_support.vtk_to_numpy(out.GetPolys().GetConnectivityArray()).reshape(-1, 3).astype(np.int64)
-    del data
-    return verts, faces
+    return verts, faces, _vtk_winding_outward()
+
+
+@functools.lru_cache(maxsize=1)
+def _vtk_winding_outward() -> bool:
+    """VTK's winding convention, read once off a small cube (cheaper than a volume per mesh)."""
+    cube = np.zeros((5, 5, 5), np.float32)
+    cube[1:4, 1:4, 1:4] = 1.0
+    from vtkmodules.util import numpy_support
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+    from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D
+
+    image = vtkImageData()
+    image.SetDimensions(*cube.shape[::-1])
+    image.GetPointData().SetScalars(numpy_support.numpy_to_vtk(cube.ravel(), deep=True))
+    fe = vtkFlyingEdges3D()
+    fe.SetInputData(image)
+    fe.SetValue(0, 0.5)
+    fe.Update()
+    out = fe.GetOutput()
+    verts = numpy_support.vtk_to_numpy(out.GetPoints().GetData())[:, ::-1].astype(float)
+    faces = numpy_support.vtk_to_numpy(out.GetPolys().GetConnectivityArray()).reshape(-1, 3)
+    return _outward(verts, faces)
+
+
+def _outward(verts: np.ndarray, faces: np.ndarray) -> bool:
+    """Whether a closed surface's faces enclose a positive volume (normals outward)."""
+    if not len(faces):
+        return True
+    v = verts[faces]
+    return float(np.einsum("ij,ij->i", v[:, 0], np.cross(v[:, 1], v[:, 2])).sum()) > 0
 
 
 def make_watertight(mesh: Mesh) -> Mesh:

@@ -4,11 +4,13 @@ Zones after Enneking WF, Dunham WK. Resection of the pelvis. J Bone Joint Surg A
 (classification of pelvic resections: I ilium, II periacetabular, III obturator ring (pubis and
 ischium), IV sacrum with the sacroiliac joint, added by later authors for extension into the sacral
 ala). Here, in the anatomical frame of the symmetry plane and around the centre of the acetabulum
-(the fitted femoral head, `acetabulum.fit_femoral_head`):
+(the sphere fitted to the acetabular cup of the hip-bone label, `acetabulum.fit_acetabular_cup`,
+else to the femoral head, `acetabulum.fit_femoral_head`; a side with metal or an untrusted fit
+takes the other side's centre mirrored across the symmetry plane):
 
-* II: hip bone within the femoral head radius + `ACETABULAR_WALL_MM` of the centre, i.e. the cup,
-  its walls and roof (where the head could not be fitted, within `PERIACETABULAR_RADIUS_MM` of the
-  cruder centre estimate);
+* II: hip bone within the fitted femoral head's radius + `ACETABULAR_WALL_MM` of the centre, i.e.
+  the cup, its walls and roof (where the head's own edge could not be fitted, within
+  `PERIACETABULAR_RADIUS_MM` of the centre);
 * IV: resected sacrum, and hip bone within `SI_JOINT_MM` of the sacrum (the iliac side of the
   sacroiliac joint);
 * I: the rest of the hip bone above the acetabular centre (the ilium); III: the rest below it

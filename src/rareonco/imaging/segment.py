@@ -10,7 +10,8 @@ Method (no atlas, nothing downloaded; every size in mm):
 1. Body: soft tissue (> -400 HU) opened by 6 mm, largest component, holes filled per axial
    slice; drops the scanner table and anything outside the patient.
 2. Metal: > 2500 HU grown by 6 mm (partial volume and streaks) is never bone.
-3. Bone: > 120 HU inside the body, closed by 3 mm, cavities filled (3-D holes plus voxels
+3. Bone: > 120 HU inside the body, closed by 3 mm (at least one voxel step along every axis, so
+   thick slices are bridged as thin ones are), cavities filled (3-D holes plus voxels
    enclosed in at least two of the three slice orientations: marrow, not foramina or canals),
    so each bone is the whole bone, cortex and marrow, with a closed surface. Then the outer
    voxel layers below the local half-maximum between cortex and soft tissue are peeled
@@ -22,7 +23,9 @@ Method (no atlas, nothing downloaded; every size in mm):
    bone lateral to the hip; a femoral neck must run below it) seeds each femur; a watershed on inverted HU then draws the borders along the joint spaces
    (sacroiliac, hip, pubic symphysis), which are darker than the cortex on either side. Anatomical
    limits then correct the floods: a hip bone never crosses the midline, a femur is its head and
-   what lies below and lateral to it. The column is split into sacrum and spine at the L5/S1 disc
+   what lies below and lateral to it. The acetabular centre is then refined by a sphere fitted to
+   each hip bone's cup (`acetabulum.fit_acetabular_cup`), mirrored from the other side where a
+   cup cannot be trusted (metal, a deformed joint). The column is split into sacrum and spine at the L5/S1 disc
    found in the image (`column`); where no disc is seen, 10 mm above the top of the sacroiliac
    contact; where no vertebra lies above the sacrum, not at all.
 5. The labels are carried back to the full-resolution bone mask by nearest label.
@@ -36,7 +39,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from . import morphology as morph
-from .acetabulum import fit_femoral_head
+from .acetabulum import CupFit, fit_acetabular_cup, fit_femoral_head
 from .column import find_lumbosacral_disc, has_vertebra_above, split_at_disc
 from .symmetry import Plane, anatomical_frame, fit_symmetry_plane
 from .volume import Volume, bounding_box
@@ -83,8 +86,10 @@ class PelvisSegmentation:
     metal_ml : volume of voxels above the metal threshold, ml.
     acetabulum_mm : {"left"/"right": centre of the femoral head / acetabulum, RAS mm} where found.
     head_radius_mm : {"left"/"right": radius of the fitted femoral head, mm}, only where the head's
-        surface was fitted (`acetabulum.fit_femoral_head`); a centre without a radius is the
-        thickest bone of the hip joint, a cruder estimate.
+        surface was fitted (`acetabulum.fit_femoral_head`).
+    cup_radius_mm : {"left"/"right": radius of the sphere fitted to the acetabular cup, mm}, where
+        the cup fit (or the other side's, mirrored) gave the centre; a centre with neither radius
+        is the thickest bone of the hip joint, a cruder estimate.
     approx_plane : the first symmetry plane (all bone), used to start the pelvic one.
     """
 
@@ -94,6 +99,7 @@ class PelvisSegmentation:
     acetabulum_mm: dict[str, np.ndarray] = field(default_factory=dict)
     approx_plane: Plane | None = None
     head_radius_mm: dict[str, float] = field(default_factory=dict)
+    cup_radius_mm: dict[str, float] = field(default_factory=dict)
 
 
 def _body_mask(hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams) -> np.ndarray:
@@ -127,7 +133,11 @@ def bone_mask(ct: Volume, params: SegmentationParams | None = None) -> tuple[np.
     if box is None:
         return filled, metal
     sl = tuple(slice(a, b) for a, b in zip(*box))
-    closed = morph.close_mm(bone[sl], p.closing_mm, spacing)
+    # a ball narrower than the slice step closes nothing across slices: thick slices (3.5 mm)
+    # would lose the bridging of cortical gaps that thinner ones get, so the radius is at least
+    # one voxel step along every axis
+    closing_mm = max(p.closing_mm, float(spacing.max()) + 1e-3)
+    closed = morph.close_mm(bone[sl], closing_mm, spacing)
     whole = morph.fill_enclosed(closed)
     if p.pv_window_mm > 0:
         whole &= ~partial_volume_rim(whole, hu[sl], spacing, p)
@@ -187,12 +197,20 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
         scale = p.work_grid_mm / spacing_b  # coarse index -> block index
         shape_c = tuple(int(max(1, np.ceil(n / z))) for n, z in zip(fill_b.shape, scale))
         offset_b = (scale - 1.0) / 2.0  # centre of coarse voxel 0 in block indices
-        fill_c = ndi.affine_transform(fill_b, scale, offset=offset_b, output_shape=shape_c, order=1, mode="nearest") >= 0.5
+        frac_c = ndi.affine_transform(fill_b, scale, offset=offset_b, output_shape=shape_c, order=1, mode="nearest")
+        fill_c = frac_c >= 0.5
         hu_c = ndi.affine_transform(hu_b, scale, offset=offset_b, output_shape=shape_c, order=1, mode="nearest")
         del fill_b, hu_b
         aff_c = sub.affine.copy()
         aff_c[:3, :3] = sub.affine[:3, :3] * np.array(factors) * scale
         aff_c[:3, 3] = sub.index_to_ras((np.array(factors) - 1) / 2.0 + offset_b * np.array(factors))
+        fine_shape = filled[sl].shape
+        # fine index -> coarse index, axis by axis (both grids share their axes)
+        axes = []
+        for n, z, f, o in zip(fine_shape, scale, factors, offset_b):
+            block = (np.arange(n) - (f - 1) / 2.0) / f
+            axes.append(np.clip(np.rint((block - o) / z).astype(int), 0, None))
+        axes = [np.minimum(a, c - 1) for a, c in zip(axes, shape_c)]
         grid_c = Volume(fill_c, aff_c)
         lab_c, result_extra = _label_bones(grid_c, hu_c, p)
         # nearest label over the whole coarse grid, then keep it where the fine mask is bone
@@ -200,13 +218,6 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
             _, idx = ndi.distance_transform_edt(lab_c == 0, sampling=grid_c.spacing_mm, return_indices=True)
             near = lab_c[idx[0], idx[1], idx[2]]
             del idx
-            fine_shape = filled[sl].shape
-            # fine index -> coarse index, axis by axis (both grids share their axes)
-            axes = []
-            for n, sf, z, f, o in zip(fine_shape, spacing, scale, factors, offset_b):
-                block = (np.arange(n) - (f - 1) / 2.0) / f
-                axes.append(np.clip(np.rint((block - o) / z).astype(int), 0, None))
-            axes = [np.minimum(a, c - 1) for a, c in zip(axes, near.shape)]
             fine = near[np.ix_(*axes)]
             labels[sl] = np.where(filled[sl], fine, 0).astype(np.uint8)
     vox_ml = ct.voxel_volume_ml
@@ -219,6 +230,7 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
         acetabulum_mm=result_extra.get("acetabulum", {}),  # type: ignore[arg-type]
         approx_plane=result_extra.get("plane"),  # type: ignore[arg-type]
         head_radius_mm=result_extra.get("head_radius", {}),  # type: ignore[arg-type]
+        cup_radius_mm=result_extra.get("cup_radius", {}),  # type: ignore[arg-type]
     )
 
 
@@ -358,6 +370,7 @@ def _label_bones(grid: Volume, hu: np.ndarray, p: SegmentationParams) -> tuple[n
     # a hip bone never crosses the midline: the pubic symphysis is split by the symmetry plane
     regions[(regions == HIP_RIGHT) & (u < 0.0)] = HIP_LEFT
     regions[(regions == HIP_LEFT) & (u > 0.0)] = HIP_RIGHT
+    cup_radius = _fit_cups(regions, grid, plane, frame, acetabulum)
 
     # sacrum versus the spine above: the L5/S1 disc found in the image (see `column`); without a
     # visible disc, the border falls back to 10 mm above the top of the sacroiliac contact
@@ -377,4 +390,37 @@ def _label_bones(grid: Volume, hu: np.ndarray, p: SegmentationParams) -> tuple[n
     # ribs reached through the costovertebral joints are not spine
     regions[(regions == SPINE) & (np.abs(u) > 50.0)] = 0
     out[:] = regions.astype(np.uint8)
-    return out, {"plane": plane, "acetabulum": acetabulum, "head_radius": head_radius, "disc": disc}
+    return out, {"plane": plane, "acetabulum": acetabulum, "head_radius": head_radius, "cup_radius": cup_radius,
+                 "disc": disc}
+
+
+def _fit_cups(
+    regions: np.ndarray, grid: Volume, plane: Plane, frame: np.ndarray, acetabulum: dict[str, np.ndarray]
+) -> dict[str, float]:
+    """Refine the acetabular centres (in place) by a sphere fitted to each hip bone's cup.
+
+    Starts from the femoral-head centres found before (fitted head or thickest bone). A side
+    whose cup fit is not trusted (metal, a deformed or resected cup) takes the other side's cup
+    mirrored across the symmetry plane; when both are trusted but are not mirror images within
+    15 mm, the better fit (smaller residual per coverage) wins. Returns the cup radius per side, mm.
+    """
+    fits: dict[str, CupFit] = {}
+    for name, label in (("left", HIP_LEFT), ("right", HIP_RIGHT)):
+        if name in acetabulum:
+            fit = fit_acetabular_cup(regions == label, grid, acetabulum[name])
+            if fit is not None and fit.trusted:
+                fits[name] = fit
+    if len(fits) == 2:
+        mirrored = plane.reflect(fits["right"].centre_mm)
+        if np.linalg.norm(fits["left"].centre_mm - mirrored) > 15.0:
+            worse = max(fits, key=lambda n: fits[n].rms_mm / fits[n].coverage)
+            del fits[worse]
+    radius: dict[str, float] = {}
+    for name, other in (("left", "right"), ("right", "left")):
+        if name in fits:
+            acetabulum[name] = fits[name].centre_mm
+            radius[name] = round(fits[name].radius_mm, 1)
+        elif other in fits:
+            acetabulum[name] = plane.reflect(fits[other].centre_mm)
+            radius[name] = round(fits[other].radius_mm, 1)
+    return radius

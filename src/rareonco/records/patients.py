@@ -32,10 +32,17 @@ def name_tokens(search_key: str) -> list[str]:
     return sorted(w[:120] for w in words)
 
 
+def sort_key(family_name_latin: str, given_names_latin: str, patient_id: int) -> str:
+    """The list order of patients (Latin family name, given names, id) as one string."""
+    return f"{family_name_latin}\x1f{given_names_latin}\x1f{patient_id:010d}"
+
+
 def _set_tokens(session: Session, patient: Patient) -> None:
+    key = sort_key(patient.family_name_latin, patient.given_names_latin, patient.id)
     session.execute(delete(PatientNameToken).where(PatientNameToken.patient_id == patient.id))
     session.execute(insert(PatientNameToken), [
-        {"patient_id": patient.id, "token": t} for t in name_tokens(patient.name_search)])
+        {"patient_id": patient.id, "token": t, "sort_key": key}
+        for t in name_tokens(patient.name_search)])
 
 
 def _duplicate_check(session: Session, data: dict[str, Any], exclude_id: int | None) -> None:
@@ -145,10 +152,22 @@ def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1
         raise InvalidInput("page", "must be 1 or more")
     if not 1 <= per_page <= 200:
         raise InvalidInput("per_page", "must be between 1 and 200")
+    if filters.q and not can(actor.role, Permission.PATIENT_READ):
+        raise InvalidInput("q", "name search is not available in de-identified views")
+    if filters.q and not (filters.country or filters.icdo or filters.status):
+        rows, total = _search_by_name(session, filters.q, page, per_page)
+    else:
+        rows, total = _search_filtered(session, filters, page, per_page)
+    audit.record(session, actor, "search", "patients",
+                 f"q={filters.q or ''};country={filters.country or ''};icdo={filters.icdo or ''};"
+                 f"status={filters.status or ''};page={page};results={len(rows)}")
+    return list(rows), total
+
+
+def _search_filtered(session: Session, filters: SearchFilters, page: int,
+                     per_page: int) -> tuple[list[Patient], int]:
     conds: list[Any] = []
     if filters.q:
-        if not can(actor.role, Permission.PATIENT_READ):
-            raise InvalidInput("q", "name search is not available in de-identified views")
         conds.append(_name_or_mrn(filters.q))
     if filters.country:
         c = vocab.country(filters.country, "country")
@@ -171,10 +190,34 @@ def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1
             Patient.family_name_latin, Patient.given_names_latin, Patient.id)
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
-    audit.record(session, actor, "search", "patients",
-                 f"q={filters.q or ''};country={filters.country or ''};icdo={filters.icdo or ''};"
-                 f"status={filters.status or ''};page={page};results={len(rows)}")
     return list(rows), total
+
+
+def _search_by_name(session: Session, q: str, page: int,
+                    per_page: int) -> tuple[list[Patient], int]:
+    """Name (or MRN) alone: matched, counted, sorted and paged on the token index only; the
+    patients table is read for the one page shown."""
+    T = PatientNameToken
+    terms = sorted(set(q.casefold().split()), key=len, reverse=True)
+    hit = select(T.patient_id, T.sort_key).where(T.token >= terms[0],
+                                                 T.token < terms[0] + "\uffff")
+    for term in terms[1:]:  # every word must start a word of the names
+        hit = hit.where(T.patient_id.in_(select(T.patient_id).where(
+            T.token >= term, T.token < term + "\uffff")))
+    matches = hit.group_by(T.patient_id, T.sort_key).subquery()
+    mrn_id = session.scalar(select(Patient.id).where(Patient.mrn == q.strip().upper()))
+    total = session.scalar(select(func.count()).select_from(
+        select(matches.c.patient_id).limit(COUNT_LIMIT + 1).subquery())) or 0
+    page_ids = list(session.scalars(select(matches.c.patient_id).order_by(matches.c.sort_key)
+                                    .offset((page - 1) * per_page).limit(per_page)))
+    if mrn_id is not None and session.scalar(
+            select(func.count()).where(matches.c.patient_id == mrn_id)) == 0:
+        total += 1
+        if page == 1:
+            page_ids = [mrn_id, *page_ids][:per_page]
+    by_id = {p.id: p for p in session.scalars(
+        select(Patient).where(Patient.id.in_(page_ids)).options(selectinload(Patient.cases)))}
+    return [by_id[i] for i in page_ids if i in by_id], total
 
 
 def _name_or_mrn(q: str):  # type: ignore[no-untyped-def]

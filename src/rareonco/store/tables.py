@@ -114,11 +114,17 @@ class PatientNameToken(Base):
     """One word of a patient's names (any script, case-folded), for indexed prefix search."""
 
     __tablename__ = "patient_name_tokens"
-    __table_args__ = (Index("ix_patient_name_tokens_token", "token", "patient_id"),)
+    __table_args__ = (
+        Index("ix_patient_name_tokens_token", "token", "patient_id"),
+        Index("ix_patient_name_tokens_token_sort", "token", "sort_key", "patient_id"),
+    )
 
     patient_id: Mapped[int] = mapped_column(
         ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(String(120), primary_key=True)
+    #: the patient's list order (Latin family name, given names, id), copied here so that a
+    #: name search sorts and pages within the index, without touching the patients table
+    sort_key: Mapped[str] = mapped_column(String(400), default="")
 
 
 class Referral(Versioned, Base):
