@@ -149,6 +149,9 @@ def run(name: str, url: str, args: argparse.Namespace) -> None:
         port = free_port()
         proc = start_server(url, data_dir, port, args.workers)
         try:
+            # Warm-up (not measured): worker processes open their connections and caches.
+            asyncio.run(drive(f"http://127.0.0.1:{port}", args.clients, args.warmup,
+                              args.patients))
             lat = asyncio.run(drive(f"http://127.0.0.1:{port}", args.clients, args.seconds,
                                     args.patients))
         finally:
@@ -172,7 +175,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    ap.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds first")
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.only != "postgresql":

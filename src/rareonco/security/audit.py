@@ -53,10 +53,6 @@ def record(session: Session, actor: Actor, action: str, resource: str, detail: s
     append_many(session, [entry])
 
 
-def flush_deferred(session: Session, pending: list[tuple[Actor, str, str, str, datetime]]) -> None:
-    append_many(session, pending)
-
-
 def append_many(session: Session, entries: list[tuple[Actor, str, str, str, datetime]]) -> None:
     """Extend the chain by `entries` in order: one lock of the head row for all of them.
 

@@ -10,6 +10,7 @@ PostgreSQL is used when RAREONCO_DATABASE_URL says so.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,7 +30,8 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=20, max_overflow=20)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +62,7 @@ class Database:
         self.engine = make_engine(self.url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(rareonco_read=True)
+        self._audit_group = _GroupCommit(self)
 
     @property
     def dialect(self) -> str:
@@ -72,8 +75,6 @@ class Database:
         With `read=True` the audit entries recorded in it are deferred and appended in a
         writing transaction of their own when the block ends; if that fails, the block fails.
         """
-        from rareonco.security.audit import flush_deferred
-
         bind = self._read_engine if read else self.engine
         with self.sessionmaker(bind=bind) as session:
             session.info["audit_deferred"] = read
@@ -85,13 +86,65 @@ class Database:
                 raise
             pending = session.info.pop("audit_pending", None)
         if pending:
-            with self.sessionmaker() as writer:
-                try:
-                    flush_deferred(writer, pending)
-                    writer.commit()
-                except BaseException:
-                    writer.rollback()
-                    raise
+            self._audit_group.append(pending)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _GroupCommit:
+    """Appends the deferred audit entries of concurrent read sessions in shared transactions.
+
+    Each caller queues its entries and waits until they are committed. The first caller to
+    find no commit running leads: it writes everything queued so far in one transaction, hands
+    each caller its outcome, and repeats while more has queued. Under load that is one write
+    lock and one commit for many requests, instead of one each (group commit)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._lock = threading.Lock()
+        self._queue: list[tuple[list, _Waiter]] = []  # type: ignore[type-arg]
+        self._leading = False
+
+    def append(self, entries: list) -> None:  # type: ignore[type-arg]
+        waiter = _Waiter()
+        with self._lock:
+            self._queue.append((entries, waiter))
+            lead = not self._leading
+            if lead:
+                self._leading = True
+        if lead:
+            self._lead()
+        waiter.done.wait()
+        if waiter.error is not None:
+            raise waiter.error
+
+    def _lead(self) -> None:
+        from rareonco.security.audit import append_many
+
+        while True:
+            with self._lock:
+                batch, self._queue = self._queue, []
+                if not batch:
+                    self._leading = False
+                    return
+            error: BaseException | None = None
+            try:
+                with self._db.sessionmaker() as writer:
+                    try:
+                        append_many(writer, [e for entries, _ in batch for e in entries])
+                        writer.commit()
+                    except BaseException:
+                        writer.rollback()
+                        raise
+            except BaseException as exc:  # every waiter of this batch fails with it
+                error = exc
+            for _, waiter in batch:
+                waiter.error = error
+                waiter.done.set()
+
+
+class _Waiter:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: BaseException | None = None

@@ -19,11 +19,23 @@ from rareonco.web.pages import pages_router
 STATIC_DIR = Path(__file__).with_name("static")
 
 
+def _warm_caches() -> None:
+    """Load the cached code lists and vocabularies once at start-up, before requests arrive:
+    many threads missing the same cache at once would each parse the same files."""
+    from rareonco.clinical.codes import all_morphologies
+    from rareonco.records.vocab import countries, languages
+
+    all_morphologies()
+    countries()
+    languages()
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _warm_caches()
         yield
         worker = getattr(app.state, "plan_worker", None)  # CT plan jobs (records.imaging_jobs)
         if worker is not None and hasattr(worker, "shutdown"):
