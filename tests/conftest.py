@@ -155,3 +155,17 @@ def _patient_body(**over: object) -> dict[str, object]:
 def patient_body():  # type: ignore[no-untyped-def]
     """A factory of valid patient bodies; keyword arguments override fields."""
     return _patient_body
+
+
+def browser_session(app, username: str = "clinician") -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
+    """Log in through the login form like a browser: a client holding the session cookie, and
+    the page's CSRF token for the forms it posts."""
+    import re
+
+    c = TestClient(app)
+    r = c.post("/login", data={"username": username, "password": PASSWORD, "next": "/"},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', c.get("/").text)
+    assert csrf, "the page carries no CSRF token"
+    return c, csrf.group(1)

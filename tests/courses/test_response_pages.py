@@ -7,18 +7,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
+
+from ..conftest import browser_session as _login
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
-def _login(app) -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
-    c = TestClient(app)
-    r = c.post("/login", data={"username": "clinician", "password": "correct-horse-42",
-                               "next": "/"}, follow_redirects=False)
-    assert r.status_code == 303
-    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', c.get("/").text).group(1)  # type: ignore[union-attr]
-    return c, csrf
 
 
 @pytest.fixture

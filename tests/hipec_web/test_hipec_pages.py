@@ -6,18 +6,12 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
+
+from ..conftest import browser_session as _login
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
-def _login(app, username: str = "clinician") -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
-    c = TestClient(app)
-    r = c.post("/login", data={"username": username, "password": "correct-horse-42",
-                               "next": "/"}, follow_redirects=False)
-    assert r.status_code == 303
-    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', c.get("/").text).group(1)  # type: ignore[union-attr]
-    return c, csrf
 
 
 def test_pages_speak_russian(app, case_id, procedure) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import shutil
 
-import nibabel as nib
 import numpy as np
 import pydicom
 import pytest

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
+
+from ..conftest import browser_session as _login
 
 from .conftest import LEFT_BOX
 
 
-def _login(app, username: str = "clinician") -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
-    c = TestClient(app)
-    r = c.post("/login", data={"username": username, "password": "correct-horse-42",
-                               "next": "/"}, follow_redirects=False)
-    assert r.status_code == 303
-    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', c.get("/").text).group(1)  # type: ignore[union-attr]
-    return c, csrf
 
 
 def test_upload_and_plan_form_errors(app, case_id, shared_ct) -> None:  # type: ignore[no-untyped-def]
