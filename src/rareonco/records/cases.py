@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,7 +18,26 @@ from rareonco.records.timeline_kinds import is_clinical
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
-from rareonco.store.tables import Case, MolecularFinding, Patient, Referral, TimelineEvent
+from rareonco.store.tables import (
+    Case,
+    MolecularFinding,
+    Patient,
+    Referral,
+    TimelineEvent,
+    User,
+)
+
+_CASE, _PATIENT, _FINDING = Case.__table__, Patient.__table__, MolecularFinding.__table__
+_EVENT, _USER = TimelineEvent.__table__, User.__table__
+# the case page's statements, built once (see `read_view`)
+_READ_CASE = select(_CASE).where(_CASE.c.id == bindparam("case_id"))
+_READ_PATIENT = select(_PATIENT).where(_PATIENT.c.id == bindparam("patient_id"))
+_READ_FINDINGS = (select(_FINDING).where(_FINDING.c.case_id == bindparam("case_id"))
+                  .order_by(_FINDING.c.id))
+_READ_EVENTS = (select(_EVENT, _USER.c.username.label("author_username"))
+                .outerjoin(_USER, _USER.c.id == _EVENT.c.author_id)
+                .where(_EVENT.c.case_id == bindparam("case_id"))
+                .order_by(_EVENT.c.event_date, _EVENT.c.id))
 
 
 def open_case(session: Session, actor: Actor, patient_id: int, data: CaseIn) -> Case:
@@ -58,6 +78,31 @@ def get(session: Session, actor: Actor, case_id: int) -> Case:
     case = _load(session, case_id)
     audit.record(session, actor, "read", f"case/{case_id}", f"patient/{case.patient_id}")
     return case
+
+
+def read_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
+    """The case page's JSON (`view`) for `case_id`, read and audited like `get`.
+
+    The case page is the most read resource, so it is read with four plain Core statements
+    (case, patient, molecular findings, timeline with authors) into light records instead of
+    ORM objects; `view` reads both the same way."""
+    if not (can(actor.role, Permission.CASE_READ_STATUS)
+            or can(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)):
+        require(actor.role, Permission.CASE_READ_STATUS)
+    conn = session.connection()
+    row = conn.execute(_READ_CASE, {"case_id": case_id}).first()
+    if row is None:
+        raise NotFound(f"case {case_id} not found")
+    case = SimpleNamespace(**row._mapping)
+    patient = conn.execute(_READ_PATIENT, {"patient_id": case.patient_id}).one()
+    case.patient = SimpleNamespace(**patient._mapping, cases=[])
+    case.molecular_findings = conn.execute(_READ_FINDINGS, {"case_id": case_id}).all()
+    case.events = [
+        SimpleNamespace(**e._mapping, author=SimpleNamespace(username=e.author_username)
+                        if e.author_username is not None else None)
+        for e in conn.execute(_READ_EVENTS, {"case_id": case_id})]
+    audit.record(session, actor, "read", f"case/{case_id}", f"patient/{case.patient_id}")
+    return view(case, actor)  # type: ignore[arg-type]
 
 
 def update_diagnosis(session: Session, actor: Actor, case_id: int, data: CaseUpdate) -> Case:

@@ -6,13 +6,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, union
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.errors import Conflict, InvalidInput, NotFound
-from rareonco.records import vocab
+from rareonco.records import patient_search, vocab
 from rareonco.records.schemas import PatientIn, PatientUpdate, iso
 from rareonco.security import audit
 from rareonco.security.audit import Actor
@@ -134,7 +134,7 @@ def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate)
     return patient
 
 
-COUNT_LIMIT = 1000
+COUNT_LIMIT = patient_search.COUNT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,10 @@ class SearchFilters:
 
 
 def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1,
-           per_page: int = 25) -> tuple[list[Patient], int]:
+           per_page: int = 25) -> tuple[list[Any], int]:
+    """One page of patients matching `filters`, in list order (Latin family name, given
+    names), and how many match (counted up to COUNT_LIMIT + 1). The rows carry the
+    patient's columns and `cases`, enough for `view`; see `records.patient_search`."""
     _require_read(actor)
     if page < 1:
         raise InvalidInput("page", "must be 1 or more")
@@ -154,24 +157,29 @@ def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1
         raise InvalidInput("per_page", "must be between 1 and 200")
     if filters.q and not can(actor.role, Permission.PATIENT_READ):
         raise InvalidInput("q", "name search is not available in de-identified views")
-    if filters.q and not (filters.country or filters.icdo or filters.status):
-        rows, total = _search_by_name(session, filters.q, page, per_page)
+    conn = session.connection()
+    offset = (page - 1) * per_page
+    country = vocab.country(filters.country, "country") if filters.country else None
+    if filters.q and not (country or filters.icdo or filters.status):
+        ids, total = patient_search.page_by_name(conn, filters.q, offset, per_page)
+    elif country and not (filters.q or filters.icdo or filters.status):
+        ids, total = patient_search.page_by_country(conn, country, offset, per_page)
     else:
-        rows, total = _search_filtered(session, filters, page, per_page)
+        ids, total = patient_search.page_by_filters(conn, _conditions(filters, country),
+                                                    offset, per_page)
+    rows = patient_search.load_patients(conn, ids)
     audit.record(session, actor, "search", "patients",
                  f"q={filters.q or ''};country={filters.country or ''};icdo={filters.icdo or ''};"
                  f"status={filters.status or ''};page={page};results={len(rows)}")
-    return list(rows), total
+    return rows, total
 
 
-def _search_filtered(session: Session, filters: SearchFilters, page: int,
-                     per_page: int) -> tuple[list[Patient], int]:
+def _conditions(filters: SearchFilters, country: str | None) -> list[Any]:
     conds: list[Any] = []
     if filters.q:
-        conds.append(_name_or_mrn(filters.q))
-    if filters.country:
-        c = vocab.country(filters.country, "country")
-        conds.append(or_(Patient.citizenship == c, Patient.residence_country == c))
+        conds.append(patient_search.name_condition(filters.q))
+    if country:
+        conds.append(or_(Patient.citizenship == country, Patient.residence_country == country))
     if filters.icdo or filters.status:
         sub = select(Case.patient_id)
         if filters.icdo:
@@ -181,59 +189,7 @@ def _search_filtered(session: Session, filters: SearchFilters, page: int,
             from rareonco.records.pathway import parse_status
             sub = sub.where(Case.status == parse_status(filters.status, "status").value)
         conds.append(Patient.id.in_(sub))
-    # Counting stops at COUNT_LIMIT: "more than 1,000 patients" tells the user to narrow the
-    # search as well as an exact figure would, at a fraction of the cost on large registries.
-    total = session.scalar(select(func.count()).select_from(
-        select(Patient.id).where(*conds).limit(COUNT_LIMIT + 1).subquery())) or 0
-    rows = session.scalars(
-        select(Patient).where(*conds).options(selectinload(Patient.cases)).order_by(
-            Patient.family_name_latin, Patient.given_names_latin, Patient.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
-
-
-def _search_by_name(session: Session, q: str, page: int,
-                    per_page: int) -> tuple[list[Patient], int]:
-    """Name (or MRN) alone: matched, counted, sorted and paged on the token index only; the
-    patients table is read for the one page shown."""
-    T = PatientNameToken
-    terms = sorted(set(q.casefold().split()), key=len, reverse=True)
-    hit = select(T.patient_id, T.sort_key).where(T.token >= terms[0],
-                                                 T.token < terms[0] + "\uffff")
-    for term in terms[1:]:  # every word must start a word of the names
-        hit = hit.where(T.patient_id.in_(select(T.patient_id).where(
-            T.token >= term, T.token < term + "\uffff")))
-    matches = hit.group_by(T.patient_id, T.sort_key).subquery()
-    mrn_id = session.scalar(select(Patient.id).where(Patient.mrn == q.strip().upper()))
-    total = session.scalar(select(func.count()).select_from(
-        select(matches.c.patient_id).limit(COUNT_LIMIT + 1).subquery())) or 0
-    page_ids = list(session.scalars(select(matches.c.patient_id).order_by(matches.c.sort_key)
-                                    .offset((page - 1) * per_page).limit(per_page)))
-    if mrn_id is not None and session.scalar(
-            select(func.count()).where(matches.c.patient_id == mrn_id)) == 0:
-        total += 1
-        if page == 1:
-            page_ids = [mrn_id, *page_ids][:per_page]
-    by_id = {p.id: p for p in session.scalars(
-        select(Patient).where(Patient.id.in_(page_ids)).options(selectinload(Patient.cases)))}
-    return [by_id[i] for i in page_ids if i in by_id], total
-
-
-def _name_or_mrn(q: str):  # type: ignore[no-untyped-def]
-    """Every word of `q` must start a word of the patient's names (either script), or `q` is
-    the MRN. Prefixes are matched as index ranges [word, word + U+FFFF) on the token table;
-    the ids are gathered in one subquery so the database drives the search from the index."""
-    terms = sorted(set(q.casefold().split()))
-    by_name = None
-    for term in terms:
-        hit = select(PatientNameToken.patient_id).where(
-            PatientNameToken.token >= term, PatientNameToken.token < term + "\uffff")
-        if by_name is not None:  # every word must match: nest, one index range per word
-            hit = hit.where(PatientNameToken.patient_id.in_(by_name))
-        by_name = hit
-    by_mrn = select(Patient.id).where(Patient.mrn == q.strip().upper())
-    return Patient.id.in_(union(by_name, by_mrn))
+    return conds
 
 
 def _require_read(actor: Actor) -> None:

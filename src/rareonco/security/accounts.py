@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from rareonco.errors import Conflict, InvalidInput, Unauthenticated
@@ -69,16 +69,46 @@ def issue(session: Session, user: User, kind: str, hours: int = 12) -> IssuedCre
     return IssuedCredential(token, csrf, expires)
 
 
-def resolve(session: Session, token: str, kind: str) -> Credential:
-    cred = session.scalar(select(Credential).where(Credential.token_hash == _digest(token),
-                                                   Credential.kind == kind))
-    if cred is None:
+@dataclass(frozen=True)
+class SessionUser:
+    """Who a token belongs to, as a request needs it."""
+
+    id: int
+    username: str
+    role: str
+    full_name: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class ResolvedCredential:
+    user: SessionUser
+    csrf_token: str | None
+
+
+_CRED, _USER = Credential.__table__, User.__table__
+_RESOLVE = (select(_CRED.c.csrf_token, _CRED.c.expires_at, _USER.c.id, _USER.c.username,
+                   _USER.c.role, _USER.c.full_name, _USER.c.locale, _USER.c.active)
+            .join(_USER, _USER.c.id == _CRED.c.user_id)
+            .where(_CRED.c.token_hash == bindparam("token_hash"),
+                   _CRED.c.kind == bindparam("kind")))
+
+
+def resolve(session: Session, token: str, kind: str) -> ResolvedCredential:
+    """The live credential for `token` and its active user, or Unauthenticated.
+
+    One Core statement: it runs on every request, where the ORM would cost several times
+    the query itself."""
+    row = session.connection().execute(
+        _RESOLVE, {"token_hash": _digest(token), "kind": kind}).first()
+    if row is None:
         raise Unauthenticated("not logged in")
-    expires = cred.expires_at if cred.expires_at.tzinfo else cred.expires_at.replace(
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(
         tzinfo=timezone.utc)
-    if expires < datetime.now(timezone.utc) or not cred.user.active:
+    if expires < datetime.now(timezone.utc) or not row.active:
         raise Unauthenticated("session expired; log in again")
-    return cred
+    return ResolvedCredential(SessionUser(row.id, row.username, row.role, row.full_name,
+                                          row.locale), row.csrf_token)
 
 
 def revoke(session: Session, token: str) -> None:

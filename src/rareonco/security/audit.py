@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from rareonco.store.tables import AuditEntry, AuditHead
@@ -53,6 +53,14 @@ def record(session: Session, actor: Actor, action: str, resource: str, detail: s
     append_many(session, [entry])
 
 
+_HEAD, _LOG = AuditHead.__table__, AuditEntry.__table__
+# built once: the audit path runs on every request
+_TAKE_SEQS = (update(_HEAD).where(_HEAD.c.id == 1)
+              .values(seq=_HEAD.c.seq + bindparam("count")).returning(_HEAD.c.seq, _HEAD.c.hash))
+_INSERT = insert(_LOG)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("head_hash"))
+
+
 def append_many(session: Session, entries: list[tuple[Actor, str, str, str, datetime]]) -> None:
     """Extend the chain by `entries` in order: one lock of the head row for all of them.
 
@@ -61,10 +69,7 @@ def append_many(session: Session, entries: list[tuple[Actor, str, str, str, date
     if not entries:
         return
     conn = session.connection()
-    head, log = AuditHead.__table__, AuditEntry.__table__
-    seq, prev_hash = conn.execute(
-        update(head).where(head.c.id == 1).values(seq=head.c.seq + len(entries))
-        .returning(head.c.seq, head.c.hash)).one()
+    seq, prev_hash = conn.execute(_TAKE_SEQS, {"count": len(entries)}).one()
     seq -= len(entries)
     rows = []
     for actor, action, resource, detail, at in entries:
@@ -75,8 +80,8 @@ def append_many(session: Session, entries: list[tuple[Actor, str, str, str, date
                      "action": action, "resource": resource, "client": actor.client,
                      "detail": detail, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    conn.execute(insert(log), rows)
-    conn.execute(update(head).where(head.c.id == 1).values(hash=prev_hash))
+    conn.execute(_INSERT, rows)
+    conn.execute(_SET_HEAD_HASH, {"head_hash": prev_hash})
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,17 @@ PostgreSQL is used when RAREONCO_DATABASE_URL says so.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: SQLite's own busy handler alone
+    fcntl = None  # type: ignore[assignment]
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -63,6 +69,7 @@ class Database:
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(rareonco_read=True)
         self._audit_group = _GroupCommit(self)
+        self.writer_lock = _ProcessWriterLock.for_url(self.url)
 
     @property
     def dialect(self) -> str:
@@ -130,7 +137,7 @@ class _GroupCommit:
                     return
             error: BaseException | None = None
             try:
-                with self._db.sessionmaker() as writer:
+                with self._db.writer_lock, self._db.sessionmaker() as writer:
                     try:
                         append_many(writer, [e for entries, _ in batch for e in entries])
                         writer.commit()
@@ -142,6 +149,51 @@ class _GroupCommit:
             for _, waiter in batch:
                 waiter.error = error
                 waiter.done.set()
+
+
+class _ProcessWriterLock:
+    """Queues the group commits of the worker processes sharing one SQLite file.
+
+    SQLite lets one writer in at a time; a writer that finds the lock taken polls with sleeps
+    that grow to 100 ms (its busy handler), which under load turns into long tail latencies.
+    An exclusive `flock` on a file beside the database wakes the next process as soon as the
+    lock is released instead. A no-op for PostgreSQL (row locks queue there) and for SQLite
+    databases in memory."""
+
+    def __init__(self, path: str | None) -> None:
+        self._path = path
+        self._fd: int | None = None
+        self._guard = threading.Lock()
+
+    @classmethod
+    def for_url(cls, url: str) -> _ProcessWriterLock:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+        usable = fcntl is not None and file and file != ":memory:" and not file.startswith(
+            "file:")
+        return cls(f"{file}-writer.lock" if usable else None)
+
+    def __enter__(self) -> None:
+        if self._path is None:
+            return
+        self._guard.acquire()
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._guard.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        if self._path is None:
+            return
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
+        finally:
+            self._guard.release()
 
 
 class _Waiter:

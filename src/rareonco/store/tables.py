@@ -75,8 +75,11 @@ class Patient(Versioned, Base):
         UniqueConstraint("passport_country", "passport_number", name="uq_patient_passport"),
         UniqueConstraint("citizenship", "national_id", name="uq_patient_national_id"),
         Index("ix_patients_name_search", "name_search"),
-        Index("ix_patients_residence", "residence_country"),
-        Index("ix_patients_citizenship", "citizenship"),
+        # country then list order: a country's first page is read in order from the index
+        Index("ix_patients_residence_sort", "residence_country", "family_name_latin",
+              "given_names_latin", "id"),
+        Index("ix_patients_citizenship_sort", "citizenship", "family_name_latin",
+              "given_names_latin", "id"),
         Index("ix_patients_sort", "family_name_latin", "given_names_latin", "id"),
     )
 
@@ -110,6 +113,12 @@ class Patient(Versioned, Base):
     __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
 
 
+def _code_point_string(length: int) -> String:
+    """A string column compared by code point on every database (the "C" collation on
+    PostgreSQL; SQLite's default BINARY already is)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+
+
 class PatientNameToken(Base):
     """One word of a patient's names (any script, case-folded), for indexed prefix search."""
 
@@ -121,10 +130,12 @@ class PatientNameToken(Base):
 
     patient_id: Mapped[int] = mapped_column(
         ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
-    token: Mapped[str] = mapped_column(String(120), primary_key=True)
+    #: "C" collation on PostgreSQL (code-point order, as SQLite's BINARY), so that the prefix
+    #: range [word, word + U+FFFF) holds exactly the words that start with `word`
+    token: Mapped[str] = mapped_column(_code_point_string(120), primary_key=True)
     #: the patient's list order (Latin family name, given names, id), copied here so that a
     #: name search sorts and pages within the index, without touching the patients table
-    sort_key: Mapped[str] = mapped_column(String(400), default="")
+    sort_key: Mapped[str] = mapped_column(_code_point_string(400), default="")
 
 
 class Referral(Versioned, Base):

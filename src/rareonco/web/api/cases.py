@@ -41,7 +41,7 @@ def list_cases(session: SessionDep, user: UserDep, status_: str | None = Query(N
 @router.get("/{case_id}")
 def read_case(case_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
     """The case page: patient header, diagnosis, pathway with allowed next states, timeline."""
-    return cases.view(cases.get(session, user.actor, case_id), user.actor)
+    return cases.read_view(session, user.actor, case_id)
 
 
 @router.patch("/{case_id}")

@@ -215,7 +215,7 @@ def case_board_page(case_id: int, request: Request, session: SessionDep,
     request.state.user = user
     from rareonco.records import cases
 
-    case = cases.view(cases.get(session, user.actor, case_id), user.actor)
+    case = cases.read_view(session, user.actor, case_id)
     history = board.case_board(session, user.actor, case_id)
     upcoming = [m for m in board.list_meetings(session, user.actor)
                 if all(i.case_id != case_id for i in m.items)]

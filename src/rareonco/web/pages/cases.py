@@ -24,7 +24,7 @@ TASK_LINKS = {"plan_course": "courses", "plan_resection": "imaging", "plan_hipec
 @router.get("/cases/{case_id}")
 def case_page(case_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
     request.state.user = user
-    case = cases.view(cases.get(session, user.actor, case_id), user.actor)
+    case = cases.read_view(session, user.actor, case_id)
     tasks = []
     if can(user.actor.role, Permission.CASE_READ_CLINICAL):
         from rareonco.records.board import tasks_of_case
@@ -47,6 +47,6 @@ def transition(case_id: int, request: Request, session: SessionDep, user: UserDe
                              TransitionIn(to=to, reason=reason or None, note=note))
     except RareOncoError as exc:
         error = exc.message
-    case = cases.view(cases.get(session, user.actor, case_id), user.actor)
+    case = cases.read_view(session, user.actor, case_id)
     return render(request, "_case_pathway.html", {"case": case, "error": error},
                   status_code=200)  # htmx swaps only 2xx; the error is shown in the fragment

@@ -49,7 +49,7 @@ def _message(exc: Exception) -> str:
 
 
 def _case(session: SessionDep, user: UserDep, case_id: int) -> dict[str, Any]:
-    return cases.view(cases.get(session, user.actor, case_id), user.actor)
+    return cases.read_view(session, user.actor, case_id)
 
 
 @router.get("/vendor/plotly.min.js", include_in_schema=False)

@@ -28,7 +28,7 @@ MESHES = (("remaining", "Remaining bone", "#d9cfb8"), ("resected", "Resected bon
 def _list_page(request: Request, session: Any, user: Any, case_id: int,
                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                status_code: int = 200) -> Response:
-    case = cases.view(cases.get(session, user.actor, case_id), user.actor)
+    case = cases.read_view(session, user.actor, case_id)
     studies = [imaging.study_view(s) for s in imaging.list_studies(session, user.actor, case_id)]
     jobs = [imaging.job_view(j) for j in imaging.list_jobs(session, user.actor, case_id)]
     cts = [s for s in studies if s["purpose"] == "ct"]
@@ -108,7 +108,7 @@ def _job(session: Any, user: Any, case_id: int, job_id: int) -> dict[str, Any]:
 def plan_page(case_id: int, job_id: int, request: Request, session: SessionDep,
               user: UserDep) -> Response:
     request.state.user = user
-    case = cases.view(cases.get(session, user.actor, case_id), user.actor)
+    case = cases.read_view(session, user.actor, case_id)
     job = _job(session, user, case_id, job_id)
     return render(request, "imaging/plan.html", {
         "case": case, "job": job, "meshes": MESHES, "inline": {

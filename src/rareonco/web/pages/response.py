@@ -40,7 +40,7 @@ def _page(request: Request, session: Any, user: Any, case_id: int, *,
           tp: tuple[dict[str, str], dict[str, str]] | None = None,
           path: tuple[dict[str, str], dict[str, str]] | None = None,
           status_code: int = 200) -> Response:
-    case = cases.view(cases.get(session, user.actor, case_id), user.actor)
+    case = cases.read_view(session, user.actor, case_id)
     r = response.response_view(session, user.actor, case_id)
     today = date.today().isoformat()
     tp_defaults = {"assessed_on": today, "modality": r["baseline"]["modality"]

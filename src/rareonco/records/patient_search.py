@@ -1,0 +1,213 @@
+"""Patient search on the indexes: name prefixes in either script, MRN, country, code, status.
+
+Every path reads only what one page needs, with plain Core statements (the search runs on
+most requests and the ORM's identity map would cost more than the queries):
+
+* **Name alone** (`page_by_name`). Each word of the query must start a word of the patient's
+  names; words live in `patient_name_tokens` with the patient's list order (`sort_key`).
+  For the query's longest word, the distinct index words it prefixes are found by a loose
+  index scan (one index seek per word); each word's first patients are read in list order
+  with a LIMIT straight from the (token, sort_key, patient_id) index, and the database sorts
+  only those few runs (a top-k union): a page costs O(words x page) index rows, not a sort
+  of every match. A prefix that starts more than `MAX_TOKEN_RUNS` distinct words (a
+  one-letter query), or a query of several words, falls back to one sorted query.
+* **Country alone** (`page_by_country`). Citizenship or residence: the first rows of each
+  branch come in list order from its own index ((country, family, given, id)) and only those
+  are sorted together, instead of every patient of a large country.
+
+The runs are merged by the database, not in Python, so the order is always the database's
+collation (token and sort key are "C"-collated on PostgreSQL, as SQLite's BINARY).
+* **Anything else** (`page_by_filters`): one filtered, sorted query.
+
+Counts stop at `COUNT_LIMIT`: "more than 1,000 patients" tells the user to narrow the search
+as well as an exact figure would, at a fraction of the cost on a large registry.
+
+The statements of the common paths are built once, with bound parameters (building and
+hashing a statement costs SQLAlchemy several times what SQLite takes to run it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from types import SimpleNamespace
+
+from sqlalchemy import Connection, Select, bindparam, func, or_, select, union, union_all
+from sqlalchemy.sql.elements import ColumnElement
+
+from rareonco.store.tables import Case, Patient, PatientNameToken
+
+COUNT_LIMIT = 1000
+#: Distinct index words a name prefix may start before the merge gives way to one sort.
+MAX_TOKEN_RUNS = 16
+
+_T = PatientNameToken.__table__
+_P = Patient.__table__
+_C = Case.__table__
+_ORDER = (_P.c.family_name_latin, _P.c.given_names_latin, _P.c.id)
+_LO, _HI = bindparam("lo"), bindparam("hi")
+_N, _OFFSET, _LIMIT = bindparam("n"), bindparam("offset"), bindparam("limit")
+
+
+def _counted(query: Select) -> Select:  # type: ignore[type-arg]
+    """Rows of `query`, counting no further than the bound `cap` (see `_count`)."""
+    return select(func.count()).select_from(query.limit(bindparam("cap")).subquery())
+
+
+def _count(conn: Connection, counted: Select, params: dict[str, object] | None = None) -> int:  # type: ignore[type-arg]
+    """Run a `_counted` statement: the count stops at COUNT_LIMIT + 1 ("more than ...")."""
+    return conn.scalar(counted, {**(params or {}), "cap": COUNT_LIMIT + 1}) or 0
+
+
+_FIRST_TOKEN = select(func.min(_T.c.token)).where(_T.c.token >= _LO, _T.c.token < _HI)
+_NEXT_TOKEN = select(func.min(_T.c.token)).where(_T.c.token > _LO, _T.c.token < _HI)
+_COUNT_PREFIX = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI)
+                         .distinct())
+_MRN = select(_P.c.id).where(_P.c.mrn == bindparam("mrn"))
+_HAS_PREFIX = select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
+                                            _T.c.token >= _LO, _T.c.token < _HI).limit(1)
+_COUNTRY = bindparam("country")
+_COUNTRY_RUNS = union(*(select(*_ORDER).where(col == _COUNTRY).order_by(*_ORDER).limit(_N)
+                        .subquery().select() for col in (_P.c.citizenship, _P.c.residence_country))
+                      ).subquery()  # UNION also drops a patient found in both branches
+_COUNTRY_PAGE = (select(_COUNTRY_RUNS.c.id)
+                 .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
+                           _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
+_COUNT_COUNTRY = _counted(select(_P.c.id).where(
+    or_(_P.c.citizenship == _COUNTRY, _P.c.residence_country == _COUNTRY)))
+_IDS = bindparam("ids", expanding=True)
+_PATIENTS = select(_P).where(_P.c.id.in_(_IDS))
+_CASES = (select(_C.c.id, _C.c.patient_id, _C.c.status, _C.c.morphology_code,
+                 _C.c.topography_code).where(_C.c.patient_id.in_(_IDS)).order_by(_C.c.id))
+
+
+def query_terms(q: str) -> list[str]:
+    """The words of a name query, case-folded, longest (most selective) first."""
+    return sorted(set(q.casefold().split()), key=lambda t: (-len(t), t))
+
+
+def page_by_name(conn: Connection, q: str, offset: int, limit: int) -> tuple[list[int], int]:
+    """Ids of one page of patients whose names match every word of `q`, or whose MRN is `q`,
+    in list order, and the number of matches (capped at COUNT_LIMIT + 1)."""
+    terms = query_terms(q)
+    if not terms:
+        return [], 0
+    tokens = _tokens_starting(conn, terms[0], MAX_TOKEN_RUNS + 1)
+    if len(terms) == 1 and len(tokens) <= MAX_TOKEN_RUNS:
+        ids = _merged_runs(conn, tokens, offset, limit)
+        total = _count(conn, _COUNT_PREFIX, _range(terms[0]))
+    else:
+        ids, total = _sorted_matches(conn, terms, offset, limit)
+    mrn_id = _mrn_match(conn, q)
+    if mrn_id is not None and mrn_id not in ids and not _matches_all(conn, mrn_id, terms):
+        total += 1
+        if offset == 0:  # the patient with that MRN leads the first page
+            ids = [mrn_id, *ids][:limit]
+    return ids, total
+
+
+def page_by_country(conn: Connection, country: str, offset: int,
+                    limit: int) -> tuple[list[int], int]:
+    """Ids of one page of patients who are citizens or residents of `country`, in list order."""
+    ids = list(conn.scalars(_COUNTRY_PAGE, {"country": country, "n": offset + limit,
+                                            "offset": offset, "limit": limit}))
+    return ids, _count(conn, _COUNT_COUNTRY, {"country": country})
+
+
+def page_by_filters(conn: Connection, conds: Sequence[ColumnElement[bool]], offset: int,
+                    limit: int) -> tuple[list[int], int]:
+    """Ids of one page of patients meeting every condition, in list order, and their count."""
+    ids = list(conn.scalars(select(_P.c.id).where(*conds).order_by(*_ORDER)
+                            .offset(offset).limit(limit)))
+    return ids, _count(conn, _counted(select(_P.c.id).where(*conds)))
+
+
+def name_condition(q: str) -> ColumnElement[bool]:
+    """A WHERE condition on patients: every word of `q` starts a name word, or `q` is the MRN."""
+    by_name = None
+    for term in query_terms(q):
+        hit = select(_T.c.patient_id).where(*_prefix(term))
+        if by_name is not None:  # every word must match: nest, one index range per word
+            hit = hit.where(_T.c.patient_id.in_(by_name))
+        by_name = hit
+    by_mrn = select(_P.c.id).where(_P.c.mrn == q.strip().upper())
+    return _P.c.id.in_(union(by_name, by_mrn) if by_name is not None else by_mrn)
+
+
+def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]:
+    """The patients with `ids`, in that order, each with `cases` (id, status, codes)."""
+    if not ids:
+        return []
+    rows = {r.id: SimpleNamespace(**r._mapping, cases=[])
+            for r in conn.execute(_PATIENTS, {"ids": list(ids)})}
+    for c in conn.execute(_CASES, {"ids": list(ids)}):
+        rows[c.patient_id].cases.append(c)
+    return [rows[i] for i in ids if i in rows]
+
+
+def _range(term: str) -> dict[str, str]:
+    """Bound values of the index range of words starting with `term`."""
+    return {"lo": term, "hi": term + "\uffff"}
+
+
+def _prefix(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The index range of words starting with `term`: [term, term + U+FFFF)."""
+    return _T.c.token >= term, _T.c.token < term + "\uffff"
+
+
+def _tokens_starting(conn: Connection, term: str, at_most: int) -> list[str]:
+    """The distinct index words starting with `term`, by a loose index scan: each next word
+    is one seek (`min(token) > previous`), so a prefix shared by thousands of patients but
+    few distinct words costs a few seeks, not a scan of every entry."""
+    hi = term + "\uffff"
+    found: list[str] = []
+    token = conn.scalar(_FIRST_TOKEN, {"lo": term, "hi": hi})
+    while token is not None and len(found) < at_most:
+        found.append(token)
+        token = conn.scalar(_NEXT_TOKEN, {"lo": token, "hi": hi})
+    return found
+
+
+@cache
+def _runs_statement(words: int) -> Select:  # type: ignore[type-arg]
+    """One page over `words` index words: each word's first `n` patients in `sort_key` order
+    straight from the (token, sort_key, patient_id) index; a patient two of the words start
+    appears once (grouped); then sorted and paged."""
+    runs = union_all(*(select(_T.c.patient_id, _T.c.sort_key)
+                       .where(_T.c.token == bindparam(f"t{k}")).order_by(_T.c.sort_key)
+                       .limit(_N).subquery().select() for k in range(words))).subquery()
+    return (select(runs.c.patient_id).group_by(runs.c.patient_id, runs.c.sort_key)
+            .order_by(runs.c.sort_key).offset(_OFFSET).limit(_LIMIT))
+
+
+def _merged_runs(conn: Connection, tokens: Sequence[str], offset: int,
+                 limit: int) -> list[int]:
+    if not tokens:
+        return []
+    params: dict[str, object] = {f"t{k}": token for k, token in enumerate(tokens)}
+    params.update(n=offset + limit, offset=offset, limit=limit)
+    return list(conn.scalars(_runs_statement(len(tokens)), params))
+
+
+def _sorted_matches(conn: Connection, terms: list[str], offset: int,
+                    limit: int) -> tuple[list[int], int]:
+    """Several words, or a very short prefix: match on the index, sort the matches once."""
+    hit = select(_T.c.patient_id, _T.c.sort_key).where(*_prefix(terms[0]))
+    for term in terms[1:]:  # every word must start a word of the names
+        hit = hit.where(_T.c.patient_id.in_(select(_T.c.patient_id).where(*_prefix(term))))
+    matches = hit.group_by(_T.c.patient_id, _T.c.sort_key).subquery()
+    ids = list(conn.scalars(select(matches.c.patient_id).order_by(matches.c.sort_key)
+                            .offset(offset).limit(limit)))
+    return ids, _count(conn, _counted(select(matches.c.patient_id)))
+
+
+def _matches_all(conn: Connection, patient_id: int, terms: list[str]) -> bool:
+    return all(conn.scalar(_HAS_PREFIX, {"pid": patient_id, **_range(term)}) is not None
+               for term in terms)
+
+
+def _mrn_match(conn: Connection, q: str) -> int | None:
+    q = q.strip()
+    if not q or any(ch.isspace() for ch in q):
+        return None
+    return conn.scalar(_MRN, {"mrn": q.upper()})
