@@ -19,7 +19,7 @@ from rareonco.records.patients import name_search_key, name_tokens, sort_key
 from rareonco.records.vocab import transliterate
 from rareonco.security import audit
 from rareonco.security.audit import Actor
-from rareonco.store.tables import Case, Patient, PatientNameToken
+from rareonco.store.tables import Case, Patient, PatientNameToken, TimelineEvent
 
 SUBTYPES = [  # (morphology, topography, share, median age)
     ("8850/3", "C49.2", 0.15, 55), ("8890/3", "C49.9", 0.12, 58), ("8802/3", "C49.2", 0.12, 62),
@@ -46,6 +46,51 @@ GIVEN = {"male": ["Александр", "Дмитрий", "Максим", "Се�
          "female": ["Анна", "Мария", "Елена", "Дарья", "Алина", "Ирина", "Екатерина", "Ольга",
                     "Наталья", "Юлия", "Дилноза", "Гульнара", "Айгерим", "Мадина", "Зарина"]}
 CLOSE_REASONS = ["completed", "deceased", "lost_to_follow_up", "transferred"]
+#: the pathway a case walks to reach each status (declined branches off remote review)
+MAIN_PATH = ["referral_received", "remote_review", "accepted", "admitted",
+             "diagnosis_confirmed", "board_reviewed", "in_treatment", "follow_up", "closed"]
+TREATED = ("in_treatment", "follow_up", "closed")
+
+
+def synth_timeline(rng: np.random.Generator, status: str, referred: date, today: date
+                   ) -> list[dict]:
+    """Timeline events of a synthetic case that has reached `status`: the referral, each
+    pathway move, imaging and biopsy on the way to diagnosis, chemotherapy cycles three weeks
+    apart and a surgery once treated, follow-up visits every three months or so. Dates run
+    from `referred` and never pass `today`."""
+    path = (MAIN_PATH[:2] + ["declined"] if status == "declined"
+            else MAIN_PATH[:MAIN_PATH.index(status) + 1])
+    span = max((today - referred).days, len(path))
+    events = [{"kind": "referral", "event_date": referred, "summary": "referral received",
+               "payload": {}}]
+    day = 0
+    for prev, nxt in zip(path, path[1:], strict=False):
+        day += int(rng.integers(1, max(2, span // (2 * len(path)))))
+        when = referred + timedelta(days=min(day, span))
+        if nxt == "diagnosis_confirmed":
+            events += [{"kind": "imaging", "event_date": when, "summary": "CT and MRI",
+                        "payload": {}},
+                       {"kind": "biopsy", "event_date": when, "summary": "core biopsy",
+                        "payload": {}}]
+        if nxt == "in_treatment":
+            cycles = int(rng.integers(2, 9))
+            for c in range(cycles):
+                events.append({"kind": "chemotherapy_cycle",
+                               "event_date": min(today, when + timedelta(days=21 * c)),
+                               "summary": f"cycle {c + 1}", "payload": {"cycle": c + 1}})
+            events.append({"kind": "surgery", "event_date": min(
+                today, when + timedelta(days=21 * cycles + 14)), "summary": "resection",
+                "payload": {}})
+        events.append({"kind": "status_change", "event_date": when,
+                       "summary": f"{prev} → {nxt}", "payload": {"from": prev, "to": nxt}})
+    if status in ("follow_up", "closed"):
+        start = events[-1]["event_date"]
+        for k in range(int(rng.integers(1, 6))):
+            visit = start - timedelta(days=90 * (k + 1))
+            if visit > referred:
+                events.append({"kind": "follow_up_visit", "event_date": visit,
+                               "summary": "follow-up visit", "payload": {}})
+    return events
 
 
 def _pick(rng: np.random.Generator, items: list, weights: list[float], n: int) -> np.ndarray:
@@ -54,8 +99,9 @@ def _pick(rng: np.random.Generator, items: list, weights: list[float], n: int) -
 
 
 def synth_rows(n: int, seed: int = 0, today: date | None = None
-               ) -> Iterator[tuple[dict, dict]]:
-    """Yield (patient row, case row) pairs of plain dicts, reproducible from the seed."""
+               ) -> Iterator[tuple[dict, dict, list[dict]]]:
+    """Yield (patient row, case row, timeline event rows) of plain dicts, reproducible from
+    the seed."""
     rng = np.random.default_rng(seed)
     today = today or date.today()
     sub_i = _pick(rng, SUBTYPES, [s[2] for s in SUBTYPES], n)
@@ -91,12 +137,15 @@ def synth_rows(n: int, seed: int = 0, today: date | None = None
             "topography_code": topo, "laterality": "unknown", "site_detail": "",
             "diagnosis_date": None if early else today - timedelta(days=diag_days),
         }
-        yield patient, case
+        referred = (today - timedelta(days=int(rng.integers(3, 120))) if early
+                    else today - timedelta(days=diag_days + int(rng.integers(7, 60))))
+        yield patient, case, synth_timeline(rng, status, referred, today)
 
 
 def load_synthetic(session: Session, actor: Actor, n: int, seed: int = 0, batch: int = 2000,
                    progress=None) -> int:  # type: ignore[no-untyped-def]
-    """Bulk-insert n synthetic patients, each with one case; one audit entry per batch."""
+    """Bulk-insert n synthetic patients, each with one case and its timeline; one audit entry
+    per batch."""
     if n < 1:
         from rareonco.errors import InvalidInput
 
@@ -107,13 +156,18 @@ def load_synthetic(session: Session, actor: Actor, n: int, seed: int = 0, batch:
         chunk = [next(rows) for _ in range(min(batch, n - done))]
         ids = session.scalars(
             insert(Patient).returning(Patient.id, sort_by_parameter_order=True),
-            [p for p, _ in chunk]).all()
-        session.execute(insert(Case), [dict(c, patient_id=pid)
-                                       for pid, (_, c) in zip(ids, chunk, strict=True)])
+            [p for p, _, _ in chunk]).all()
+        case_ids = session.scalars(
+            insert(Case).returning(Case.id, sort_by_parameter_order=True),
+            [dict(c, patient_id=pid) for pid, (_, c, _) in zip(ids, chunk, strict=True)]).all()
+        session.execute(insert(TimelineEvent), [
+            dict(e, case_id=cid) for cid, (_, _, events) in zip(case_ids, chunk, strict=True)
+            for e in events])
         session.execute(insert(PatientNameToken), [
             {"patient_id": pid, "token": t,
              "sort_key": sort_key(p["family_name_latin"], p["given_names_latin"], pid)}
-            for pid, (p, _) in zip(ids, chunk, strict=True) for t in name_tokens(p["name_search"])])
+            for pid, (p, _, _) in zip(ids, chunk, strict=True)
+            for t in name_tokens(p["name_search"])])
         audit.record(session, actor, "bulk_create", "patients",
                      f"{len(ids)} synthetic patients, ids {ids[0]}..{ids[-1]}")
         session.commit()

@@ -32,7 +32,17 @@ from collections.abc import Sequence
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import Connection, Select, bindparam, func, or_, select, union, union_all
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from rareonco.store.tables import Case, Patient, PatientNameToken
@@ -59,8 +69,6 @@ def _count(conn: Connection, counted: Select, params: dict[str, object] | None =
     return conn.scalar(counted, {**(params or {}), "cap": COUNT_LIMIT + 1}) or 0
 
 
-_FIRST_TOKEN = select(func.min(_T.c.token)).where(_T.c.token >= _LO, _T.c.token < _HI)
-_NEXT_TOKEN = select(func.min(_T.c.token)).where(_T.c.token > _LO, _T.c.token < _HI)
 _COUNT_PREFIX = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI)
                          .distinct())
 _MRN = select(_P.c.id).where(_P.c.mrn == bindparam("mrn"))
@@ -76,9 +84,10 @@ _COUNTRY_PAGE = (select(_COUNTRY_RUNS.c.id)
 _COUNT_COUNTRY = _counted(select(_P.c.id).where(
     or_(_P.c.citizenship == _COUNTRY, _P.c.residence_country == _COUNTRY)))
 _IDS = bindparam("ids", expanding=True)
-_PATIENTS = select(_P).where(_P.c.id.in_(_IDS))
-_CASES = (select(_C.c.id, _C.c.patient_id, _C.c.status, _C.c.morphology_code,
-                 _C.c.topography_code).where(_C.c.patient_id.in_(_IDS)).order_by(_C.c.id))
+_CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
+_PATIENTS_WITH_CASES = (
+    select(_P, *(_C.c[name].label(f"case_{name}") for name in _CASE_COLUMNS))
+    .outerjoin(_C, _C.c.patient_id == _P.c.id).where(_P.c.id.in_(_IDS)).order_by(_C.c.id))
 
 
 def query_terms(q: str) -> list[str]:
@@ -138,10 +147,15 @@ def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]
     """The patients with `ids`, in that order, each with `cases` (id, status, codes)."""
     if not ids:
         return []
-    rows = {r.id: SimpleNamespace(**r._mapping, cases=[])
-            for r in conn.execute(_PATIENTS, {"ids": list(ids)})}
-    for c in conn.execute(_CASES, {"ids": list(ids)}):
-        rows[c.patient_id].cases.append(c)
+    patient_columns = [c.name for c in _P.columns]
+    rows: dict[int, SimpleNamespace] = {}
+    for r in conn.execute(_PATIENTS_WITH_CASES, {"ids": list(ids)}):
+        m = r._mapping
+        p = rows.get(r.id)
+        if p is None:
+            p = rows[r.id] = SimpleNamespace(**{c: m[c] for c in patient_columns}, cases=[])
+        if r.case_id is not None:
+            p.cases.append(SimpleNamespace(**{c: m[f"case_{c}"] for c in _CASE_COLUMNS}))
     return [rows[i] for i in ids if i in rows]
 
 
@@ -155,17 +169,26 @@ def _prefix(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return _T.c.token >= term, _T.c.token < term + "\uffff"
 
 
+def _words_statement() -> Select:  # type: ignore[type-arg]
+    """The distinct index words in [lo, hi), at most `at_most` of them, by a loose index scan
+    in one recursive query: each next word is one seek (`min(token) > previous word`)."""
+    seed = select(func.min(_T.c.token).label("token"), literal(1).label("n")).where(
+        _T.c.token >= _LO, _T.c.token < _HI).cte("words", recursive=True)
+    following = select(func.min(_T.c.token)).where(_T.c.token > seed.c.token,
+                                                   _T.c.token < _HI).scalar_subquery()
+    words = seed.union_all(select(following, seed.c.n + 1).where(
+        seed.c.token.is_not(None), seed.c.n < bindparam("at_most")))
+    return select(words.c.token).where(words.c.token.is_not(None)).order_by(words.c.n)
+
+
+_WORDS = _words_statement()
+
+
 def _tokens_starting(conn: Connection, term: str, at_most: int) -> list[str]:
-    """The distinct index words starting with `term`, by a loose index scan: each next word
-    is one seek (`min(token) > previous`), so a prefix shared by thousands of patients but
-    few distinct words costs a few seeks, not a scan of every entry."""
-    hi = term + "\uffff"
-    found: list[str] = []
-    token = conn.scalar(_FIRST_TOKEN, {"lo": term, "hi": hi})
-    while token is not None and len(found) < at_most:
-        found.append(token)
-        token = conn.scalar(_NEXT_TOKEN, {"lo": token, "hi": hi})
-    return found
+    """The distinct index words starting with `term` (at most `at_most`): a prefix shared by
+    thousands of patients but few distinct words costs a few index seeks, not a scan of
+    every entry."""
+    return list(conn.scalars(_WORDS, {**_range(term), "at_most": at_most}))
 
 
 @cache
