@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     max_upload_mb: int = 200
     session_hours: int = 12
+    #: threads that run request handlers (database work) per worker process; see
+    #: `web.app.create_app` for why this is small
+    request_threads: int = 8
 
     @property
     def effective_database_url(self) -> str:

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from rareonco import __version__
 from rareonco.config import Settings, get_settings
 from rareonco.store.db import Database
-from rareonco.web.api import api_router
+from rareonco.web.api import API_PREFIX, api_routers
 from rareonco.web.errors import install_error_handlers
 from rareonco.web.pages import pages_router
 
@@ -30,12 +30,25 @@ def _warm_caches() -> None:
     languages()
 
 
+def _limit_request_threads(threads: int) -> None:
+    """Run request handlers on at most `threads` threads (AnyIO's default is 40).
+
+    Handlers spend most of their time in Python and the database driver hands the GIL back
+    and forth around every statement; with dozens of runnable threads each hand-back can wait
+    a whole switch interval (5 ms) behind the others. A few threads keep the cores busy while
+    further requests wait their turn in the event loop, which costs nothing."""
+    from anyio import to_thread
+
+    to_thread.current_default_thread_limiter().total_tokens = max(1, threads)
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _warm_caches()
+        _limit_request_threads(settings.request_threads)
         yield
         worker = getattr(app.state, "plan_worker", None)  # CT plan jobs (records.imaging_jobs)
         if worker is not None and hasattr(worker, "shutdown"):
@@ -48,7 +61,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.effective_database_url)
     install_error_handlers(app)
-    app.include_router(api_router)
+    for router in api_routers:
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

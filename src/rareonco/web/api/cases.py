@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from rareonco.errors import InvalidInput
@@ -14,13 +15,15 @@ from rareonco.security import audit
 from rareonco.security.roles import Permission, require
 from rareonco.store.tables import Case
 from rareonco.web.deps import SessionDep, UserDep
+from rareonco.web.responses import json_response
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 @router.get("")
-def list_cases(session: SessionDep, user: UserDep, status_: str | None = Query(None, alias="status"),
-               icdo: str | None = None, page: int = Query(1, ge=1),
+def list_cases(session: SessionDep, user: UserDep,
+               status_: str | None = Query(None, alias="status"), icdo: str | None = None,
+               page: int = Query(1, ge=1),
                per_page: int = Query(25, ge=1, le=200)) -> dict[str, Any]:
     require(user.actor.role, Permission.CASE_READ_STATUS)
     query = select(Case)
@@ -38,10 +41,12 @@ def list_cases(session: SessionDep, user: UserDep, status_: str | None = Query(N
             "total": total, "page": page, "per_page": per_page}
 
 
-@router.get("/{case_id}")
-def read_case(case_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+@router.get("/{case_id}", response_model=None,
+            responses={200: {"description": "the case page: patient, diagnosis, pathway, "
+                                            "timeline"}})
+def read_case(case_id: int, session: SessionDep, user: UserDep) -> Response:
     """The case page: patient header, diagnosis, pathway with allowed next states, timeline."""
-    return cases.read_view(session, user.actor, case_id)
+    return json_response(cases.read_view(session, user.actor, case_id))
 
 
 @router.patch("/{case_id}")
