@@ -62,7 +62,7 @@ def test_implant_watertight_and_in_defect(phantom_plan):
 def test_blurred_cortex_table_and_padding(padding_hu):
     """Cortex blurred by the scanner (Gaussian, sigma 1 mm), the table band, padding outside a 140 mm
     reconstruction circle: the whole-bone volumes still hold within 2 % (a fixed 120 HU threshold
-    alone gives about +24 %, see segment.partial_volume_rim), and neither table nor padding is bone."""
+    alone gives about +24 %, see wholebone.partial_volume_rim), and neither table nor padding is bone."""
     from rareonco.imaging.segment import segment_pelvis
 
     ct = make_phantom(blur_sigma_mm=1.0, padding_hu=padding_hu, fov_radius_mm=140.0)

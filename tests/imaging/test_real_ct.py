@@ -129,13 +129,10 @@ def _resampled_segmentation(volume):
     return _RESAMPLED["seg"]
 
 
-@pytest.mark.xfail(
-    reason="the L5/S1 border is stable and the closing now spans a slice step (16 % -> 10 %), but 3.5 mm slices "
-    "leave gaps in the near-horizontal cortex of the sacral ala, so its marrow is enclosed in axial slices only "
-    "and the 2-of-3 vote leaves it unfilled (issue 9 follow-up)",
-    strict=False,
-)
 def test_flipped_resampled_same_sacrum(shared_ct, example_run):
+    """The sacrum, a small bone (~60 ml here) with thin cortex and a long border with its neighbours,
+    keeps its volume within 5 % on 3.5 mm slices stored S, L, P: the whole-bone mask is made on a
+    working grid anchored in patient coordinates (`imaging.workgrid`), not on the scanner's grid."""
     _, plan, _ = example_run
     seg = _resampled_segmentation(_flipped_resampled(shared_ct))
     assert seg.volumes_ml["sacrum"] == pytest.approx(plan["segmentation"]["sacrum_ml"], rel=0.05)
@@ -153,6 +150,24 @@ def test_flipped_resampled_same_anatomy(shared_ct, example_run):
     assert plane.angle_to_deg(ref_normal) < 2.0
     ref_point = np.array(plan["symmetry_plane"]["point_mm"])
     assert abs(plane.signed_distance_mm(ref_point)) < 3.0
+
+
+def test_resampled_1mm_same_volumes(shared_ct, example_run):
+    """The shared CT resampled to 1 mm (about 37 M voxels, as `benchmarks/plan_pelvis.py` makes it):
+    hip bones and sacrum within 5 % of the 3 mm plan (on the scanner's grid the hips came out 7 %
+    and the sacrum 20 % lower)."""
+    arr = shared_ct.array.astype(np.float32)
+    res = ndi.zoom(arr, 3.0, order=1, grid_mode=True, mode="grid-constant", cval=-1024.0)
+    del arr
+    affine = shared_ct.affine.copy()
+    affine[:3, :3] = shared_ct.affine[:3, :3] / 3.0
+    affine[:3, 3] = shared_ct.affine[:3, 3] - shared_ct.affine[:3, :3] @ np.full(3, 1.0 / 3.0)
+    fine = Volume(np.rint(res).astype(np.int16), affine)
+    del res
+    seg = segment_pelvis(fine)
+    _, plan, _ = example_run
+    for key in ("hip_left", "hip_right", "sacrum"):
+        assert seg.volumes_ml[key] == pytest.approx(plan["segmentation"][f"{key}_ml"], rel=0.05), key
 
 
 def test_lps_anisotropic_storage_same_sides(shared_ct, example_run):

@@ -7,16 +7,11 @@ the sacrum (lumbar, and lower thoracic where in the field of view), 5 left femur
 
 Method (no atlas, nothing downloaded; every size in mm):
 
-1. Body: soft tissue (> -400 HU) opened by 6 mm, largest component, holes filled per axial
-   slice; drops the scanner table and anything outside the patient.
-2. Metal: > 2500 HU grown by 6 mm (partial volume and streaks) is never bone.
-3. Bone: > 120 HU inside the body, closed by 3 mm (at least one voxel step along every axis, so
-   thick slices are bridged as thin ones are), cavities filled (3-D holes plus voxels
-   enclosed in at least two of the three slice orientations: marrow, not foramina or canals),
-   so each bone is the whole bone, cortex and marrow, with a closed surface. Then the outer
-   voxel layers below the local half-maximum between cortex and soft tissue are peeled
-   (`partial_volume_rim`): a blurred cortex crosses 120 HU outside its true surface.
-4. Labelling on a 3 mm grid (block means, then linear resampling, whatever the scanner spacing): a first symmetry plane of all bone gives the patient's left-right
+1-3. The whole-bone mask, cortex and marrow, with metal excluded (`wholebone`): thresholds,
+   closing, cavity filling and the partial-volume peel run on an isotropic 1.5 mm grid anchored in
+   patient coordinates (`workgrid`), whatever the scanner's spacing or storage order, so the same
+   patient gives the same mask (and volumes) on 1 mm, 3 mm or 2.5 x 2 x 3.5 mm voxels.
+4. Labelling on a 3 mm grid (2 x 2 x 2 blocks of the working grid): a first symmetry plane of all bone gives the patient's left-right
    axis; eroded bone cores (erosion radius raised until the largest core on each side no longer
    crosses the midline) seed the hip bones, midline posterior bone seeds the vertebral column, the
    femoral head (a sphere fitted to its surface, `acetabulum`, started from the thickest ball of
@@ -28,7 +23,9 @@ Method (no atlas, nothing downloaded; every size in mm):
    cup cannot be trusted (metal, a deformed joint). The column is split into sacrum and spine at the L5/S1 disc
    found in the image (`column`); where no disc is seen, 10 mm above the top of the sacroiliac
    contact; where no vertebra lies above the sacrum, not at all.
-5. The labels are carried back to the full-resolution bone mask by nearest label.
+5. The labels are carried to the working grid by nearest label, then to the CT voxel centres by
+   nearest neighbour; the voxel layers on either side of the bone's surface take bone where the
+   CT voxel's own HU reaches the surface's half-maximum HU (`wholebone.half_maximum`).
 """
 
 from __future__ import annotations
@@ -42,7 +39,9 @@ from . import morphology as morph
 from .acetabulum import CupFit, fit_acetabular_cup, fit_femoral_head
 from .column import find_lumbosacral_disc, has_vertebra_above, split_at_disc
 from .symmetry import Plane, anatomical_frame, fit_symmetry_plane
-from .volume import Volume, bounding_box
+from .volume import Volume
+from .wholebone import SegmentationParams, bone_mask, labels_on_ct
+from .workgrid import block_affine
 
 LABELS: dict[int, str] = {
     0: "background",
@@ -60,21 +59,6 @@ FEMORAL_HEAD_RADIUS_MM = 25.0
 SACRUM_ABOVE_SI_MM = 10.0
 # mean HU drop across a femoral head's surface below which the sphere fit is not trusted
 MIN_HEAD_EDGE_HU = 150.0
-
-
-@dataclass(frozen=True)
-class SegmentationParams:
-    """Thresholds and sizes; HU and mm."""
-
-    body_hu: float = -400.0
-    body_opening_mm: float = 6.0
-    bone_hu: float = 120.0
-    metal_hu: float = 2500.0
-    metal_margin_mm: float = 6.0
-    closing_mm: float = 3.0
-    work_grid_mm: float = 3.0
-    min_hip_ml: float = 20.0
-    pv_window_mm: float = 3.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,124 +86,31 @@ class PelvisSegmentation:
     cup_radius_mm: dict[str, float] = field(default_factory=dict)
 
 
-def _body_mask(hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams) -> np.ndarray:
-    step = tuple(int(max(1, round(4.0 / s))) for s in spacing)
-    coarse = hu[:: step[0], :: step[1], :: step[2]] > p.body_hu
-    sp_c = spacing * np.array(step)
-    body = morph.open_mm(coarse, p.body_opening_mm, sp_c)
-    body = morph.largest_component(body)
-    body |= morph.planar_holes(body, axis=2)
-    body = morph.dilate_mm(body, 1.5 * float(sp_c.max()), sp_c)
-    return morph.upsample_nearest(body, step, hu.shape)
-
-
-def bone_mask(ct: Volume, params: SegmentationParams | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Whole-bone mask (cortex and marrow) and metal mask, both bool on the CT grid."""
-    p = params or SegmentationParams()
-    hu = ct.array
-    spacing = ct.spacing_mm
-    metal = hu > p.metal_hu
-    metal_zone = np.zeros(hu.shape, bool)
-    box = bounding_box(metal, pad=np.ceil(p.metal_margin_mm / spacing).astype(int) + 1)
-    if box is not None:
-        sl = tuple(slice(a, b) for a, b in zip(*box))
-        metal_zone[sl] = morph.dilate_mm(metal[sl], p.metal_margin_mm, spacing)
-    bone = hu > p.bone_hu
-    bone &= _body_mask(hu, spacing, p)
-    bone &= ~metal_zone
-    pad = np.ceil(p.closing_mm / spacing).astype(int) + 2
-    box = bounding_box(bone, pad=pad)
-    filled = np.zeros(hu.shape, bool)
-    if box is None:
-        return filled, metal
-    sl = tuple(slice(a, b) for a, b in zip(*box))
-    # a ball narrower than the slice step closes nothing across slices: thick slices (3.5 mm)
-    # would lose the bridging of cortical gaps that thinner ones get, so the radius is at least
-    # one voxel step along every axis
-    closing_mm = max(p.closing_mm, float(spacing.max()) + 1e-3)
-    closed = morph.close_mm(bone[sl], closing_mm, spacing)
-    whole = morph.fill_enclosed(closed)
-    if p.pv_window_mm > 0:
-        whole &= ~partial_volume_rim(whole, hu[sl], spacing, p)
-    filled[sl] = whole & ~metal_zone[sl]
-    return filled, metal
-
-
-def partial_volume_rim(mask: np.ndarray, hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams) -> np.ndarray:
-    """Outer-surface voxels of `mask` that lie outside the bone's half-maximum edge, bool.
-
-    A blurred edge (scanner point-spread function, a few mm wide) crosses the 120 HU threshold
-    well outside the true surface of dense cortex. The surface is where the HU is halfway between
-    the cortex next to it (local maximum within `pv_window_mm`) and the soft tissue outside (local
-    minimum, clipped to the soft-tissue range): the full-width-at-half-maximum rule (Prevrhal S et
-    al., Phys Med Biol 1999;44(3):751-764). Only voxels on the surface of a part that is
-    at least three voxels thick are trimmed, so a thin plate whose cortex is all partial volume
-    keeps its voxels and never opens a hole.
-    """
-    size = tuple(int(2 * max(1, round(p.pv_window_mm / s)) + 1) for s in spacing)
-    h = hu.astype(np.float32)
-    half = 0.5 * (ndi.maximum_filter(h, size=size) + np.clip(ndi.minimum_filter(h, size=size), -100.0, 60.0))
-    below = h < half
-    trimmed = np.zeros(mask.shape, bool)
-    current = mask
-    # the blur reaches about pv_window_mm outside the surface: peel voxel layers that lie that close
-    # to the outside (the first layer always), so the depth trimmed is in mm, not in voxels
-    shallow = ndi.distance_transform_edt(mask, sampling=spacing) <= p.pv_window_mm + 1e-3
-    for n in range(4):
-        core = ndi.binary_erosion(current)
-        rim = current & ~core & ndi.binary_dilation(core) & below & (shallow if n else True)
-        if not rim.any():
-            break
-        trimmed |= rim
-        current = current & ~rim
-    return trimmed
-
-
 def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> PelvisSegmentation:
     """Label the pelvic bones of a canonical CT volume (HU). See the module docstring."""
     p = params or SegmentationParams()
     ct = ct.canonical()
-    spacing = ct.spacing_mm
-    filled, metal = bone_mask(ct, p)
+    whole, metal = bone_mask(ct, p)
     labels = np.zeros(ct.shape, np.uint8)
     result_extra: dict[str, object] = {}
-    box = bounding_box(filled, pad=1)
-    if box is not None:
-        lo, hi = box
-        sl = tuple(slice(a, b) for a, b in zip(lo, hi))
-        sub = ct.crop(lo, hi)
-        # the labelling runs on a grid of exactly `work_grid_mm` whatever the scanner's spacing, so
-        # that the anatomical rules see the same picture: block means, then linear resampling
-        factors = tuple(int(max(1, np.floor(p.work_grid_mm / s + 1e-6))) for s in spacing)
-        fill_b = morph.block_mean(filled[sl], factors)
-        hu_b = morph.block_mean(np.asarray(sub.array), factors)
-        spacing_b = spacing * np.array(factors)
-        scale = p.work_grid_mm / spacing_b  # coarse index -> block index
-        shape_c = tuple(int(max(1, np.ceil(n / z))) for n, z in zip(fill_b.shape, scale))
-        offset_b = (scale - 1.0) / 2.0  # centre of coarse voxel 0 in block indices
-        frac_c = ndi.affine_transform(fill_b, scale, offset=offset_b, output_shape=shape_c, order=1, mode="nearest")
-        fill_c = frac_c >= 0.5
-        hu_c = ndi.affine_transform(hu_b, scale, offset=offset_b, output_shape=shape_c, order=1, mode="nearest")
-        del fill_b, hu_b
-        aff_c = sub.affine.copy()
-        aff_c[:3, :3] = sub.affine[:3, :3] * np.array(factors) * scale
-        aff_c[:3, 3] = sub.index_to_ras((np.array(factors) - 1) / 2.0 + offset_b * np.array(factors))
-        fine_shape = filled[sl].shape
-        # fine index -> coarse index, axis by axis (both grids share their axes)
-        axes = []
-        for n, z, f, o in zip(fine_shape, scale, factors, offset_b):
-            block = (np.arange(n) - (f - 1) / 2.0) / f
-            axes.append(np.clip(np.rint((block - o) / z).astype(int), 0, None))
-        axes = [np.minimum(a, c - 1) for a, c in zip(axes, shape_c)]
-        grid_c = Volume(fill_c, aff_c)
+    if whole is not None:
+        # the anatomical rules run on blocks of the working grid, exactly `work_grid_mm`
+        f = round(p.work_grid_mm / p.mask_grid_mm)
+        factors = (f, f, f)
+        grid_c = Volume(morph.block_mean(whole.mask, factors) >= 0.5, block_affine(whole.grid, f))
+        hu_c = morph.block_mean(whole.hu, factors)
         lab_c, result_extra = _label_bones(grid_c, hu_c, p)
-        # nearest label over the whole coarse grid, then keep it where the fine mask is bone
         if lab_c.any():
+            # nearest label over the whole coarse grid, carried to the working grid and from there
+            # to the CT voxel centres (`wholebone.labels_on_ct`)
             _, idx = ndi.distance_transform_edt(lab_c == 0, sampling=grid_c.spacing_mm, return_indices=True)
             near = lab_c[idx[0], idx[1], idx[2]]
             del idx
-            fine = near[np.ix_(*axes)]
-            labels[sl] = np.where(filled[sl], fine, 0).astype(np.uint8)
+            near_w = morph.upsample_nearest(near, factors, whole.mask.shape)
+            del near
+            sl = tuple(slice(a, b) for a, b in zip(whole.lo, whole.hi))
+            labels[sl] = labels_on_ct(whole, near_w, ct.array[sl])
+            labels[metal] = 0
     vox_ml = ct.voxel_volume_ml
     counts = np.bincount(labels.ravel(), minlength=len(LABELS))
     volumes = {LABELS[k]: round(float(counts[k]) * vox_ml, 2) for k in range(1, len(LABELS))}
