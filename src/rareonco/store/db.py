@@ -82,17 +82,37 @@ class Database:
         With `read=True` the audit entries recorded in it are deferred and appended in a
         writing transaction of their own when the block ends; if that fails, the block fails.
         """
-        bind = self._read_engine if read else self.engine
-        with self.sessionmaker(bind=bind) as session:
-            session.info["audit_deferred"] = read
-            try:
-                yield session
-                session.commit()
-            except BaseException:
+        session = self.open_session(read)
+        try:
+            yield session
+        except BaseException:
+            self.close_session(session, failed=True)
+            raise
+        self.close_session(session, failed=False)
+
+    def open_session(self, read: bool = False) -> Session:
+        """A new session (no I/O yet: it connects at its first statement). End it with
+        `close_session`; `session()` does both around a block."""
+        session = self.sessionmaker(bind=self._read_engine if read else self.engine)
+        session.info["audit_deferred"] = read
+        return session
+
+    def close_session(self, session: Session, failed: bool) -> None:
+        """Commit (or, when `failed`, roll back) and close `session`; then append the audit
+        entries a read session deferred, waiting until they are committed."""
+        try:
+            if failed:
                 session.rollback()
-                raise
+            else:
+                try:
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
             pending = session.info.pop("audit_pending", None)
-        if pending:
+        finally:
+            session.close()
+        if pending and not failed:
             self._audit_group.append(pending)
 
     def dispose(self) -> None:
