@@ -38,7 +38,6 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
-    or_,
     select,
     union,
     union_all,
@@ -71,6 +70,8 @@ def _count(conn: Connection, counted: Select, params: dict[str, object] | None =
 
 _COUNT_PREFIX = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI)
                          .distinct())
+_COUNT_PREFIX_ROWS = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI))
+_COUNT_WORD = _counted(select(_T.c.patient_id).where(_T.c.token == bindparam("word")))
 _MRN = select(_P.c.id).where(_P.c.mrn == bindparam("mrn"))
 _HAS_PREFIX = select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
                                             _T.c.token >= _LO, _T.c.token < _HI).limit(1)
@@ -81,8 +82,9 @@ _COUNTRY_RUNS = union(*(select(*_ORDER).where(col == _COUNTRY).order_by(*_ORDER)
 _COUNTRY_PAGE = (select(_COUNTRY_RUNS.c.id)
                  .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
                            _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
-_COUNT_COUNTRY = _counted(select(_P.c.id).where(
-    or_(_P.c.citizenship == _COUNTRY, _P.c.residence_country == _COUNTRY)))
+_COUNT_CITIZENS = _counted(select(_P.c.id).where(_P.c.citizenship == _COUNTRY))
+_COUNT_OTHER_RESIDENTS = _counted(select(_P.c.id).where(_P.c.residence_country == _COUNTRY,
+                                                        _P.c.citizenship != _COUNTRY))
 _IDS = bindparam("ids", expanding=True)
 _CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
 _PATIENTS_WITH_CASES = (
@@ -104,7 +106,7 @@ def page_by_name(conn: Connection, q: str, offset: int, limit: int) -> tuple[lis
     tokens = _tokens_starting(conn, terms[0], MAX_TOKEN_RUNS + 1)
     if len(terms) == 1 and len(tokens) <= MAX_TOKEN_RUNS:
         ids = _merged_runs(conn, tokens, offset, limit)
-        total = _count(conn, _COUNT_PREFIX, _range(terms[0]))
+        total = _count_prefix(conn, terms[0], tokens)
     else:
         ids, total = _sorted_matches(conn, terms, offset, limit)
     mrn_id = _mrn_match(conn, q)
@@ -120,7 +122,33 @@ def page_by_country(conn: Connection, country: str, offset: int,
     """Ids of one page of patients who are citizens or residents of `country`, in list order."""
     ids = list(conn.scalars(_COUNTRY_PAGE, {"country": country, "n": offset + limit,
                                             "offset": offset, "limit": limit}))
-    return ids, _count(conn, _COUNT_COUNTRY, {"country": country})
+    return ids, _count_country(conn, country)
+
+
+def _count_country(conn: Connection, country: str) -> int:
+    """Citizens, then residents who are not citizens, each read from its index and capped:
+    the second scan only runs when there are at most COUNT_LIMIT citizens, and then it is
+    bounded too (residents who are citizens are among those few)."""
+    citizens = _count(conn, _COUNT_CITIZENS, {"country": country})
+    if citizens > COUNT_LIMIT:
+        return citizens
+    return citizens + _count(conn, _COUNT_OTHER_RESIDENTS, {"country": country})
+
+
+def _count_prefix(conn: Connection, term: str, words: Sequence[str]) -> int:
+    """Distinct patients one of whose name words starts with `term` (`words`: those words).
+
+    A patient may hold two such words (Иванов Иван), so the exact count needs de-duplication,
+    which reads every match; it is only needed when the answer can be at most COUNT_LIMIT:
+    when the raw index entries are that few, or when no single word alone exceeds it."""
+    rows = _count(conn, _COUNT_PREFIX_ROWS, _range(term))
+    if rows > COUNT_LIMIT:
+        if len(words) == 1:
+            return rows  # one word: one entry per patient
+        first = _count(conn, _COUNT_WORD, {"word": words[0]})
+        if first > COUNT_LIMIT:
+            return first
+    return _count(conn, _COUNT_PREFIX, _range(term))
 
 
 def page_by_filters(conn: Connection, conds: Sequence[ColumnElement[bool]], offset: int,
