@@ -76,6 +76,17 @@ def test_ingest_rows_and_columns(clients, case_id, procedure) -> None:  # type: 
     ({"samples": [{"t_s": "soon", "probes": {"inflow": 40.0}}]}, "samples.0.t_s"),
     ({"t_s": [0, 1], "probes": {"inflow": [40.0]}}, "probes.inflow"),
     ({"samples": []}, "samples"),
+    # values are checked as arrays; the field named is still the first bad value as sent
+    ({"t_s": [0, 1], "probes": {"inflow": [40.0, "NaN"]}}, "probes.inflow.1"),
+    ({"t_s": [0, 1], "probes": {"inflow": [40.0, None], "ip_upper": [42.0, 19.5]}},
+     "probes.ip_upper.1"),
+    ({"t_s": [0, 1], "probes": {"inflow": [40.0, 41.0]}, "flow_l_min": [1.0, 11.0]},
+     "flow_l_min.1"),
+    ({"samples": [{"t_s": 0, "probes": {"inflow": 40.0}},
+                  {"t_s": 1, "probes": {"ip_upper": 51.0, "inflow": 60.0}, "flow_l_min": 12}]},
+     "samples.1.probes.ip_upper"),
+    ({"samples": [{"t_s": 0, "probes": {"inflow": 40.0}, "flow_l_min": 11},
+                  {"t_s": 1, "probes": {"inflow": 60.0}}]}, "samples.0.flow_l_min"),
 ])
 def test_bad_batch_is_422_and_stores_nothing(clients, case_id, procedure, body, field) -> None:  # type: ignore[no-untyped-def]
     c = clients["clinician"]

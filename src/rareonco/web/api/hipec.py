@@ -11,6 +11,7 @@ events as they are stored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -102,15 +103,21 @@ def _parse_batch(raw: bytes) -> tuple[list[SampleBatch], BaseException | None]:
 
 @router.post(BASE + "/samples", openapi_extra={"requestBody": {"required": True, "content": {
     "application/json": {"schema": BatchIn.model_json_schema()}}}})
-async def post_samples(case_id: int, procedure_id: int, request: Request,
-                       hub: HubDep) -> dict[str, Any]:
+async def post_samples(case_id: int, procedure_id: int, request: Request) -> Response:
     """Store a batch of samples (rows or columns), run the alarm engine on it, stream both to
-    subscribers. Answers when the batch is stored: ``accepted`` is then durable."""
+    subscribers. Answers when the batch is stored: ``accepted`` is then durable.
+
+    The hot path of a live feed (each machine posts several times a second), so it stays on
+    the event loop end to end: the hub is looked up directly rather than through a sync
+    dependency (which FastAPI would run on a worker thread), and the answer is encoded here
+    rather than by FastAPI's generic encoder."""
     authenticate = await _authenticator(request)
     batches, error = _parse_batch(await request.body())
-    result = await hub.ingest_async(authenticate, case_id, procedure_id, batches, error)
-    return {"accepted": result.n_samples, "t_first_s": result.t_first_s,
-            "t_last_s": result.t_last_s, "alarms": result.alarms}
+    result = await get_hub(request).ingest_async(authenticate, case_id, procedure_id, batches,
+                                                 error)
+    return Response(json.dumps({"accepted": result.n_samples, "t_first_s": result.t_first_s,
+                                "t_last_s": result.t_last_s, "alarms": result.alarms},
+                               separators=(",", ":")), media_type="application/json")
 
 
 @router.get(BASE + "/samples")
