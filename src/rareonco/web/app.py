@@ -14,6 +14,7 @@ from rareonco.config import Settings, get_settings
 from rareonco.store.db import Database
 from rareonco.web.api import API_PREFIX, api_routers
 from rareonco.web.errors import install_error_handlers
+from rareonco.web.live_hub import freeze_heap
 from rareonco.web.pages import pages_router
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _warm_caches()
         _limit_request_threads(settings.request_threads)
+        freeze_heap()  # after the warm-up: see live_hub.freeze_heap
         yield
         worker = getattr(app.state, "plan_worker", None)  # CT plan jobs (records.imaging_jobs)
         if worker is not None and hasattr(worker, "shutdown"):

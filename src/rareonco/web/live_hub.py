@@ -28,7 +28,7 @@ the stored samples and the machine's retry raises the alarm again, so an early c
 twice, once under an id that no longer exists. And the id the page acknowledges an alarm by is
 the stored one: an id handed out before a commit that then fails can be reused by another alarm,
 and an acknowledgement would land on the wrong one. What did delay alarms was the client's
-posting interval and CPU, and pauses of the whole server process (see :func:`_freeze_heap`).
+posting interval and CPU, and pauses of the whole server process (see :func:`freeze_heap`).
 
 The hub lives in one process: run one server process per database for live monitoring (several
 processes would each hold a monitor and the stream would only see its own process's batches).
@@ -198,7 +198,7 @@ class LiveHub:
                 self._writer.start()
 
     def _run(self) -> None:
-        _freeze_heap()
+        freeze_heap()
         idle_since = time.monotonic()
         while True:
             try:
@@ -379,7 +379,7 @@ class LiveHub:
         return sim is not None and sim.is_alive()
 
 
-def _freeze_heap() -> None:
+def freeze_heap() -> None:
     """Take the objects alive now out of the cyclic garbage collector's walks (``gc.freeze``),
     once per process, when the first live feed starts (the app is loaded and warm by then).
 
@@ -389,8 +389,8 @@ def _freeze_heap() -> None:
     and the writer alike, so it landed on whichever alarm was on its way: the largest single
     stall we measured. With the start-up heap frozen, a full collection walks only what was
     allocated since (2 ms). The cost: cyclic garbage among frozen objects is never collected;
-    they are the long-lived start-up objects, collected once just before. Process-wide by
-    nature; it belongs here because live monitoring is what needs it."""
+    they are the long-lived start-up objects, collected once just before. The app calls it at
+    start-up too (`web.app`): the same pauses stretch the tail of every request's latency."""
     global _HEAP_FROZEN
     with _HUB_LOCK:
         if _HEAP_FROZEN:
