@@ -136,6 +136,38 @@ async def drive(base: str, clients: int, seconds: float, max_case: int
     return lat
 
 
+def _workers(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of the server's worker processes (Linux /proc)."""
+    total = 0
+    for child in _workers(pid):
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The largest peak resident set (VmHWM) among the server's worker processes."""
+    peak = 0.0
+    for child in _workers(pid):
+        try:
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return peak
+
+
 def _run(coro):  # type: ignore[no-untyped-def]
     """Run the load generator on uvloop when it is installed (uvicorn's standard extra brings
     it): the generator shares the two cores with the server, so its own cost matters."""
@@ -163,14 +195,19 @@ def run(name: str, url: str, args: argparse.Namespace) -> None:
         try:
             # Warm-up (not measured): worker processes open their connections and caches.
             _run(drive(f"http://127.0.0.1:{port}", args.clients, args.warmup, args.patients))
+            cpu0 = _cpu_seconds(proc.pid)
             lat = _run(drive(f"http://127.0.0.1:{port}", args.clients, args.seconds,
                              args.patients))
+            cpu = _cpu_seconds(proc.pid) - cpu0
+            peak_mb = _peak_rss_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=20)
     total = len(lat["search"]) + len(lat["case"])
-    print(f"  {args.clients} clients, {args.workers} server worker(s), {args.seconds:.0f} s: {total / args.seconds:.0f} requests/s, "
-          f"{len(lat['errors'])} errors")
+    print(f"  {args.clients} clients, {args.workers} server worker(s), {args.seconds:.0f} s: "
+          f"{total / args.seconds:.0f} requests/s, {len(lat['errors'])} errors; server CPU "
+          f"{1000 * cpu / max(total, 1):.2f} ms per request, peak RSS {peak_mb:.0f} MB per "
+          f"worker; load average after {os.getloadavg()[0]:.2f}")
     for kind in ("search", "case"):
         v = lat[kind]
         print(f"  {kind:6s} n={len(v):6d}  p50 {pct(v, 50):7.1f} ms  p95 {pct(v, 95):7.1f} ms  "

@@ -87,8 +87,10 @@ _COUNT_OTHER_RESIDENTS = _counted(select(_P.c.id).where(_P.c.residence_country =
                                                         _P.c.citizenship != _COUNTRY))
 _IDS = bindparam("ids", expanding=True)
 _CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
+#: every patient column a view shows (not the search key, which only the index needs)
+_PATIENT_COLUMNS = [c for c in _P.columns if c.name != "name_search"]
 _PATIENTS_WITH_CASES = (
-    select(_P, *(_C.c[name].label(f"case_{name}") for name in _CASE_COLUMNS))
+    select(*_PATIENT_COLUMNS, *(_C.c[name].label(f"case_{name}") for name in _CASE_COLUMNS))
     .outerjoin(_C, _C.c.patient_id == _P.c.id).where(_P.c.id.in_(_IDS)).order_by(_C.c.id))
 
 
@@ -175,7 +177,7 @@ def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]
     """The patients with `ids`, in that order, each with `cases` (id, status, codes)."""
     if not ids:
         return []
-    patient_columns = [c.name for c in _P.columns]
+    patient_columns = [c.name for c in _PATIENT_COLUMNS]
     rows: dict[int, SimpleNamespace] = {}
     for r in conn.execute(_PATIENTS_WITH_CASES, {"ids": list(ids)}):
         m = r._mapping
