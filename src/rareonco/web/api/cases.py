@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
@@ -14,7 +14,7 @@ from rareonco.records.schemas import CaseUpdate, EventIn, TransitionIn
 from rareonco.security import audit
 from rareonco.security.roles import Permission, require
 from rareonco.store.tables import Case
-from rareonco.web.deps import SessionDep, UserDep
+from rareonco.web.deps import SessionDep, UserDep, run_read
 from rareonco.web.responses import json_response
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -44,9 +44,11 @@ def list_cases(session: SessionDep, user: UserDep,
 @router.get("/{case_id}", response_model=None,
             responses={200: {"description": "the case page: patient, diagnosis, pathway, "
                                             "timeline"}})
-def read_case(case_id: int, session: SessionDep, user: UserDep) -> Response:
-    """The case page: patient header, diagnosis, pathway with allowed next states, timeline."""
-    return json_response(cases.read_view(session, user.actor, case_id))
+async def read_case(case_id: int, request: Request) -> Response:
+    """The case page: patient header, diagnosis, pathway with allowed next states, timeline.
+    Read in one worker-thread hop (`deps.run_read`): after the search, the most requested."""
+    return await run_read(request, lambda session, user: json_response(
+        cases.read_view(session, user.actor, case_id)))
 
 
 @router.patch("/{case_id}")

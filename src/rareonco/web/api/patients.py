@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from rareonco.records import cases, patients, referrals
 from rareonco.records.schemas import CaseIn, PatientIn, PatientUpdate, ReferralIn
-from rareonco.web.deps import SessionDep, UserDep
+from rareonco.web.deps import CurrentUser, SessionDep, UserDep, run_read
 from rareonco.web.responses import json_response
 
 router = APIRouter(prefix="/patients", tags=["patients"])
@@ -18,20 +19,28 @@ router = APIRouter(prefix="/patients", tags=["patients"])
 @router.get("", response_model=None,
             responses={200: {"description": "a page of patients: items, total, "
                                             "total_exceeds_limit, page, per_page"}})
-def search_patients(
-    session: SessionDep, user: UserDep,
+async def search_patients(
+    request: Request,
     q: str | None = Query(None, description="name in either script (prefix of any word), or MRN"),
     country: str | None = Query(None, description="ISO 3166-1 alpha-2 citizenship or residence"),
     icdo: str | None = Query(None, description="ICD-O-3 morphology or topography code of a case"),
     status_: str | None = Query(None, alias="status", description="pathway status of a case"),
     page: int = Query(1, ge=1), per_page: int = Query(25, ge=1, le=200),
 ) -> Response:
-    rows, total = patients.search(session, user.actor,
-                                  patients.SearchFilters(q, country, icdo, status_), page, per_page)
-    return json_response({
-        "items": [patients.view(p, user.actor) for p in rows],
-        "total": min(total, patients.COUNT_LIMIT),
-        "total_exceeds_limit": total > patients.COUNT_LIMIT, "page": page, "per_page": per_page})
+    """A page of patients (identified, or de-identified for the researcher role).
+
+    The most requested endpoint: its database work runs in one worker-thread hop
+    (`deps.run_read`)."""
+    def work(session: Session, user: CurrentUser) -> Response:
+        rows, total = patients.search(session, user.actor, patients.SearchFilters(
+            q, country, icdo, status_), page, per_page)
+        return json_response({
+            "items": [patients.view(p, user.actor) for p in rows],
+            "total": min(total, patients.COUNT_LIMIT),
+            "total_exceeds_limit": total > patients.COUNT_LIMIT, "page": page,
+            "per_page": per_page})
+
+    return await run_read(request, work)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
