@@ -97,3 +97,25 @@ def test_documents_checked_by_content_and_size(clients, case, settings) -> None:
     assert doc.status_code == 200 and doc.content == pdf
     assert clients["clinician"].get(f"/api/v1/referrals/{ref_id}").json()["documents"][0][
         "translation_status"] == "needed"
+
+
+def test_case_page_login_roles_and_audit(clients, anon, case, db) -> None:  # type: ignore[no-untyped-def]
+    """The case page reads in one worker-thread hop (`deps.run_read`): the log-in check, the
+    role check and the audit entry must be exactly those of every other endpoint."""
+    from sqlalchemy import select
+
+    from rareonco.store.tables import AuditEntry
+
+    url = f"/api/v1/cases/{case['id']}"
+    assert anon.get(url).status_code == 401
+    assert anon.get(url, headers={"Authorization": "Bearer forged"}).status_code == 401
+    assert clients["auditor"].get(url).status_code == 403
+    assert clients["coordinator"].get(url).status_code == 200
+    assert clients["clinician"].get("/api/v1/cases/999999").status_code == 404
+    researcher = clients["researcher"].get(url).json()
+    assert researcher["patient"]["deidentified"] and "timeline" not in researcher
+    with db.session() as s:
+        reads = s.scalars(select(AuditEntry).where(
+            AuditEntry.resource == f"case/{case['id']}", AuditEntry.action == "read")).all()
+    assert [e.username for e in reads] == ["coordinator", "researcher"]
+    assert all(e.detail == f"patient/{case['patient_id']}" and e.client for e in reads)
