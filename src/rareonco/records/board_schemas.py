@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from rareonco.errors import InvalidInput
 from rareonco.i18n import N_
-from rareonco.records.schemas import Strict, Text200
+from rareonco.records.schemas import Strict, Text200, one_of
 
 #: specialty code -> label (translated where shown)
 SPECIALTIES: dict[str, str] = {
@@ -42,13 +42,7 @@ RECOMMENDATIONS: dict[str, str] = {
 TASK_STATUSES = ("open", "done", "cancelled")
 
 
-def _specialty(v: str) -> str:
-    if v not in SPECIALTIES:
-        raise ValueError("one of " + ", ".join(SPECIALTIES))
-    return v
-
-
-Specialty = Annotated[str, AfterValidator(_specialty)]
+Specialty = Annotated[str, one_of(SPECIALTIES)]
 
 
 class MeetingIn(Strict):
@@ -95,19 +89,12 @@ class AgendaIn(Strict):
 class RecommendationIn(Strict):
     """One structured recommendation; which details are required depends on the kind."""
 
-    kind: str
+    kind: Annotated[str, one_of(RECOMMENDATIONS)]
     regimen: str | None = Field(default=None, max_length=40)
     cycles: int | None = Field(default=None, ge=1, le=30)
     surgery_type: str | None = Field(default=None, max_length=300)
     trial: str | None = Field(default=None, max_length=300)
     detail: str = Field(default="", max_length=1000)
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v: str) -> str:
-        if v not in RECOMMENDATIONS:
-            raise ValueError("one of " + ", ".join(RECOMMENDATIONS))
-        return v
 
     @model_validator(mode="after")
     def _details(self) -> RecommendationIn:
@@ -134,20 +121,13 @@ class DissentIn(Strict):
 
 
 class DecisionIn(Strict):
-    intent: str
+    intent: Annotated[str, one_of(INTENTS)]
     recommendations: list[RecommendationIn] = Field(min_length=1, max_length=10)
     rationale: str = Field(min_length=1, max_length=20000)
     dissent: list[DissentIn] = Field(default_factory=list, max_length=20)
     guideline: str = Field(default="", max_length=300)
     change_note: str = Field(default="", max_length=5000)
     version: int | None = None  # the draft's lock version when editing a draft
-
-    @field_validator("intent")
-    @classmethod
-    def _intent(cls, v: str) -> str:
-        if v not in INTENTS:
-            raise ValueError("one of " + ", ".join(INTENTS))
-        return v
 
     @model_validator(mode="after")
     def _follow_up_alone(self) -> DecisionIn:

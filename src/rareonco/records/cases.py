@@ -72,10 +72,14 @@ def _load(session: Session, case_id: int) -> Case:
     return case
 
 
-def get(session: Session, actor: Actor, case_id: int) -> Case:
+def _require_case_read(actor: Actor) -> None:
     if not (can(actor.role, Permission.CASE_READ_STATUS)
             or can(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)):
         require(actor.role, Permission.CASE_READ_STATUS)
+
+
+def get(session: Session, actor: Actor, case_id: int) -> Case:
+    _require_case_read(actor)
     case = _load(session, case_id)
     audit.record(session, actor, "read", f"case/{case_id}", f"patient/{case.patient_id}")
     return case
@@ -87,9 +91,7 @@ def read_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
     The case page is the most read resource, so it is read with three plain Core statements
     (case with its patient, molecular findings, timeline with authors) into light records
     instead of ORM objects; `view` reads both the same way."""
-    if not (can(actor.role, Permission.CASE_READ_STATUS)
-            or can(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)):
-        require(actor.role, Permission.CASE_READ_STATUS)
+    _require_case_read(actor)
     conn = session.connection()
     row = conn.execute(_READ_CASE, {"case_id": case_id}).first()
     if row is None:

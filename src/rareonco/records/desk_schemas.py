@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
 from rareonco.i18n import N_
-from rareonco.records.schemas import BirthDate, Country, Email, Language, Sex, Strict, Text200
+from rareonco.records.schemas import (
+    BirthDate,
+    Country,
+    Email,
+    Language,
+    Sex,
+    Strict,
+    Text200,
+    one_of,
+)
 
 #: inquiry status -> label
 STATUSES: dict[str, str] = {
@@ -61,17 +71,10 @@ class AssignIn(Strict):
 
 
 class OpinionIn(Strict):
-    outcome: str
+    outcome: Annotated[str, one_of(OUTCOMES)]
     text: str = Field(default="", max_length=20000)
     missing_items: list[Text200] = Field(default_factory=list, max_length=30)
     reason: str = Field(default="", max_length=5000)
-
-    @field_validator("outcome")
-    @classmethod
-    def _outcome(cls, v: str) -> str:
-        if v not in OUTCOMES:
-            raise ValueError("one of " + ", ".join(OUTCOMES))
-        return v
 
     @model_validator(mode="after")
     def _details(self) -> OpinionIn:
@@ -83,16 +86,9 @@ class OpinionIn(Strict):
 
 
 class CloseIn(Strict):
-    reason: str
+    reason: Annotated[str, one_of(CLOSE_REASONS)]
     note: str = Field(default="", max_length=2000)
     version: int | None = None
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, v: str) -> str:
-        if v not in CLOSE_REASONS:
-            raise ValueError("one of " + ", ".join(CLOSE_REASONS))
-        return v
 
     @model_validator(mode="after")
     def _note(self) -> CloseIn:
@@ -103,14 +99,7 @@ class CloseIn(Strict):
 
 
 class TranslationIn(Strict):
-    status: str
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, v: str) -> str:
-        if v not in TRANSLATION:
-            raise ValueError("one of " + ", ".join(TRANSLATION))
-        return v
+    status: Annotated[str, one_of(TRANSLATION)]
 
 
 class VisitIn(Strict):

@@ -5,6 +5,7 @@ Validation here names the field and the reason; the web layer reports it as HTTP
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -70,6 +71,18 @@ def _email(v: str) -> str:
     if "@" not in v or v.startswith("@") or v.endswith("@"):
         raise ValueError("not an e-mail address")
     return v
+
+
+def one_of(choices: Iterable[str]) -> AfterValidator:
+    """A validator for a string field that must be one of `choices` (a 422 lists them)."""
+    allowed = tuple(choices)
+
+    def check(v: str) -> str:
+        if v not in allowed:
+            raise ValueError("one of " + ", ".join(allowed))
+        return v
+
+    return AfterValidator(check)
 
 
 Sex = Annotated[str, AfterValidator(_sex)]
