@@ -34,10 +34,15 @@ from types import SimpleNamespace
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Select,
+    String,
+    and_,
     bindparam,
+    case,
     func,
     literal,
+    null,
     select,
     union,
     union_all,
@@ -56,11 +61,12 @@ _C = Case.__table__
 _ORDER = (_P.c.family_name_latin, _P.c.given_names_latin, _P.c.id)
 _LO, _HI = bindparam("lo"), bindparam("hi")
 _N, _OFFSET, _LIMIT = bindparam("n"), bindparam("offset"), bindparam("limit")
+_CAP = bindparam("cap")  # COUNT_LIMIT + 1: a capped count at least this is "more than ..."
 
 
 def _counted(query: Select) -> Select:  # type: ignore[type-arg]
     """Rows of `query`, counting no further than the bound `cap` (see `_count`)."""
-    return select(func.count()).select_from(query.limit(bindparam("cap")).subquery())
+    return select(func.count().label("n")).select_from(query.limit(_CAP).subquery())
 
 
 def _count(conn: Connection, counted: Select, params: dict[str, object] | None = None) -> int:  # type: ignore[type-arg]
@@ -71,20 +77,32 @@ def _count(conn: Connection, counted: Select, params: dict[str, object] | None =
 _COUNT_PREFIX = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI)
                          .distinct())
 _COUNT_PREFIX_ROWS = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI))
-_COUNT_WORD = _counted(select(_T.c.patient_id).where(_T.c.token == bindparam("word")))
-_MRN = select(_P.c.id).where(_P.c.mrn == bindparam("mrn"))
+_COUNT_FIRST_WORD = _counted(select(_T.c.patient_id).where(_T.c.token == bindparam("t0")))
 _HAS_PREFIX = select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
                                             _T.c.token >= _LO, _T.c.token < _HI).limit(1)
 _COUNTRY = bindparam("country")
 _COUNTRY_RUNS = union(*(select(*_ORDER).where(col == _COUNTRY).order_by(*_ORDER).limit(_N)
                         .subquery().select() for col in (_P.c.citizenship, _P.c.residence_country))
                       ).subquery()  # UNION also drops a patient found in both branches
-_COUNTRY_PAGE = (select(_COUNTRY_RUNS.c.id)
-                 .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
-                           _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
 _COUNT_CITIZENS = _counted(select(_P.c.id).where(_P.c.citizenship == _COUNTRY))
 _COUNT_OTHER_RESIDENTS = _counted(select(_P.c.id).where(_P.c.residence_country == _COUNTRY,
                                                         _P.c.citizenship != _COUNTRY))
+
+
+def _country_count() -> Select:  # type: ignore[type-arg]
+    """Citizens, then residents who are not citizens, each read from its index and capped:
+    the second count only runs when there are at most COUNT_LIMIT citizens (CASE evaluates
+    only the branch it takes), and then it is bounded too (residents who are citizens are
+    among those few). The citizens' count is an aggregate in FROM, so it runs once."""
+    citizens = _COUNT_CITIZENS.subquery()
+    return select(case((citizens.c.n >= _CAP, citizens.c.n),
+                       else_=citizens.c.n + _COUNT_OTHER_RESIDENTS.scalar_subquery()))
+
+
+_COUNT_COUNTRY = _country_count()
+_COUNTRY_PAGE = (select(_COUNTRY_RUNS.c.id, _COUNT_COUNTRY.scalar_subquery().label("total"))
+                 .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
+                           _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
 _IDS = bindparam("ids", expanding=True)
 _CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
 #: every patient column a view shows (not the search key, which only the index needs)
@@ -101,17 +119,18 @@ def query_terms(q: str) -> list[str]:
 
 def page_by_name(conn: Connection, q: str, offset: int, limit: int) -> tuple[list[int], int]:
     """Ids of one page of patients whose names match every word of `q`, or whose MRN is `q`,
-    in list order, and the number of matches (capped at COUNT_LIMIT + 1)."""
+    in list order, and the number of matches (capped at COUNT_LIMIT + 1).
+
+    A one-word query takes three statements: the words it starts with the MRN probe, the page
+    with its count, then (`load_patients`) the patients."""
     terms = query_terms(q)
     if not terms:
         return [], 0
-    tokens = _tokens_starting(conn, terms[0], MAX_TOKEN_RUNS + 1)
+    tokens, mrn_id = _words_and_mrn(conn, terms[0], q, MAX_TOKEN_RUNS + 1)
     if len(terms) == 1 and len(tokens) <= MAX_TOKEN_RUNS:
-        ids = _merged_runs(conn, tokens, offset, limit)
-        total = _count_prefix(conn, terms[0], tokens)
+        ids, total = _merged_runs(conn, terms[0], tokens, offset, limit)
     else:
         ids, total = _sorted_matches(conn, terms, offset, limit)
-    mrn_id = _mrn_match(conn, q)
     if mrn_id is not None and mrn_id not in ids and not _matches_all(conn, mrn_id, terms):
         total += 1
         if offset == 0:  # the patient with that MRN leads the first page
@@ -121,36 +140,32 @@ def page_by_name(conn: Connection, q: str, offset: int, limit: int) -> tuple[lis
 
 def page_by_country(conn: Connection, country: str, offset: int,
                     limit: int) -> tuple[list[int], int]:
-    """Ids of one page of patients who are citizens or residents of `country`, in list order."""
-    ids = list(conn.scalars(_COUNTRY_PAGE, {"country": country, "n": offset + limit,
-                                            "offset": offset, "limit": limit}))
-    return ids, _count_country(conn, country)
+    """Ids of one page of patients who are citizens or residents of `country`, in list order,
+    and their number: one statement (a page past the end costs a second, for the count)."""
+    params = {"country": country, "n": offset + limit, "offset": offset, "limit": limit,
+              "cap": COUNT_LIMIT + 1}
+    rows = conn.execute(_COUNTRY_PAGE, params).all()
+    if rows:
+        return [r.id for r in rows], rows[0].total
+    return [], conn.scalar(_COUNT_COUNTRY, params) or 0
 
 
-def _count_country(conn: Connection, country: str) -> int:
-    """Citizens, then residents who are not citizens, each read from its index and capped:
-    the second scan only runs when there are at most COUNT_LIMIT citizens, and then it is
-    bounded too (residents who are citizens are among those few)."""
-    citizens = _count(conn, _COUNT_CITIZENS, {"country": country})
-    if citizens > COUNT_LIMIT:
-        return citizens
-    return citizens + _count(conn, _COUNT_OTHER_RESIDENTS, {"country": country})
-
-
-def _count_prefix(conn: Connection, term: str, words: Sequence[str]) -> int:
-    """Distinct patients one of whose name words starts with `term` (`words`: those words).
+def _prefix_count(words: int) -> Select:  # type: ignore[type-arg]
+    """Distinct patients one of whose name words starts with the prefix [lo, hi) (`words`:
+    how many index words it starts; `t0` the first of them), capped at COUNT_LIMIT + 1.
 
     A patient may hold two such words (Иванов Иван), so the exact count needs de-duplication,
     which reads every match; it is only needed when the answer can be at most COUNT_LIMIT:
-    when the raw index entries are that few, or when no single word alone exceeds it."""
-    rows = _count(conn, _COUNT_PREFIX_ROWS, _range(term))
-    if rows > COUNT_LIMIT:
-        if len(words) == 1:
-            return rows  # one word: one entry per patient
-        first = _count(conn, _COUNT_WORD, {"word": words[0]})
-        if first > COUNT_LIMIT:
-            return first
-    return _count(conn, _COUNT_PREFIX, _range(term))
+    when the raw index entries are that few, or when no single word alone exceeds it. CASE
+    evaluates only the branch it takes (PostgreSQL and SQLite alike); the capped counts are
+    aggregates in FROM, so each runs once."""
+    rows = _COUNT_PREFIX_ROWS.subquery()
+    distinct = _COUNT_PREFIX.scalar_subquery()
+    if words == 1:  # one word: one entry per patient
+        return select(case((rows.c.n >= _CAP, rows.c.n), else_=distinct))
+    first = _COUNT_FIRST_WORD.subquery()
+    return select(case((and_(rows.c.n >= _CAP, first.c.n >= _CAP), first.c.n),
+                       else_=distinct)).select_from(rows).join(first, literal(True))
 
 
 def page_by_filters(conn: Connection, conds: Sequence[ColumnElement[bool]], offset: int,
@@ -201,45 +216,71 @@ def _prefix(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
 
 def _words_statement() -> Select:  # type: ignore[type-arg]
     """The distinct index words in [lo, hi), at most `at_most` of them, by a loose index scan
-    in one recursive query: each next word is one seek (`min(token) > previous word`)."""
+    in one recursive query (each next word is one seek: `min(token) > previous word`); and
+    ahead of them, in the same statement, the patient whose MRN is `mrn`, if any."""
     seed = select(func.min(_T.c.token).label("token"), literal(1).label("n")).where(
         _T.c.token >= _LO, _T.c.token < _HI).cte("words", recursive=True)
     following = select(func.min(_T.c.token)).where(_T.c.token > seed.c.token,
                                                    _T.c.token < _HI).scalar_subquery()
     words = seed.union_all(select(following, seed.c.n + 1).where(
         seed.c.token.is_not(None), seed.c.n < bindparam("at_most")))
-    return select(words.c.token).where(words.c.token.is_not(None)).order_by(words.c.n)
+    found = union_all(
+        select(null().cast(String).label("token"), _P.c.id.label("mrn_id"),
+               literal(0).label("n")).where(_P.c.mrn == bindparam("mrn")),
+        select(words.c.token, null().cast(Integer), words.c.n).where(words.c.token.is_not(None)),
+    ).subquery()
+    return select(found.c.token, found.c.mrn_id).order_by(found.c.n)
 
 
-_WORDS = _words_statement()
+_WORDS_AND_MRN = _words_statement()
 
 
-def _tokens_starting(conn: Connection, term: str, at_most: int) -> list[str]:
-    """The distinct index words starting with `term` (at most `at_most`): a prefix shared by
-    thousands of patients but few distinct words costs a few index seeks, not a scan of
-    every entry."""
-    return list(conn.scalars(_WORDS, {**_range(term), "at_most": at_most}))
+def _words_and_mrn(conn: Connection, term: str, q: str,
+                   at_most: int) -> tuple[list[str], int | None]:
+    """The distinct index words starting with `term` (at most `at_most`; a prefix shared by
+    thousands of patients but few distinct words costs a few index seeks, not a scan of every
+    entry), and the id of the patient whose MRN is `q` (None if none, or if `q` has spaces)."""
+    mrn = q.strip().upper()
+    if not mrn or any(ch.isspace() for ch in mrn):
+        mrn = None  # `mrn = NULL` matches no patient
+    tokens: list[str] = []
+    mrn_id = None
+    for token, patient_id in conn.execute(_WORDS_AND_MRN,
+                                          {**_range(term), "at_most": at_most, "mrn": mrn}):
+        if token is None:
+            mrn_id = patient_id
+        else:
+            tokens.append(token)
+    return tokens, mrn_id
 
 
 @cache
 def _runs_statement(words: int) -> Select:  # type: ignore[type-arg]
-    """One page over `words` index words: each word's first `n` patients in `sort_key` order
-    straight from the (token, sort_key, patient_id) index; a patient two of the words start
-    appears once (grouped); then sorted and paged."""
+    """One page over `words` index words, with the count of all matches (`_prefix_count`):
+    each word's first `n` patients in `sort_key` order straight from the (token, sort_key,
+    patient_id) index; a patient two of the words start appears once (grouped); then sorted
+    and paged."""
     runs = union_all(*(select(_T.c.patient_id, _T.c.sort_key)
                        .where(_T.c.token == bindparam(f"t{k}")).order_by(_T.c.sort_key)
                        .limit(_N).subquery().select() for k in range(words))).subquery()
-    return (select(runs.c.patient_id).group_by(runs.c.patient_id, runs.c.sort_key)
+    return (select(runs.c.patient_id, _prefix_count(words).scalar_subquery().label("total"))
+            .group_by(runs.c.patient_id, runs.c.sort_key)
             .order_by(runs.c.sort_key).offset(_OFFSET).limit(_LIMIT))
 
 
-def _merged_runs(conn: Connection, tokens: Sequence[str], offset: int,
-                 limit: int) -> list[int]:
+def _merged_runs(conn: Connection, term: str, tokens: Sequence[str], offset: int,
+                 limit: int) -> tuple[list[int], int]:
+    """One page of the patients `tokens` (the words `term` starts) lead to, and their count;
+    a page past the end costs a second statement, for the count."""
     if not tokens:
-        return []
+        return [], 0
     params: dict[str, object] = {f"t{k}": token for k, token in enumerate(tokens)}
-    params.update(n=offset + limit, offset=offset, limit=limit)
-    return list(conn.scalars(_runs_statement(len(tokens)), params))
+    params.update(_range(term), n=offset + limit, offset=offset, limit=limit,
+                  cap=COUNT_LIMIT + 1)
+    rows = conn.execute(_runs_statement(len(tokens)), params).all()
+    if rows:
+        return [r.patient_id for r in rows], rows[0].total
+    return [], conn.scalar(_prefix_count(len(tokens)), params) or 0
 
 
 def _sorted_matches(conn: Connection, terms: list[str], offset: int,
@@ -257,10 +298,3 @@ def _sorted_matches(conn: Connection, terms: list[str], offset: int,
 def _matches_all(conn: Connection, patient_id: int, terms: list[str]) -> bool:
     return all(conn.scalar(_HAS_PREFIX, {"pid": patient_id, **_range(term)}) is not None
                for term in terms)
-
-
-def _mrn_match(conn: Connection, q: str) -> int | None:
-    q = q.strip()
-    if not q or any(ch.isspace() for ch in q):
-        return None
-    return conn.scalar(_MRN, {"mrn": q.upper()})

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 
 try:
     import fcntl
@@ -57,7 +59,41 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=20, max_overflow=20)
+    _ping_when_idle(engine, PING_AFTER_IDLE_S)
+    return engine
+
+
+#: A pooled PostgreSQL connection unused for longer than this is tested before it is handed out.
+PING_AFTER_IDLE_S = 5.0
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """Test a pooled connection with `SELECT 1` when it comes out of the pool after more than
+    `idle_s` seconds of rest; a dead one is replaced before anyone uses it.
+
+    This is SQLAlchemy's "pessimistic" disconnect handling (`pool_pre_ping`) limited to
+    connections that have rested: under load a connection goes back and out many times a
+    second, and a ping each time is one more round trip per request for a server that was
+    answering milliseconds ago. A server that dies while connections are busy still fails
+    those statements; SQLAlchemy then invalidates the whole pool, so the requests after them
+    connect afresh."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+        if record is not None:
+            record.info["rareonco_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_rested(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        since = record.info.get("rareonco_checked_in")
+        if since is not None and time.monotonic() - since <= idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)  # what pool_pre_ping runs (in autocommit)
+        except Exception as exc:
+            # the pool discards this connection and hands out a new one (up to 3 tries)
+            raise DisconnectionError(f"pooled connection is dead: {exc}") from exc
 
 
 class Database:
@@ -68,6 +104,9 @@ class Database:
         self.engine = make_engine(self.url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(rareonco_read=True)
+        # PostgreSQL, sessions that only read: no BEGIN and COMMIT round trips (see `session`)
+        self._reading_engine = (self._read_engine.execution_options(isolation_level="AUTOCOMMIT")
+                                if self.dialect == "postgresql" else self._read_engine)
         self._audit_group = _GroupCommit(self)
         self.writer_lock = _ProcessWriterLock.for_url(self.url)
 
@@ -76,13 +115,17 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, read: bool = False) -> Iterator[Session]:
+    def session(self, read: bool = False, only_reads: bool = False) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error.
 
         With `read=True` the audit entries recorded in it are deferred and appended in a
         writing transaction of their own when the block ends; if that fails, the block fails.
+        `only_reads=True` (with `read`) promises the block writes nothing: on PostgreSQL its
+        statements then run without an explicit transaction, which saves the BEGIN and COMMIT
+        round trips and changes nothing a reader sees (READ COMMITTED, PostgreSQL's default,
+        gives every statement its own snapshot inside a transaction too).
         """
-        session = self.open_session(read)
+        session = self.open_session(read, only_reads)
         try:
             yield session
         except BaseException:
@@ -90,10 +133,11 @@ class Database:
             raise
         self.close_session(session, failed=False)
 
-    def open_session(self, read: bool = False) -> Session:
+    def open_session(self, read: bool = False, only_reads: bool = False) -> Session:
         """A new session (no I/O yet: it connects at its first statement). End it with
         `close_session`; `session()` does both around a block."""
-        session = self.sessionmaker(bind=self._read_engine if read else self.engine)
+        bind = (self._reading_engine if only_reads else self._read_engine) if read else self.engine
+        session = self.sessionmaker(bind=bind)
         session.info["audit_deferred"] = read
         return session
 

@@ -101,13 +101,15 @@ async def run_read(request: Request, work: Callable[[Session, CurrentUser], T]) 
     With `SessionDep` and `UserDep` a request crosses between the event loop and the worker
     threads three times (the user, the handler, the session's end); each crossing costs about
     as much CPU as the queries of a search. The checks are the same functions the dependencies
-    call, so roles, audit and errors are unchanged."""
+    call, so roles, audit and errors are unchanged. `work` must only read (it runs without an
+    explicit transaction on PostgreSQL, `Database.session`); its audit entries are written
+    afterwards as for every read."""
     if request.method not in SAFE_METHODS:
         raise RuntimeError("run_read serves GET and HEAD requests only")
     db = get_db(request)
 
     def in_thread() -> T:
-        with db.session(read=True) as session:
+        with db.session(read=True, only_reads=True) as session:
             return work(session, _current_user(request, session, None))
 
     return await run_in_threadpool(in_thread)
