@@ -104,7 +104,7 @@ def read_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
     case.events = [
         SimpleNamespace(**e._mapping, author=SimpleNamespace(username=e.author_username)
                         if e.author_username is not None else None)
-        for e in conn.execute(_READ_EVENTS, {"case_id": case_id})]
+        for e in conn.execute(_READ_EVENTS, {"case_id": case_id}).all()]
     audit.record(session, actor, "read", f"case/{case_id}", f"patient/{case.patient_id}")
     return view(case, actor)  # type: ignore[arg-type]
 

@@ -38,6 +38,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    any_,
     bindparam,
     case,
     func,
@@ -47,6 +48,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
 from rareonco.store.tables import Case, Patient, PatientNameToken
@@ -107,9 +109,14 @@ _IDS = bindparam("ids", expanding=True)
 _CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
 #: every patient column a view shows (not the search key, which only the index needs)
 _PATIENT_COLUMNS = [c for c in _P.columns if c.name != "name_search"]
-_PATIENTS_WITH_CASES = (
+_PATIENTS_AND_CASES = (
     select(*_PATIENT_COLUMNS, *(_C.c[name].label(f"case_{name}") for name in _CASE_COLUMNS))
-    .outerjoin(_C, _C.c.patient_id == _P.c.id).where(_P.c.id.in_(_IDS)).order_by(_C.c.id))
+    .outerjoin(_C, _C.c.patient_id == _P.c.id).order_by(_C.c.id))
+_PATIENTS_WITH_CASES = _PATIENTS_AND_CASES.where(_P.c.id.in_(_IDS))
+#: PostgreSQL: the ids as one array parameter, so the statement text is the same for every page
+#: (prepared once per connection) instead of an IN list rendered again for each call
+_PATIENTS_WITH_CASES_PG = _PATIENTS_AND_CASES.where(
+    _P.c.id == any_(bindparam("ids", type_=ARRAY(Integer))))
 
 
 def query_terms(q: str) -> list[str]:
@@ -194,7 +201,9 @@ def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]
         return []
     patient_columns = [c.name for c in _PATIENT_COLUMNS]
     rows: dict[int, SimpleNamespace] = {}
-    for r in conn.execute(_PATIENTS_WITH_CASES, {"ids": list(ids)}):
+    statement = (_PATIENTS_WITH_CASES_PG if conn.dialect.name == "postgresql"
+                 else _PATIENTS_WITH_CASES)
+    for r in conn.execute(statement, {"ids": list(ids)}).all():
         m = r._mapping
         p = rows.get(r.id)
         if p is None:
