@@ -23,14 +23,18 @@ Method (no atlas, nothing downloaded; every size in mm):
    cup cannot be trusted (metal, a deformed joint). The column is split into sacrum and spine at the L5/S1 disc
    found in the image (`column`); where no disc is seen, 10 mm above the top of the sacroiliac
    contact; where no vertebra lies above the sacrum, not at all.
-5. The labels are carried to the working grid by nearest label, then to the CT voxel centres by
+5. The sacrum is completed (`sacrum`): its marrow behind a thin, gappy cortex (fatty, as dense
+   as muscle in older patients, with foramina everywhere) is whatever lies between the sacrum's
+   and the hip bones' walls along most lines through it, less fat, the sacral canal and other
+   bones, so the sacrum too is the whole bone and not its cortical shell.
+6. The labels are carried to the working grid by nearest label, then to the CT voxel centres by
    nearest neighbour; the voxel layers on either side of the bone's surface take bone where the
    CT voxel's own HU reaches the surface's half-maximum HU (`wholebone.half_maximum`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import ndimage as ndi
@@ -38,21 +42,13 @@ from scipy import ndimage as ndi
 from . import morphology as morph
 from .acetabulum import CupFit, fit_acetabular_cup, fit_femoral_head
 from .column import find_lumbosacral_disc, has_vertebra_above, split_at_disc
+from .labels import FEMUR_LEFT, FEMUR_RIGHT, HIP_LEFT, HIP_RIGHT, LABELS, SACRUM, SPINE
+from .sacrum import complete_sacrum
 from .symmetry import Plane, anatomical_frame, fit_symmetry_plane
 from .volume import Volume
-from .wholebone import SegmentationParams, bone_mask, labels_on_ct
+from .wholebone import SegmentationParams, WholeBone, bone_mask, labels_on_ct
 from .workgrid import block_affine
 
-LABELS: dict[int, str] = {
-    0: "background",
-    1: "hip_left",
-    2: "hip_right",
-    3: "sacrum",
-    4: "spine",
-    5: "femur_left",
-    6: "femur_right",
-}
-HIP_LEFT, HIP_RIGHT, SACRUM, SPINE, FEMUR_LEFT, FEMUR_RIGHT = 1, 2, 3, 4, 5, 6
 # adult femoral heads measure about 42-50 mm across
 FEMORAL_HEAD_RADIUS_MM = 25.0
 # the L5/S1 disc lies about at the top of the sacroiliac joints (the auricular surface spans S1-S3)
@@ -108,6 +104,7 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
             del idx
             near_w = morph.upsample_nearest(near, factors, whole.mask.shape)
             del near
+            whole, near_w = _with_whole_sacrum(whole, near_w, p)
             sl = tuple(slice(a, b) for a, b in zip(whole.lo, whole.hi))
             labels[sl] = labels_on_ct(whole, near_w, ct.array[sl])
             labels[metal] = 0
@@ -123,6 +120,20 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
         head_radius_mm=result_extra.get("head_radius", {}),  # type: ignore[arg-type]
         cup_radius_mm=result_extra.get("cup_radius", {}),  # type: ignore[arg-type]
     )
+
+
+def _with_whole_sacrum(whole: WholeBone, near: np.ndarray, p: SegmentationParams) -> tuple[WholeBone, np.ndarray]:
+    """The whole-bone mask with the sacrum's marrow added (`sacrum.complete_sacrum`) and the
+    nearest labels with those voxels set to the sacrum. The added voxels and their neighbours
+    leave the surface band (`WholeBone.band`): the old inner surface of the sacral cortex is no
+    longer a surface, and the new surface runs through marrow, whose HU says nothing about it."""
+    added = complete_sacrum(whole, near, p)
+    if not added.any():
+        return whole, near
+    near = near.copy()
+    near[added] = SACRUM
+    band = None if whole.band is None else whole.band & ~ndi.binary_dilation(added)
+    return replace(whole, mask=whole.mask | added, band=band), near
 
 
 def surface_points(mask: np.ndarray, grid: Volume) -> np.ndarray:
