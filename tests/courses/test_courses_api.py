@@ -237,3 +237,51 @@ def test_roles_without_clinical_access_are_refused(clients, case_id, role) -> No
     plan = c.post("/api/v1/courses/plan", json={k: P6[k] for k in
                                                 ("regimen", "start", "height_cm", "weight_kg")})
     assert plan.status_code == (200 if role == "researcher" else 403)
+
+
+def test_stop_a_course(clients, case_id, db) -> None:  # type: ignore[no-untyped-def]
+    """A course stopped after cycle 1 (toxicity): no cycle may follow; the stop is on the case's
+    timeline and in the audit log; bad stops are refused naming the field."""
+    course = _course(clients, case_id)
+    _labs(clients, case_id)
+    assert _cycle(clients, course["id"]).status_code == 201
+    current = clients["clinician"].get(f"/api/v1/courses/{course['id']}").json()
+    url = f"/api/v1/courses/{course['id']}/stop"
+    body = {"version": current["version"], "reason": "toxicity", "stopped_on": "2026-01-20",
+            "note": "grade 4 neutropenic sepsis"}
+
+    assert clients["coordinator"].post(url, json=body).status_code == 403
+    stale = clients["clinician"].post(url, json={**body, "version": current["version"] - 1})
+    assert stale.status_code == 409
+    for bad, field in (({"reason": "bored"}, "reason"),
+                       ({"stopped_on": "2026-01-01"}, "stopped_on"),  # before cycle 1
+                       ({"stopped_on": "2999-01-01"}, "stopped_on"),
+                       ({"reason": "other", "note": ""}, "note")):
+        r = clients["clinician"].post(url, json={**body, **bad})
+        assert r.status_code == 422 and r.json()["field"] == field, (bad, r.text)
+
+    r = clients["clinician"].post(url, json=body)
+    assert r.status_code == 200, r.text
+    view = r.json()
+    assert view["status"] == "stopped" and view["cycles_given"] == 1
+    assert view["stop"] == {"reason": "toxicity", "on": "2026-01-20",
+                            "note": "grade 4 neutropenic sepsis", "by": "clinician"}
+
+    refused = _cycle(clients, course["id"], number=2, start_date="2026-01-26")
+    assert refused.status_code == 409 and "stopped" in refused.json()["error"]
+    again = clients["clinician"].post(url, json={**body, "version": view["version"]})
+    assert again.status_code == 409
+
+    events = clients["clinician"].get(f"/api/v1/cases/{case_id}/timeline").json()
+    items = events["items"] if isinstance(events, dict) else events
+    stop = [e for e in items if e["payload"].get("stopped")]
+    assert len(stop) == 1 and stop[0]["date"] == "2026-01-20"
+    assert "stopped after 1 of 7 cycles: toxicity" in stop[0]["summary"]
+
+    from sqlalchemy import select
+
+    from rareonco.store.tables import AuditEntry
+    with db.session() as s:
+        actions = s.execute(select(AuditEntry.action, AuditEntry.detail).where(
+            AuditEntry.resource == f"course/{course['id']}")).all()
+    assert ("update", f"case/{case_id};stopped:toxicity") in actions

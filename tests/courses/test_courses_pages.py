@@ -98,3 +98,32 @@ def test_course_pages_speak_russian(app, case_id) -> None:  # type: ignore[no-un
     assert "Причина, если отклонение от протокола &gt; 10 %" in page or \
         "Причина, если отклонение от протокола > 10 %" in page
     assert "Оценок по данным визуализации пока нет." in c.get(f"/cases/{case_id}/response").text
+
+
+def test_stop_a_course_from_its_page(app, case_id) -> None:  # type: ignore[no-untyped-def]
+    """The stop form: a refusal comes back next to the form, the values kept on the server;
+    a stop shows on the page and the form and the cycle recording are gone."""
+    c, csrf = _login(app)
+    r = c.post(f"/cases/{case_id}/courses", data={**PLAN, "csrf_token": csrf},
+               follow_redirects=False)
+    url = r.headers["location"]
+    course_id = int(url.rsplit("/", 1)[1])
+    page = c.get(url).text
+    assert 'data-testid="stop-form"' in page
+    version = page.split('name="version" value="', 1)[1].split('"', 1)[0]
+    bad = c.post(f"/courses/{course_id}/stop", data={
+        "csrf_token": csrf, "version": version, "reason": "other", "stopped_on": "2026-01-06",
+        "note": ""})
+    assert bad.status_code == 200 and 'data-testid="stop-error"' in bad.text
+    assert "say why the course stops" in bad.text
+    ok = c.post(f"/courses/{course_id}/stop", data={
+        "csrf_token": csrf, "version": version, "reason": "patient_choice",
+        "stopped_on": "2026-01-06", "note": "moved abroad"}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == url
+    page = c.get(url).text
+    assert 'data-testid="course-stop"' in page and "patient choice" in page
+    assert "moved abroad" in page and 'data-testid="stop-form"' not in page
+    no_csrf = c.post(f"/courses/{course_id}/stop", data={"version": version,
+                                                         "reason": "toxicity",
+                                                         "stopped_on": "2026-01-06"})
+    assert no_csrf.status_code == 403

@@ -27,7 +27,10 @@ LOGIN_ERRORS = (N_("wrong username or password"), N_("session expired; log in ag
 
 # Vocabularies of the clinical features, shown as `_(value.replace('_', ' '))` on their pages.
 REGIMEN_STATUSES = (N_("draft"), N_("verified"))
-COURSE_STATUSES = (N_("planned"), N_("in progress"), N_("completed"))
+COURSE_STATUSES = (N_("planned"), N_("in progress"), N_("completed"), N_("stopped"))
+#: `records.course_schemas.STOP_REASONS`, as the course page shows them
+COURSE_STOP_REASONS = (N_("toxicity"), N_("progression"), N_("surgery"), N_("patient choice"),
+                       N_("death"), N_("transferred"), N_("other"))
 FINDING_SEVERITIES = (N_("block"), N_("needs reason"), N_("warn"))
 NON_TARGET_STATUSES = (N_("absent"), N_("present"), N_("progression"), N_("not evaluated"))
 HIPEC_STATUSES = (N_("planned"), N_("running"), N_("finished"))

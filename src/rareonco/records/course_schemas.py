@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from rareonco.records.schemas import Strict
+from rareonco.records.schemas import Strict, one_of
 from rareonco.regimens.schema import PRECHECK_TESTS
 
 Reason = Annotated[str, Field(max_length=2000)]
@@ -43,6 +43,20 @@ class CourseIn(PlanIn):
     weight_measured_on: date | None = None
     external_anthracyclines: list[AnthracyclineDose] = Field(default_factory=list, max_length=50)
     note: Annotated[str, Field(max_length=2000)] = ""
+
+
+#: Why a course ends before its last cycle.
+STOP_REASONS = ("toxicity", "progression", "surgery", "patient_choice", "death",
+                "transferred", "other")
+
+
+class CourseStopIn(Strict):
+    """Stop a course before its last planned cycle. ``other`` needs a note."""
+
+    version: int
+    reason: Annotated[str, one_of(STOP_REASONS)]
+    stopped_on: date
+    note: Reason = ""
 
 
 class DoseIn(Strict):

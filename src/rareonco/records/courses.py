@@ -12,17 +12,18 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.clinical.dosing import DOXORUBICIN_EQUIVALENCE
-from rareonco.errors import NotFound
-from rareonco.records.course_schemas import CourseIn, PlanIn
+from rareonco.errors import Conflict, InvalidInput, NotFound
+from rareonco.records.course_schemas import CourseIn, CourseStopIn, PlanIn
 from rareonco.records.schemas import iso
 from rareonco.regimens import CoursePlan, Regimen, all_regimens, get_regimen, plan_course
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
 from rareonco.store.courses_tables import Course, CourseCycle, CycleDose, WeightMeasurement
-from rareonco.store.tables import Case, User
+from rareonco.store.tables import Case, TimelineEvent, User
 
 __all__ = [
     "case_or_404", "course_view", "create_course", "cumulative_anthracycline_mg_m2", "get_course",
@@ -106,6 +107,46 @@ def load_course(session: Session, course_id: int) -> Course:
     return course
 
 
+def stop_course(session: Session, actor: Actor, course_id: int, data: CourseStopIn) -> Course:
+    """End a course before its last planned cycle: no cycle can be recorded on it afterwards
+    (plan a new course to go on). The stop becomes a timeline event and is audited."""
+    require(actor.role, Permission.CASE_WRITE_CLINICAL)
+    course = load_course(session, course_id)
+    if data.version != course.version:
+        raise Conflict(f"course {course_id} was changed by someone else (version "
+                       f"{course.version}, yours {data.version}); reload and try again",
+                       current_version=course.version)
+    if course.status in ("stopped", "completed"):
+        raise Conflict(f"course {course_id} is already {course.status}")
+    if data.reason == "other" and not data.note:
+        raise InvalidInput("note", "say why the course stops when the reason is 'other'")
+    if data.stopped_on > date.today():
+        raise InvalidInput("stopped_on", "a course is stopped when it stops, not in advance")
+    last_given = max((c.start_date for c in course.cycles), default=course.start_date)
+    if data.stopped_on < last_given:
+        raise InvalidInput("stopped_on", f"before {last_given.isoformat()}, the start of the "
+                           "course or of its last given cycle")
+    course.status = "stopped"
+    course.stop_reason, course.stop_note = data.reason, data.note
+    course.stopped_on, course.stopped_by = data.stopped_on, actor.user_id
+    given = len(course.cycles)
+    session.add(TimelineEvent(
+        case_id=course.case_id, kind="chemotherapy_cycle", event_date=data.stopped_on,
+        author_id=actor.user_id,
+        summary=f"{course.regimen_id} course stopped after {given} of "
+                f"{len(course.plan['cycles'])} cycles: {data.reason.replace('_', ' ')}"
+                + (f" ({data.note})" if data.note else ""),
+        payload={"course_id": course.id, "regimen": course.regimen_id, "stopped": True,
+                 "reason": data.reason, "cycles_given": given}))
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"course {course_id} was changed concurrently; reload") from exc
+    audit.record(session, actor, "update", f"course/{course_id}",
+                 f"case/{course.case_id};stopped:{data.reason}")
+    return course
+
+
 def get_course(session: Session, actor: Actor, course_id: int) -> Course:
     require(actor.role, Permission.CASE_READ_CLINICAL)
     course = load_course(session, course_id)
@@ -169,7 +210,8 @@ def _deviation(given: float, reference: float | None) -> float | None:
 def course_view(session: Session, course: Course) -> dict[str, Any]:
     """The course with every planned cycle beside what was given (None while not given)."""
     given = {c.number: c for c in course.cycles}
-    names = _usernames(session, {c.override_by for c in course.cycles} | {course.created_by})
+    names = _usernames(session, {c.override_by for c in course.cycles}
+                       | {course.created_by, course.stopped_by})
     cycles = []
     for planned in course.plan["cycles"]:
         done = given.get(planned["number"])
@@ -202,6 +244,9 @@ def course_view(session: Session, course: Course) -> dict[str, Any]:
         "weight_kg": course.weight_kg, "bsa_formula": course.bsa_formula,
         "bsa_m2": round(course.bsa_m2, 4), "n_cycles": course.n_cycles, "status": course.status,
         "note": course.note, "created_by": names.get(course.created_by),
+        "stop": None if course.stop_reason is None else {
+            "reason": course.stop_reason, "on": iso(course.stopped_on), "note": course.stop_note,
+            "by": names.get(course.stopped_by)},
         "external_anthracyclines": course.external_anthracyclines,
         "cycles_planned": len(cycles), "cycles_given": len(given),
         "next_cycle": next((c["number"] for c in cycles if c["given"] is None), None),

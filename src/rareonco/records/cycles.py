@@ -72,6 +72,9 @@ def record_cycle(session: Session, actor: Actor, course_id: int, data: CycleIn,
     """
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     course = load_course(session, course_id)
+    if course.status == "stopped":
+        raise Conflict(f"course {course_id} was stopped on {course.stopped_on} "
+                       f"({course.stop_reason}); plan a new course to give more cycles")
     planned_cycles = {c["number"]: c for c in course.plan["cycles"]}
     if data.number not in planned_cycles:
         raise InvalidInput("number", f"course {course_id} plans cycles "

@@ -52,6 +52,11 @@ class Course(Versioned, Base):
     status: Mapped[str] = mapped_column(String(16), default="planned")
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: A course ended before its last cycle (`records.courses.stop_course`): why, when, by whom.
+    stop_reason: Mapped[str | None] = mapped_column(String(24))
+    stop_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    stopped_on: Mapped[date | None] = mapped_column(Date)
+    stopped_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     cycles: Mapped[list[CourseCycle]] = relationship(
         back_populates="course", order_by="CourseCycle.number", cascade="all, delete-orphan"

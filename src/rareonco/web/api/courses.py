@@ -16,6 +16,7 @@ from rareonco.records import courses, cycles, observations, response
 from rareonco.records.course_schemas import (
     AdverseEventIn,
     CourseIn,
+    CourseStopIn,
     CycleIn,
     LabsIn,
     PathologyResponseIn,
@@ -64,6 +65,14 @@ def list_courses(case_id: int, session: SessionDep, user: UserDep) -> list[dict[
 def read_course(course_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
     """Every planned cycle beside what was given."""
     return courses.course_view(session, courses.get_course(session, user.actor, course_id))
+
+
+@router.post("/courses/{course_id}/stop")
+def stop_course(course_id: int, body: CourseStopIn, session: SessionDep,
+                user: UserDep) -> dict[str, Any]:
+    """End the course before its last cycle (reason, date, note); no cycle can follow it."""
+    course = courses.stop_course(session, user.actor, course_id, body)
+    return courses.course_view(session, course)
 
 
 @router.post("/courses/{course_id}/cycles", status_code=CREATED)

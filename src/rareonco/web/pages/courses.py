@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import plotly
 from fastapi import APIRouter, Depends, Request
@@ -18,8 +19,10 @@ from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.records import cases, courses, cycles, observations
 from rareonco.records.course_schemas import (
     LAB_TESTS,
+    STOP_REASONS,
     AdverseEventIn,
     CourseIn,
+    CourseStopIn,
     CycleIn,
     DoseIn,
     LabsIn,
@@ -116,8 +119,27 @@ def course_page(course_id: int, request: Request, session: SessionDep, user: Use
     number = ctx["course"]["next_cycle"]
     ctx.update(form=_blank_form(ctx["course"], number), findings=[], error=None,
                obs=observations.observations_view(session, user.actor, ctx["course"]["case_id"]),
-               lab_tests=LAB_TESTS, today=date.today().isoformat(), measure_message=None)
+               lab_tests=LAB_TESTS, today=date.today().isoformat(), measure_message=None,
+               stop_reasons=STOP_REASONS, stop_error=request.query_params.get("stop_error"))
     return render(request, "courses/course.html", ctx)
+
+
+@router.post("/courses/{course_id}/stop")
+def stop(course_id: int, request: Request, session: SessionDep, user: UserDep,
+         form: FormDep) -> Response:
+    """Stop the course from its page; a refusal comes back on the page, next to the form."""
+    request.state.user = user
+    try:
+        with session.begin_nested():
+            courses.stop_course(session, user.actor, course_id, CourseStopIn(
+                version=form.get("version"), reason=form.get("reason"),
+                stopped_on=form.get("stopped_on"), note=str(form.get("note") or "")))
+    except (RareOncoError, ValidationError, ValueError) as exc:
+        if isinstance(exc, RareOncoError) and exc.status_code in (401, 403, 404):
+            raise
+        return RedirectResponse(f"/courses/{course_id}?{urlencode({'stop_error': _message(exc)})}"
+                                "#stop-course", status_code=303)
+    return RedirectResponse(f"/courses/{course_id}", status_code=303)
 
 
 def _blank_form(course: dict[str, Any], number: int | None) -> dict[str, Any]:
