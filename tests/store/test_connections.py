@@ -23,6 +23,12 @@ def _backend_pid(database: Database) -> int:
         return int(s.scalar(text("SELECT pg_backend_pid()")))
 
 
+def _rest_pooled(database: Database) -> None:
+    """Make every pooled connection look rested longer than the limit `_ping_when_idle` reads."""
+    for record in list(database.engine.pool._pool.queue):  # type: ignore[attr-defined]
+        record.info["rareonco_checked_in"] -= store_db.PING_AFTER_IDLE_S + 1
+
+
 def _terminate(url: str, pid: int) -> None:
     admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -38,9 +44,7 @@ def test_a_dead_pooled_connection_is_replaced_after_a_rest(pg: Database, pg_sess
     first = _backend_pid(pg)
     _terminate(pg_session_url, first)
     time.sleep(0.05)
-    # rested longer than the limit: what `_ping_when_idle` reads
-    for record in list(pg.engine.pool._pool.queue):  # type: ignore[attr-defined]
-        record.info["rareonco_checked_in"] -= store_db.PING_AFTER_IDLE_S + 1
+    _rest_pooled(pg)
     second = _backend_pid(pg)
     assert second != first
     with pg.session() as s:
@@ -58,8 +62,7 @@ def test_a_connection_back_moments_ago_is_not_pinged(pg: Database) -> None:
         with pg.session(read=True, only_reads=True) as s:
             s.execute(text("SELECT 1"))
         assert pings == []
-        for record in list(pg.engine.pool._pool.queue):  # type: ignore[attr-defined]
-            record.info["rareonco_checked_in"] -= store_db.PING_AFTER_IDLE_S + 1
+        _rest_pooled(pg)
         with pg.session(read=True, only_reads=True) as s:
             s.execute(text("SELECT 1"))
         assert len(pings) == 1

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.records import board_summary
 from rareonco.records.board_schemas import AgendaIn, AttendeeIn, DecisionIn, MeetingIn
+from rareonco.records.versions import require_version
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
@@ -184,9 +185,7 @@ def save_decision(session: Session, actor: Actor, item_id: int,
     values = data.model_dump(exclude={"version"})
     draft = latest_decision(item)
     if draft is not None and draft.signed_at is None:
-        if data.version is not None and data.version != draft.version:
-            raise Conflict(f"the draft was changed by someone else (version {draft.version}, "
-                           f"yours {data.version}); reload", current_version=draft.version)
+        require_version("the draft", draft.version, data.version)
         for key, value in values.items():
             setattr(draft, key, value)
         action = "update"

@@ -8,7 +8,12 @@ from typing import Any
 from rareonco.i18n import gettext as _
 from rareonco.records.board_schemas import RECOMMENDATIONS, SPECIALTIES
 from rareonco.records.schemas import iso
-from rareonco.store.board_tables import BoardAgendaItem, BoardDecision, BoardMeeting, CaseTask
+from rareonco.store.board_tables import (
+    BoardAgendaItem,
+    BoardDecision,
+    BoardMeeting,
+    CaseTask,
+)
 
 #: recommendation kind -> follow-on task kind
 TASK_KINDS = {

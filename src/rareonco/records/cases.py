@@ -15,6 +15,7 @@ from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rareonco.records import pathway
 from rareonco.records.schemas import CaseIn, CaseUpdate, EventIn, TransitionIn, iso
 from rareonco.records.timeline_kinds import is_clinical
+from rareonco.records.versions import require_version
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
@@ -112,10 +113,7 @@ def read_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
 def update_diagnosis(session: Session, actor: Actor, case_id: int, data: CaseUpdate) -> Case:
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     case = _load(session, case_id)
-    if data.version != case.version:
-        raise Conflict(f"case {case_id} was changed by someone else (version {case.version}, "
-                       f"yours {data.version}); reload and try again",
-                       current_version=case.version)
+    require_version(f"case {case_id}", case.version, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     for key, value in changes.items():
         setattr(case, key, value)
@@ -130,9 +128,7 @@ def update_diagnosis(session: Session, actor: Actor, case_id: int, data: CaseUpd
 def transition(session: Session, actor: Actor, case_id: int, data: TransitionIn) -> Case:
     """Move the case to `data.to` if the pathway allows it; the move becomes a timeline event."""
     case = _load(session, case_id)
-    if data.version is not None and data.version != case.version:
-        raise Conflict(f"case {case_id} was changed by someone else; reload",
-                       current_version=case.version)
+    require_version(f"case {case_id}", case.version, data.version)
     target = pathway.check_transition(case.status, data.to, data.reason)
     move = (pathway.Status(case.status), target)
     if not can(actor.role, Permission.CASE_TRANSITION):

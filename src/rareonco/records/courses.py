@@ -18,11 +18,23 @@ from rareonco.clinical.dosing import DOXORUBICIN_EQUIVALENCE
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.records.course_schemas import CourseIn, CourseStopIn, PlanIn
 from rareonco.records.schemas import iso
-from rareonco.regimens import CoursePlan, Regimen, all_regimens, get_regimen, plan_course
+from rareonco.records.versions import require_version
+from rareonco.regimens import (
+    CoursePlan,
+    Regimen,
+    all_regimens,
+    get_regimen,
+    plan_course,
+)
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
-from rareonco.store.courses_tables import Course, CourseCycle, CycleDose, WeightMeasurement
+from rareonco.store.courses_tables import (
+    Course,
+    CourseCycle,
+    CycleDose,
+    WeightMeasurement,
+)
 from rareonco.store.tables import Case, TimelineEvent, User
 
 __all__ = [
@@ -112,10 +124,7 @@ def stop_course(session: Session, actor: Actor, course_id: int, data: CourseStop
     (plan a new course to go on). The stop becomes a timeline event and is audited."""
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     course = load_course(session, course_id)
-    if data.version != course.version:
-        raise Conflict(f"course {course_id} was changed by someone else (version "
-                       f"{course.version}, yours {data.version}); reload and try again",
-                       current_version=course.version)
+    require_version(f"course {course_id}", course.version, data.version)
     if course.status in ("stopped", "completed"):
         raise Conflict(f"course {course_id} is already {course.status}")
     if data.reason == "other" and not data.note:

@@ -28,6 +28,7 @@ from rareonco.records.desk_schemas import (
 )
 from rareonco.records.schemas import EventIn, TransitionIn, iso
 from rareonco.records.timeline_kinds import register_kind
+from rareonco.records.versions import require_version
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
@@ -176,9 +177,7 @@ def close(session: Session, actor: Actor, inquiry_id: int, data: CloseIn) -> Inq
     status (the pathway has no such reason); the audit entry and the inquiry keep why."""
     require(actor.role, Permission.REFERRAL_WRITE)
     inquiry = _get(session, inquiry_id)
-    if data.version is not None and data.version != inquiry.version:
-        raise Conflict(f"inquiry {inquiry.reference} changed since it was read (version "
-                       f"{inquiry.version}, not {data.version}); reload it")
+    require_version(f"inquiry {inquiry.reference}", inquiry.version, data.version)
     if inquiry.status not in OPEN_STATUSES:
         raise Conflict(f"inquiry {inquiry.reference} is {inquiry.status}; only an open inquiry "
                        "is closed")

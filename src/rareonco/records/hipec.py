@@ -32,6 +32,7 @@ from rareonco.records.hipec_schemas import (
     check_probe_name,
 )
 from rareonco.records.schemas import iso
+from rareonco.records.versions import require_version
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -164,10 +165,7 @@ def update(session: Session, actor: Actor, case_id: int, procedure_id: int,
            data: ProcedureUpdate) -> HipecProcedure:
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     proc = load(session, case_id, procedure_id)
-    if data.version != proc.version:
-        raise Conflict(f"HIPEC procedure {procedure_id} was changed by someone else "
-                       f"(version {proc.version}, yours {data.version}); reload",
-                       current_version=proc.version)
+    require_version(f"HIPEC procedure {procedure_id}", proc.version, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if changes.get("pci") is not None:
         check_pci(changes["pci"])

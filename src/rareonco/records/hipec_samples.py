@@ -29,7 +29,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from rareonco.errors import Conflict, InvalidInput, NotFound
-from rareonco.hipec import Alarm, AlarmConfig, AlarmMonitor, Analysis, PerfusionLog, analyse
+from rareonco.hipec import (
+    Alarm,
+    AlarmConfig,
+    AlarmMonitor,
+    Analysis,
+    PerfusionLog,
+    analyse,
+)
 from rareonco.hipec.logfile import parse_csv
 from rareonco.hipec.perfusion import SampleBatch
 from rareonco.records import hipec

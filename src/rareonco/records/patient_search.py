@@ -157,6 +157,7 @@ def page_by_country(conn: Connection, country: str, offset: int,
     return [], conn.scalar(_COUNT_COUNTRY, params) or 0
 
 
+@cache
 def _prefix_count(words: int) -> Select:  # type: ignore[type-arg]
     """Distinct patients one of whose name words starts with the prefix [lo, hi) (`words`:
     how many index words it starts; `t0` the first of them), capped at COUNT_LIMIT + 1.

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.records import patient_search, vocab
 from rareonco.records.schemas import PatientIn, PatientUpdate, iso
+from rareonco.records.versions import require_version
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
@@ -109,10 +110,7 @@ def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate)
     patient = session.get(Patient, patient_id)
     if patient is None:
         raise NotFound(f"patient {patient_id} not found")
-    if data.version != patient.version:
-        raise Conflict(f"patient {patient_id} was changed by someone else (version "
-                       f"{patient.version}, yours {data.version}); reload and try again",
-                       current_version=patient.version)
+    require_version(f"patient {patient_id}", patient.version, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     merged = {c: getattr(patient, c) for c in ("mrn", "national_id", "citizenship",
                                                 "passport_number", "passport_country")}

@@ -28,7 +28,11 @@ from rareonco.records.schemas import iso
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
-from rareonco.store.courses_tables import ImagingTimepoint, LesionMeasurement, PathologyResponse
+from rareonco.store.courses_tables import (
+    ImagingTimepoint,
+    LesionMeasurement,
+    PathologyResponse,
+)
 from rareonco.store.tables import TimelineEvent
 
 __all__ = ["add_pathology_response", "add_timepoint", "response_view"]

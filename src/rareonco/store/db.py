@@ -108,8 +108,9 @@ class Database:
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(rareonco_read=True)
         # PostgreSQL, sessions that only read: no BEGIN and COMMIT round trips (see `session`)
-        self._reading_engine = (self._read_engine.execution_options(isolation_level="AUTOCOMMIT")
-                                if self.dialect == "postgresql" else self._read_engine)
+        self._only_reads_engine = (
+            self._read_engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql" else self._read_engine)
         self._audit_group = _GroupCommit(self)
         self.writer_lock = _ProcessWriterLock.for_url(self.url)
 
@@ -139,7 +140,9 @@ class Database:
     def open_session(self, read: bool = False, only_reads: bool = False) -> Session:
         """A new session (no I/O yet: it connects at its first statement). End it with
         `close_session`; `session()` does both around a block."""
-        bind = (self._reading_engine if only_reads else self._read_engine) if read else self.engine
+        bind = self.engine
+        if read:
+            bind = self._only_reads_engine if only_reads else self._read_engine
         session = self.sessionmaker(bind=bind)
         session.info["audit_deferred"] = read
         return session

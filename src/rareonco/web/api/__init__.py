@@ -18,9 +18,9 @@ from fastapi import APIRouter
 API_PREFIX = "/api/v1"
 MOST_REQUESTED = ("patients", "cases")
 api_routers: list[APIRouter] = []
+_RANK = {name: k for k, name in enumerate(MOST_REQUESTED)}
 for _info in sorted(pkgutil.iter_modules(__path__),
-                    key=lambda i: (i.name not in MOST_REQUESTED, MOST_REQUESTED.index(i.name)
-                                   if i.name in MOST_REQUESTED else 0, i.name)):
+                    key=lambda i: (_RANK.get(i.name, len(_RANK)), i.name)):
     _module = importlib.import_module(f"{__name__}.{_info.name}")
     if hasattr(_module, "router"):
         api_routers.append(_module.router)
