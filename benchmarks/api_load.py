@@ -71,9 +71,11 @@ def prepare(url: str, data_dir: Path, patients: int) -> None:
 def start_server(url: str, data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, RAREONCO_DATABASE_URL=url, RAREONCO_DATA_DIR=str(data_dir),
                RAREONCO_SECRET_KEY="bench")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "rareonco.web.asgi:app",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level",
-                             "warning", "--no-access-log", "--workers", str(workers)], env=env)
+    # As in production: `rareonco serve`, whose workers share the connections evenly
+    # (`web.serving`); no HTTP access log (the audit log records every request's data access).
+    proc = subprocess.Popen([sys.executable, "-m", "rareonco", "serve", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning", "--no-access-log",
+                             "--workers", str(workers)], env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:

@@ -19,6 +19,7 @@ from rareonco.records.versions import require_version
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
+from rareonco.store.hot_reads import HotRead
 from rareonco.store.tables import (
     Case,
     MolecularFinding,
@@ -31,15 +32,15 @@ from rareonco.store.tables import (
 _CASE, _PATIENT, _FINDING = Case.__table__, Patient.__table__, MolecularFinding.__table__
 _EVENT, _USER = TimelineEvent.__table__, User.__table__
 # the case page's statements, built once (see `read_view`)
-_READ_CASE = (select(_CASE, *(c.label(f"p__{c.name}") for c in _PATIENT.columns))
-              .join(_PATIENT, _PATIENT.c.id == _CASE.c.patient_id)
-              .where(_CASE.c.id == bindparam("case_id")))
-_READ_FINDINGS = (select(_FINDING).where(_FINDING.c.case_id == bindparam("case_id"))
-                  .order_by(_FINDING.c.id))
-_READ_EVENTS = (select(_EVENT, _USER.c.username.label("author_username"))
-                .outerjoin(_USER, _USER.c.id == _EVENT.c.author_id)
-                .where(_EVENT.c.case_id == bindparam("case_id"))
-                .order_by(_EVENT.c.event_date, _EVENT.c.id))
+_READ_CASE = HotRead(select(_CASE, *(c.label(f"p__{c.name}") for c in _PATIENT.columns))
+                     .join(_PATIENT, _PATIENT.c.id == _CASE.c.patient_id)
+                     .where(_CASE.c.id == bindparam("case_id")))
+_READ_FINDINGS = HotRead(select(_FINDING).where(_FINDING.c.case_id == bindparam("case_id"))
+                         .order_by(_FINDING.c.id))
+_READ_EVENTS = HotRead(select(_EVENT, _USER.c.username.label("author_username"))
+                       .outerjoin(_USER, _USER.c.id == _EVENT.c.author_id)
+                       .where(_EVENT.c.case_id == bindparam("case_id"))
+                       .order_by(_EVENT.c.event_date, _EVENT.c.id))
 
 
 def open_case(session: Session, actor: Actor, patient_id: int, data: CaseIn) -> Case:
@@ -90,22 +91,22 @@ def read_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
     """The case page's JSON (`view`) for `case_id`, read and audited like `get`.
 
     The case page is the most read resource, so it is read with three plain Core statements
-    (case with its patient, molecular findings, timeline with authors) into light records
-    instead of ORM objects; `view` reads both the same way."""
+    (case with its patient, molecular findings, timeline with authors; `store.hot_reads`)
+    into light records instead of ORM objects; `view` reads both the same way."""
     _require_case_read(actor)
     conn = session.connection()
-    row = conn.execute(_READ_CASE, {"case_id": case_id}).first()
+    row = _READ_CASE.first(conn, {"case_id": case_id})
     if row is None:
         raise NotFound(f"case {case_id} not found")
-    m = row._mapping
+    m = row._asdict()
     case = SimpleNamespace(**{c.name: m[c.name] for c in _CASE.columns})
     case.patient = SimpleNamespace(**{c.name: m[f"p__{c.name}"] for c in _PATIENT.columns},
                                    cases=[])
-    case.molecular_findings = conn.execute(_READ_FINDINGS, {"case_id": case_id}).all()
+    case.molecular_findings = _READ_FINDINGS.rows(conn, {"case_id": case_id})
     case.events = [
-        SimpleNamespace(**e._mapping, author=SimpleNamespace(username=e.author_username)
+        SimpleNamespace(**e._asdict(), author=SimpleNamespace(username=e.author_username)
                         if e.author_username is not None else None)
-        for e in conn.execute(_READ_EVENTS, {"case_id": case_id}).all()]
+        for e in _READ_EVENTS.rows(conn, {"case_id": case_id})]
     audit.record(session, actor, "read", f"case/{case_id}", f"patient/{case.patient_id}")
     return view(case, actor)  # type: ignore[arg-type]
 

@@ -63,7 +63,8 @@ def assign(session: Session, actor: Actor, inquiry_id: int, data: AssignIn) -> I
     return inquiry
 
 
-def write_opinion(session: Session, actor: Actor, inquiry_id: int, data: OpinionIn) -> RemoteOpinion:
+def write_opinion(session: Session, actor: Actor, inquiry_id: int,
+                  data: OpinionIn) -> RemoteOpinion:
     """The assigned specialist's remote opinion; it moves the case and is the inquiry's answer."""
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     inquiry = _get(session, inquiry_id)

@@ -23,7 +23,8 @@ Counts stop at `COUNT_LIMIT`: "more than 1,000 patients" tells the user to narro
 as well as an exact figure would, at a fraction of the cost on a large registry.
 
 The statements of the common paths are built once, with bound parameters (building and
-hashing a statement costs SQLAlchemy several times what SQLite takes to run it).
+hashing a statement costs SQLAlchemy several times what SQLite takes to run it), and on
+PostgreSQL run on the driver's cursor (`store.hot_reads`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
+from rareonco.store.hot_reads import HotRead
 from rareonco.store.tables import Case, Patient, PatientNameToken
 
 COUNT_LIMIT = 1000
@@ -80,8 +82,9 @@ _COUNT_PREFIX = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.t
                          .distinct())
 _COUNT_PREFIX_ROWS = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI))
 _COUNT_FIRST_WORD = _counted(select(_T.c.patient_id).where(_T.c.token == bindparam("t0")))
-_HAS_PREFIX = select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
-                                            _T.c.token >= _LO, _T.c.token < _HI).limit(1)
+_HAS_PREFIX = HotRead(select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
+                                                    _T.c.token >= _LO, _T.c.token < _HI)
+                      .limit(1))
 _COUNTRY = bindparam("country")
 _COUNTRY_RUNS = union(*(select(*_ORDER).where(col == _COUNTRY).order_by(*_ORDER).limit(_N)
                         .subquery().select() for col in (_P.c.citizenship, _P.c.residence_country))
@@ -101,10 +104,11 @@ def _country_count() -> Select:  # type: ignore[type-arg]
                        else_=citizens.c.n + _COUNT_OTHER_RESIDENTS.scalar_subquery()))
 
 
-_COUNT_COUNTRY = _country_count()
-_COUNTRY_PAGE = (select(_COUNTRY_RUNS.c.id, _COUNT_COUNTRY.scalar_subquery().label("total"))
-                 .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
-                           _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
+_COUNT_COUNTRY = HotRead(_country_count())
+_COUNTRY_PAGE = HotRead(
+    select(_COUNTRY_RUNS.c.id, _COUNT_COUNTRY.statement.scalar_subquery().label("total"))
+    .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
+              _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
 _IDS = bindparam("ids", expanding=True)
 _CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
 #: every patient column a view shows (not the search key, which only the index needs)
@@ -115,8 +119,8 @@ _PATIENTS_AND_CASES = (
 _PATIENTS_WITH_CASES = _PATIENTS_AND_CASES.where(_P.c.id.in_(_IDS))
 #: PostgreSQL: the ids as one array parameter, so the statement text is the same for every page
 #: (prepared once per connection) instead of an IN list rendered again for each call
-_PATIENTS_WITH_CASES_PG = _PATIENTS_AND_CASES.where(
-    _P.c.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+_PATIENTS_WITH_CASES_PG = HotRead(_PATIENTS_AND_CASES.where(
+    _P.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))), as_given=("ids",))
 
 
 def query_terms(q: str) -> list[str]:
@@ -151,10 +155,10 @@ def page_by_country(conn: Connection, country: str, offset: int,
     and their number: one statement (a page past the end costs a second, for the count)."""
     params = {"country": country, "n": offset + limit, "offset": offset, "limit": limit,
               "cap": COUNT_LIMIT + 1}
-    rows = conn.execute(_COUNTRY_PAGE, params).all()
+    rows = _COUNTRY_PAGE.rows(conn, params)
     if rows:
         return [r.id for r in rows], rows[0].total
-    return [], conn.scalar(_COUNT_COUNTRY, params) or 0
+    return [], _COUNT_COUNTRY.scalar(conn, params) or 0
 
 
 @cache
@@ -202,10 +206,11 @@ def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]
         return []
     patient_columns = [c.name for c in _PATIENT_COLUMNS]
     rows: dict[int, SimpleNamespace] = {}
-    statement = (_PATIENTS_WITH_CASES_PG if conn.dialect.name == "postgresql"
-                 else _PATIENTS_WITH_CASES)
-    for r in conn.execute(statement, {"ids": list(ids)}).all():
-        m = r._mapping
+    found = (_PATIENTS_WITH_CASES_PG.rows(conn, {"ids": list(ids)})
+             if conn.dialect.name == "postgresql"
+             else conn.execute(_PATIENTS_WITH_CASES, {"ids": list(ids)}).all())
+    for r in found:
+        m = r._asdict()
         p = rows.get(r.id)
         if p is None:
             p = rows[r.id] = SimpleNamespace(**{c: m[c] for c in patient_columns}, cases=[])
@@ -242,7 +247,7 @@ def _words_statement() -> Select:  # type: ignore[type-arg]
     return select(found.c.token, found.c.mrn_id).order_by(found.c.n)
 
 
-_WORDS_AND_MRN = _words_statement()
+_WORDS_AND_MRN = HotRead(_words_statement())
 
 
 def _words_and_mrn(conn: Connection, term: str, q: str,
@@ -255,8 +260,8 @@ def _words_and_mrn(conn: Connection, term: str, q: str,
         mrn = None  # `mrn = NULL` matches no patient
     tokens: list[str] = []
     mrn_id = None
-    for token, patient_id in conn.execute(_WORDS_AND_MRN,
-                                          {**_range(term), "at_most": at_most, "mrn": mrn}):
+    for token, patient_id in _WORDS_AND_MRN.rows(
+            conn, {**_range(term), "at_most": at_most, "mrn": mrn}):
         if token is None:
             mrn_id = patient_id
         else:
@@ -278,6 +283,16 @@ def _runs_statement(words: int) -> Select:  # type: ignore[type-arg]
             .order_by(runs.c.sort_key).offset(_OFFSET).limit(_LIMIT))
 
 
+@cache
+def _runs_read(words: int) -> HotRead:
+    return HotRead(_runs_statement(words))
+
+
+@cache
+def _prefix_count_read(words: int) -> HotRead:
+    return HotRead(_prefix_count(words))
+
+
 def _merged_runs(conn: Connection, term: str, tokens: Sequence[str], offset: int,
                  limit: int) -> tuple[list[int], int]:
     """One page of the patients `tokens` (the words `term` starts) lead to, and their count;
@@ -287,10 +302,10 @@ def _merged_runs(conn: Connection, term: str, tokens: Sequence[str], offset: int
     params: dict[str, object] = {f"t{k}": token for k, token in enumerate(tokens)}
     params.update(_range(term), n=offset + limit, offset=offset, limit=limit,
                   cap=COUNT_LIMIT + 1)
-    rows = conn.execute(_runs_statement(len(tokens)), params).all()
+    rows = _runs_read(len(tokens)).rows(conn, params)
     if rows:
         return [r.patient_id for r in rows], rows[0].total
-    return [], conn.scalar(_prefix_count(len(tokens)), params) or 0
+    return [], _prefix_count_read(len(tokens)).scalar(conn, params) or 0
 
 
 def _sorted_matches(conn: Connection, terms: list[str], offset: int,
@@ -306,5 +321,5 @@ def _sorted_matches(conn: Connection, terms: list[str], offset: int,
 
 
 def _matches_all(conn: Connection, patient_id: int, terms: list[str]) -> bool:
-    return all(conn.scalar(_HAS_PREFIX, {"pid": patient_id, **_range(term)}) is not None
+    return all(_HAS_PREFIX.scalar(conn, {"pid": patient_id, **_range(term)}) is not None
                for term in terms)

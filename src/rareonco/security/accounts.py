@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from rareonco.errors import Conflict, InvalidInput, Unauthenticated
 from rareonco.security.passwords import hash_password, verify_password
 from rareonco.security.roles import parse_role
+from rareonco.store.hot_reads import HotRead
 from rareonco.store.tables import Credential, User
 
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -87,20 +88,19 @@ class ResolvedCredential:
 
 
 _CRED, _USER = Credential.__table__, User.__table__
-_RESOLVE = (select(_CRED.c.csrf_token, _CRED.c.expires_at, _USER.c.id, _USER.c.username,
-                   _USER.c.role, _USER.c.full_name, _USER.c.locale, _USER.c.active)
-            .join(_USER, _USER.c.id == _CRED.c.user_id)
-            .where(_CRED.c.token_hash == bindparam("token_hash"),
-                   _CRED.c.kind == bindparam("kind")))
+_RESOLVE = HotRead(
+    select(_CRED.c.csrf_token, _CRED.c.expires_at, _USER.c.id, _USER.c.username, _USER.c.role,
+           _USER.c.full_name, _USER.c.locale, _USER.c.active)
+    .join(_USER, _USER.c.id == _CRED.c.user_id)
+    .where(_CRED.c.token_hash == bindparam("token_hash"), _CRED.c.kind == bindparam("kind")))
 
 
 def resolve(session: Session, token: str, kind: str) -> ResolvedCredential:
     """The live credential for `token` and its active user, or Unauthenticated.
 
-    One Core statement: it runs on every request, where the ORM would cost several times
-    the query itself."""
-    row = session.connection().execute(
-        _RESOLVE, {"token_hash": _digest(token), "kind": kind}).first()
+    One Core statement on the driver's cursor (`store.hot_reads`): it runs on every request,
+    where the ORM would cost several times the query itself."""
+    row = _RESOLVE.first(session.connection(), {"token_hash": _digest(token), "kind": kind})
     if row is None:
         raise Unauthenticated("not logged in")
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(

@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, insert, select, update
+from pydantic_core import to_json
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from rareonco.store.tables import AuditEntry, AuditHead
@@ -33,11 +34,17 @@ class Actor:
 SYSTEM = Actor(None, "system", "admin", "local")
 
 
+def _utc_iso(at: datetime) -> str:
+    """The entry time as hashed: UTC, ISO 8601 with microseconds."""
+    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
 def entry_hash(prev_hash: str, seq: int, at: datetime, user_id: int | None, username: str,
                action: str, resource: str, client: str, detail: str) -> str:
+    """SHA-256 (hex) of the entry's fields and the previous hash as a compact JSON array.
+    PostgreSQL's `audit_append` function (migration 0005) computes the same bytes."""
     body = json.dumps(
-        [prev_hash, seq, at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
-         user_id, username, action, resource, client, detail],
+        [prev_hash, seq, _utc_iso(at), user_id, username, action, resource, client, detail],
         ensure_ascii=False, separators=(",", ":"),
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
@@ -59,16 +66,24 @@ _TAKE_SEQS = (update(_HEAD).where(_HEAD.c.id == 1)
               .values(seq=_HEAD.c.seq + bindparam("count")).returning(_HEAD.c.seq, _HEAD.c.hash))
 _INSERT = insert(_LOG)
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("head_hash"))
+_APPEND_PG = text("SELECT audit_append(CAST(:entries AS jsonb))")
 
 
 def append_many(session: Session, entries: list[tuple[Actor, str, str, str, datetime]]) -> None:
     """Extend the chain by `entries` in order: one lock of the head row for all of them.
 
-    Plain Core statements on the session's connection: the audit path runs on every request,
-    and the ORM's unit of work would cost several times more here for nothing."""
+    On PostgreSQL one call of the server-side `audit_append` (migration 0005) does it all; on
+    SQLite three plain Core statements on the session's connection (the audit path runs on
+    every request, and the ORM's unit of work would cost several times more for nothing)."""
     if not entries:
         return
     conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(_APPEND_PG, {"entries": to_json([
+            {"at": _utc_iso(at), "user_id": actor.user_id, "username": actor.username,
+             "action": action, "resource": resource, "client": actor.client, "detail": detail}
+            for actor, action, resource, detail, at in entries]).decode()})
+        return
     seq, prev_hash = conn.execute(_TAKE_SEQS, {"count": len(entries)}).one()
     seq -= len(entries)
     rows = []

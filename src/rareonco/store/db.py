@@ -111,6 +111,9 @@ class Database:
         self._only_reads_engine = (
             self._read_engine.execution_options(isolation_level="AUTOCOMMIT")
             if self.dialect == "postgresql" else self._read_engine)
+        # PostgreSQL: the group commit's one statement (`audit_append`) is its own transaction
+        self._audit_writer = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
+                              if self.dialect == "postgresql" else self.engine)
         self._audit_group = _GroupCommit(self)
         self.writer_lock = _ProcessWriterLock.for_url(self.url)
 
@@ -207,7 +210,8 @@ class _GroupCommit:
                     return
             error: BaseException | None = None
             try:
-                with self._db.writer_lock, self._db.sessionmaker() as writer:
+                with (self._db.writer_lock,
+                      self._db.sessionmaker(bind=self._db._audit_writer) as writer):
                     try:
                         append_many(writer, [e for entries, _ in batch for e in entries])
                         writer.commit()
