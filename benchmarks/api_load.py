@@ -187,8 +187,20 @@ def pct(values: list[float], q: float) -> float:
         values) > 1 else values[0]
 
 
+def machine_speed_ms() -> float:
+    """CPU time of a fixed pure-Python loop (best of 3): this machine's speed at the moment.
+    Shared machines vary by tens of percent within an hour; quote it beside the figures."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.process_time()
+        sum(i * i for i in range(2_000_000))
+        best = min(best, time.process_time() - t0)
+    return best * 1000
+
+
 def run(name: str, url: str, args: argparse.Namespace) -> None:
-    print(f"\n== {name} ==  (load average before: {os.getloadavg()[0]:.2f})")
+    print(f"\n== {name} ==  (load average before: {os.getloadavg()[0]:.2f}; reference loop "
+          f"{machine_speed_ms():.0f} ms)")
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         prepare(url, data_dir, args.patients)
@@ -215,6 +227,7 @@ def run(name: str, url: str, args: argparse.Namespace) -> None:
             proc.terminate()
             proc.wait(timeout=20)
     total = len(lat["search"]) + len(lat["case"])
+    print(f"  reference loop after the drive: {machine_speed_ms():.0f} ms")
     print(f"  {args.clients} clients, {args.workers} server worker(s), {args.seconds:.0f} s: "
           f"{total / args.seconds:.0f} requests/s, {len(lat['errors'])} errors; server CPU "
           f"{1000 * cpu / max(total, 1):.2f} ms per request, peak RSS {peak_mb:.0f} MB per "

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -58,30 +59,48 @@ def _connections_of(pid: int, inodes: set[str]) -> int:
     return count
 
 
+def _wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _started(log: list[str]) -> int:
+    """Worker start-ups completed so far (uvicorn logs one line per worker)."""
+    return sum("Application startup complete" in line for line in list(log))
+
+
 @pytest.fixture
 def server(tmp_path: Path):  # type: ignore[no-untyped-def]
     port = _free_port()
     env = dict(os.environ, RAREONCO_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
                RAREONCO_DATA_DIR=str(tmp_path / "data"), RAREONCO_SECRET_KEY="test")
     proc = subprocess.Popen([sys.executable, "-m", "rareonco", "serve", "--port", str(port),
-                             "--workers", "2", "--log-level", "warning", "--no-access-log"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200 \
-                    and len(_workers(proc.pid)) == 2:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
+                             "--workers", "2", "--log-level", "info", "--no-access-log"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(proc.stderr), daemon=True).start()
+    if not _wait_for(lambda: _started(log) == 2, 60):
         proc.kill()
-        pytest.fail("server did not start: " + proc.stderr.read().decode()[-2000:])
-    yield proc, port
+        pytest.fail("server did not start: " + "".join(log)[-2000:])
+    time.sleep(0.2)  # each worker watches the socket right after its start-up
+    _warm_up(port)
+    yield proc, port, log
     if proc.poll() is None:
         proc.kill()
         proc.wait()
+
+
+def _warm_up(port: int) -> None:
+    """A first request costs a worker tens of milliseconds (imports, first connection), and
+    a worker that does not accept within `STEP_BACK_S` is passed over: serve both once."""
+    for s in _open_keep_alive(port, 8):
+        s.close()
+    time.sleep(0.3)
 
 
 def _open_keep_alive(port: int, n: int) -> list[socket.socket]:
@@ -95,7 +114,7 @@ def _open_keep_alive(port: int, n: int) -> list[socket.socket]:
 
 
 def test_connections_arriving_together_are_shared_evenly(server) -> None:  # type: ignore[no-untyped-def]
-    proc, port = server
+    proc, port, _ = server
     socks = _open_keep_alive(port, 24)
     try:
         time.sleep(0.3)  # the counts are published every 50 ms
@@ -110,21 +129,23 @@ def test_connections_arriving_together_are_shared_evenly(server) -> None:  # typ
 
 
 def test_a_dead_worker_is_replaced_and_sigterm_stops_cleanly(server) -> None:  # type: ignore[no-untyped-def]
-    proc, port = server
+    proc, port, log = server
     victim = _workers(proc.pid)[0]
     os.kill(victim, signal.SIGKILL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        workers = _workers(proc.pid)
-        if len(workers) == 2 and victim not in workers:
-            break
-        time.sleep(0.2)
-    else:
-        pytest.fail(f"worker {victim} was not replaced")
-    time.sleep(3)  # the replacement's start-up (the app import)
-    socks = _open_keep_alive(port, 8)  # served by both, the new one included
-    for s in socks:
-        s.close()
+    assert _wait_for(lambda: _started(log) == 3, 60), "the dead worker was not replaced"
+    time.sleep(0.2)
+    workers = _workers(proc.pid)
+    assert len(workers) == 2 and victim not in workers
+    _warm_up(port)
+    socks = _open_keep_alive(port, 8)  # shared by both, the new one included
+    try:
+        time.sleep(0.3)
+        inodes = _established_inodes(port)
+        per_worker = sorted(_connections_of(w, inodes) for w in workers)
+        assert sum(per_worker) == 8 and per_worker[0] >= 2, per_worker  # the new one serves
+    finally:
+        for s in socks:
+            s.close()
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
     assert not _workers(proc.pid)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from pydantic_core import to_json
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from rareonco.store.tables import AuditEntry, AuditHead
@@ -57,7 +57,7 @@ def record(session: Session, actor: Actor, action: str, resource: str, detail: s
     if session.info.get("audit_deferred"):
         session.info.setdefault("audit_pending", []).append(entry)
         return
-    append_many(session, [entry])
+    append_many(session.connection(), [entry])
 
 
 _HEAD, _LOG = AuditHead.__table__, AuditEntry.__table__
@@ -69,15 +69,14 @@ _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("hea
 _APPEND_PG = text("SELECT audit_append(CAST(:entries AS jsonb))")
 
 
-def append_many(session: Session, entries: list[tuple[Actor, str, str, str, datetime]]) -> None:
+def append_many(conn: Connection, entries: list[tuple[Actor, str, str, str, datetime]]) -> None:
     """Extend the chain by `entries` in order: one lock of the head row for all of them.
 
     On PostgreSQL one call of the server-side `audit_append` (migration 0005) does it all; on
-    SQLite three plain Core statements on the session's connection (the audit path runs on
-    every request, and the ORM's unit of work would cost several times more for nothing)."""
+    SQLite three plain Core statements (the audit path runs on every request, and the ORM's
+    unit of work would cost several times more for nothing). Runs in `conn`'s transaction."""
     if not entries:
         return
-    conn = session.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(_APPEND_PG, {"entries": to_json([
             {"at": _utc_iso(at), "user_id": actor.user_id, "username": actor.username,

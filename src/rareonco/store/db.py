@@ -210,8 +210,7 @@ class _GroupCommit:
                     return
             error: BaseException | None = None
             try:
-                with (self._db.writer_lock,
-                      self._db.sessionmaker(bind=self._db._audit_writer) as writer):
+                with self._db.writer_lock, self._db._audit_writer.connect() as writer:
                     try:
                         append_many(writer, [e for entries, _ in batch for e in entries])
                         writer.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         _limit_request_threads(settings.request_threads)
         freeze_heap()  # after the warm-up: see live_hub.freeze_heap
         yield
+        app.state.read_executor.shutdown(wait=False)
         worker = getattr(app.state, "plan_worker", None)  # CT plan jobs (records.imaging_jobs)
         if worker is not None and hasattr(worker, "shutdown"):
             worker.shutdown()
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                   docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
     app.state.settings = settings
     app.state.db = db or Database(settings.effective_database_url)
+    # the threads of the hottest reads (`deps.run_read`), as many as AnyIO's request threads
+    app.state.read_executor = ThreadPoolExecutor(max(1, settings.request_threads),
+                                                 thread_name_prefix="read")
     install_error_handlers(app)
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)

@@ -38,6 +38,9 @@ STARTUP_FAILURE = 3  # uvicorn's exit code when the app or its lifespan fails to
 _spawn = multiprocessing.get_context("spawn")
 
 
+NOT_ACCEPTING = -1
+
+
 class _Board:
     """Open connections per worker, in memory the worker processes share (one slot each)."""
 
@@ -49,7 +52,9 @@ class _Board:
         self._counts[self.slot] = open_connections
 
     def fewest_elsewhere(self) -> int:
-        others = [c for i, c in enumerate(self._counts) if i != self.slot]
+        """The fewest open connections of another worker that accepts (a worker still
+        starting, or being replaced, holds NOT_ACCEPTING and is not waited for)."""
+        others = [c for i, c in enumerate(self._counts) if i != self.slot and c >= 0]
         return min(others) if others else 1 << 30
 
 
@@ -76,6 +81,7 @@ class BalancedServer(Server):
         self._publish_periodically()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.board.publish(NOT_ACCEPTING)
         if self._listener is not None:
             asyncio.get_running_loop().remove_reader(self._listener.fileno())
             self._listener.close()
@@ -88,6 +94,8 @@ class BalancedServer(Server):
         return len(self.server_state.connections) + self._connecting
 
     def _publish_periodically(self) -> None:
+        if self._listener is None:
+            return
         self.board.publish(self.open_connections())
         self._publisher = asyncio.get_running_loop().call_later(
             PUBLISH_EVERY_S, self._publish_periodically)
@@ -159,7 +167,7 @@ def run_workers(config: uvicorn.Config) -> None:
     stop = threading.Event()
 
     def start(slot: int) -> multiprocessing.process.BaseProcess:
-        counts[slot] = 0
+        counts[slot] = NOT_ACCEPTING  # until the new worker watches the socket
         proc = _spawn.Process(target=_worker_main, args=(config, listener, counts, slot),
                               name=f"rareonco-worker-{slot}")
         proc.start()
@@ -174,6 +182,7 @@ def run_workers(config: uvicorn.Config) -> None:
             for slot, proc in enumerate(procs):
                 if proc.is_alive():
                     continue
+                counts[slot] = NOT_ACCEPTING
                 if proc.exitcode == STARTUP_FAILURE:
                     logger.error("worker %d failed to start; stopping", slot)
                     stop.set()
