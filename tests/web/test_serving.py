@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -11,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(),
@@ -31,10 +31,16 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _is_worker(pid: int) -> bool:
+    """A live serving worker (not multiprocessing's resource tracker, not a zombie)."""
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def _workers(pid: int) -> list[int]:
-    """The serving workers (not multiprocessing's resource tracker)."""
-    return [c for c in _children(pid)
-            if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    return [c for c in _children(pid) if _is_worker(c)]
 
 
 def _established_inodes(port: int) -> set[str]:
@@ -90,9 +96,13 @@ def server(tmp_path: Path):  # type: ignore[no-untyped-def]
     time.sleep(0.2)  # each worker watches the socket right after its start-up
     _warm_up(port)
     yield proc, port, log
+    workers = _workers(proc.pid)
     if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+        proc.terminate()
+        proc.wait(timeout=30)
+    for w in workers:  # none should be left; never leave one serving
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(w, signal.SIGKILL)
 
 
 def _warm_up(port: int) -> None:
@@ -149,3 +159,15 @@ def test_a_dead_worker_is_replaced_and_sigterm_stops_cleanly(server) -> None:  #
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
     assert not _workers(proc.pid)
+
+
+def test_workers_stop_when_the_parent_is_killed(server) -> None:  # type: ignore[no-untyped-def]
+    """A killed parent (SIGKILL: no clean-up) must not leave workers serving the port."""
+    proc, port, _ = server
+    workers = _workers(proc.pid)
+    proc.kill()
+    proc.wait()
+    assert _wait_for(lambda: not any(_is_worker(w) for w in workers), 30), \
+        "orphaned workers still run"
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -69,6 +70,7 @@ class BalancedServer(Server):
         self._connecting = 0  # accepted, not yet handed to the protocol
         self._stepped_back_at = -1.0
         self._publisher: asyncio.TimerHandle | None = None
+        self._parent = os.getppid()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=[])  # the lifespan, and no listener of uvicorn's own
@@ -95,6 +97,10 @@ class BalancedServer(Server):
 
     def _publish_periodically(self) -> None:
         if self._listener is None:
+            return
+        if os.getppid() != self._parent:  # the parent died (killed): do not serve on orphaned
+            logger.warning("the serving parent process is gone; stopping")
+            self.should_exit = True
             return
         self.board.publish(self.open_connections())
         self._publisher = asyncio.get_running_loop().call_later(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
+from rareonco.errors import TooManyRequests
 from rareonco.records import desk, desk_dashboard, desk_review
 from rareonco.records.desk_schemas import (
     ArrivalIn,
@@ -22,7 +23,6 @@ from rareonco.records.desk_schemas import (
 )
 from rareonco.web.deps import SessionDep, UserDep, client_address
 from rareonco.web.errors import validation_details
-from rareonco.errors import TooManyRequests
 from rareonco.web.ratelimit import inquiry_limiter
 
 router = APIRouter(tags=["desk"])
