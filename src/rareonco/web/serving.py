@@ -68,6 +68,7 @@ class BalancedServer(Server):
         self.board = board
         self._listener: socket.socket | None = None
         self._connecting = 0  # accepted, not yet handed to the protocol
+        self._handing_over: set[asyncio.Task[None]] = set()
         self._stepped_back_at = -1.0
         self._publisher: asyncio.TimerHandle | None = None
         self._parent = os.getppid()
@@ -98,7 +99,7 @@ class BalancedServer(Server):
     def _publish_periodically(self) -> None:
         if self._listener is None:
             return
-        if os.getppid() != self._parent:  # the parent died (killed): do not serve on orphaned
+        if os.getppid() != self._parent:  # the parent was killed: stop rather than serve on
             logger.warning("the serving parent process is gone; stopping")
             self.should_exit = True
             return
@@ -121,13 +122,16 @@ class BalancedServer(Server):
             conn, _ = self._listener.accept()
         except (BlockingIOError, InterruptedError):
             return  # another worker took it
-        except OSError as exc:  # e.g. too many open files: log, keep serving the others
+        except OSError as exc:  # e.g. too many open files: serve the others, try again later
             logger.error("accept failed: %s", exc)
+            self._step_back()
             return
         conn.setblocking(False)
         self._connecting += 1
         self.board.publish(mine + 1)
-        loop.create_task(self._serve_connection(conn))
+        task = loop.create_task(self._serve_connection(conn))
+        self._handing_over.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._handing_over.discard)
 
     def _step_back(self) -> None:
         """Stop watching the socket for `STEP_BACK_S`; a less busy worker may take what waits."""
