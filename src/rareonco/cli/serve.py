@@ -13,7 +13,9 @@ def serve(
     port: int = typer.Option(8000, help="port to listen on"),
     demo: bool = typer.Option(False, "--demo", help="load the demo cases and accounts first"),
     workers: int = typer.Option(1, min=1, help="worker processes (connections are shared "
-                                               "evenly among them)"),
+                                               "evenly among them; HIPEC live monitoring "
+                                               "keeps its state in one process: use 1 where "
+                                               "perfusions are monitored live)"),
     log_level: str = typer.Option("info", help="uvicorn log level: debug, info, warning, error"),
     access_log: bool = typer.Option(True, "--access-log/--no-access-log",
                                     help="log every HTTP request (the audit log records every "
