@@ -89,11 +89,11 @@ def test_every_path_writes_the_hash_verify_expects(db: Database) -> None:
     assert tuple(head) == (rows[-1].seq, rows[-1].hash)
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite appends in Python
 def test_postgresql_appends_in_one_server_call(db: Database) -> None:
     """On PostgreSQL the chain grows by `audit_append`: a change made there and not in Python
     (or the reverse) would break `verify` above; here, that the function is what runs."""
-    if db.dialect != "postgresql":
-        pytest.skip("audit_append is PostgreSQL's; SQLite appends in Python")
+    assert db.dialect == "postgresql"
     with db.session() as s:
         s.execute(text("SELECT audit_append(CAST(:e AS jsonb))"), {"e": (
             '[{"at": "2026-01-02T03:04:05.000006+00:00", "user_id": 9, "username": "u",'

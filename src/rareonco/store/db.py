@@ -107,13 +107,12 @@ class Database:
         self.engine = make_engine(self.url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(rareonco_read=True)
-        # PostgreSQL, sessions that only read: no BEGIN and COMMIT round trips (see `session`)
-        self._only_reads_engine = (
-            self._read_engine.execution_options(isolation_level="AUTOCOMMIT")
-            if self.dialect == "postgresql" else self._read_engine)
-        # PostgreSQL: the group commit's one statement (`audit_append`) is its own transaction
-        self._audit_writer = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
-                              if self.dialect == "postgresql" else self.engine)
+        # PostgreSQL, one engine without BEGIN and COMMIT round trips for sessions that only
+        # read (see `session`) and for the group commit's one statement (`audit_append`)
+        postgres = self.dialect == "postgresql"
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._only_reads_engine = autocommit if postgres else self._read_engine
+        self._audit_writer = autocommit if postgres else self.engine
         self._audit_group = _GroupCommit(self)
         self.writer_lock = _ProcessWriterLock.for_url(self.url)
 

@@ -19,11 +19,17 @@ from __future__ import annotations
 
 import threading
 from collections import namedtuple
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
+
+
+class _DriverPlan(NamedTuple):
+    sql: str  # the statement's text, psycopg's %(name)s placeholders
+    defaults: dict[str, Any]  # values of the literals bound in the statement
+    row_type: type  # a named tuple of the selected columns
 
 
 class HotRead:
@@ -34,17 +40,18 @@ class HotRead:
         come (a list of ints for an integer ARRAY, say)."""
         self.statement = statement
         self.as_given = as_given
-        self._compiled: tuple[str, dict[str, Any], type] | None = None
+        self._planned = False  # compiled for PostgreSQL yet?
+        self._plan: _DriverPlan | None = None  # None once planned: not eligible
         self._lock = threading.Lock()
 
     def rows(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
         """Every row, as named tuples (`row.name`, `row._asdict()`, unpacking)."""
         if conn.dialect.name != "postgresql":
             return list(conn.execute(self.statement, params).all())
-        compiled = self._compiled or self._compile(conn)
-        if compiled is None:
+        plan = self._plan if self._planned else self._make_plan(conn)
+        if plan is None:
             return list(conn.execute(self.statement, params).all())
-        sql, defaults, row_type = compiled
+        sql, defaults, row_type = plan
         values = {**defaults, **params}
         if not conn.in_transaction():
             conn.begin()  # as `execute` would (autobegin): commit and rollback then reach it
@@ -71,16 +78,16 @@ class HotRead:
         found = self.rows(conn, params)
         return found[0][0] if found else None
 
-    def _compile(self, conn: Connection) -> tuple[str, dict[str, Any], type] | None:
+    def _make_plan(self, conn: Connection) -> _DriverPlan | None:
         with self._lock:
-            if self._compiled is None:
-                self._compiled = _compile_for_driver(self.statement, conn, self.as_given) or (
-                    "", {}, tuple)  # marker: not eligible
-            return self._compiled if self._compiled[0] else None
+            if not self._planned:
+                self._plan = _compile_for_driver(self.statement, conn, self.as_given)
+                self._planned = True
+            return self._plan
 
 
 def _compile_for_driver(statement: Select[Any], conn: Connection, as_given: tuple[str, ...]
-                        ) -> tuple[str, dict[str, Any], type] | None:
+                        ) -> _DriverPlan | None:
     """The SQL text, the bound defaults (literals in the statement, processed once) and the
     row type; None when a parameter given at run time or a column needs SQLAlchemy's
     processing, or the names need escaping."""
@@ -100,4 +107,4 @@ def _compile_for_driver(statement: Select[Any], conn: Connection, as_given: tupl
     # an unlabelled column (a bare count) gets a positional name: read it by position
     row_type = namedtuple("Row", list(statement.selected_columns.keys()),  # type: ignore[misc]
                           rename=True)
-    return compiled.string, defaults, row_type
+    return _DriverPlan(compiled.string, defaults, row_type)
