@@ -15,7 +15,13 @@ import tracemalloc
 
 import numpy as np
 
-from rareonco.clinical.recist import Baseline, FollowUp, NonTarget, TargetLesion, evaluate
+from rareonco.clinical.recist import (
+    Baseline,
+    FollowUp,
+    NonTarget,
+    TargetLesion,
+    evaluate,
+)
 from rareonco.clinical.thermal import cem43_min
 
 D0 = dt.date(2024, 1, 1)

@@ -71,14 +71,15 @@ def _free_port() -> int:
 
 def prepare(url: str, n: int, probes: list[str]) -> tuple[int, list[int]]:
     """Schema, a clinician, a patient with a case, and N procedures; returns ids."""
-    from rareonco.records import hipec
-    from rareonco.records.hipec_schemas import DrugIn, ProcedureIn
+    from rareonco.records.hipec import procedures as hipec
+    from rareonco.records.hipec.schemas import DrugIn, ProcedureIn
     from rareonco.security import passwords
     from rareonco.security.accounts import create_user
     from rareonco.security.audit import Actor
     from rareonco.store.db import Database
     from rareonco.store.migrate import upgrade
-    from rareonco.store.tables import Case, Patient
+    from rareonco.store.tables.cases import Case
+    from rareonco.store.tables.patients import Patient
 
     passwords.use_parameters(time_cost=1, memory_cost=8, parallelism=1)
     upgrade(url)
@@ -278,7 +279,7 @@ def stored_samples(url: str) -> int:
     from sqlalchemy import func, select
 
     from rareonco.store.db import Database
-    from rareonco.store.hipec_tables import HipecSampleBatch
+    from rareonco.store.tables.hipec import HipecSampleBatch
 
     db = Database(url)
     with db.session(read=True) as s:

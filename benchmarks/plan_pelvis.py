@@ -92,7 +92,7 @@ def _surface_vs_vtk(labels) -> dict[str, float]:
 
 def run_one(size: str) -> dict[str, object]:
     sys.path.insert(0, str(REPO / "src"))
-    from rareonco.imaging.outputs import load_ct
+    from rareonco.imaging import load_ct
     from rareonco.imaging.pipeline import PlanRequest, plan_pelvis
 
     path = CT if size == "3" else _resample_1mm(CT)

@@ -1,7 +1,7 @@
 """The one error family of RareOnco.
 
 Domain code raises these; the web layer turns them into HTTP responses in one place
-(`rareonco.web.errors`) and the CLI into a message and exit status 2.
+(`rareonco.web.error_handlers`) and the CLI into a message and exit status 2.
 """
 
 from __future__ import annotations

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from rareonco.errors import Conflict
-from rareonco.store.board_tables import BoardDecision
+from rareonco.store.tables.board import BoardDecision
 
 
 def test_signed_row_refuses_update(db, clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]

@@ -280,7 +280,7 @@ def test_stop_a_course(clients, case_id, db) -> None:  # type: ignore[no-untyped
 
     from sqlalchemy import select
 
-    from rareonco.store.tables import AuditEntry
+    from rareonco.store.tables.audit import AuditEntry
     with db.session() as s:
         actions = s.execute(select(AuditEntry.action, AuditEntry.detail).where(
             AuditEntry.resource == f"course/{course['id']}")).all()

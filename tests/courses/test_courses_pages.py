@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from pypdf import PdfReader
 
 from ..conftest import browser_session as _login
-from pypdf import PdfReader
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 

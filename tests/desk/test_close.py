@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from rareonco.store.tables import AuditEntry
+from rareonco.store.tables.audit import AuditEntry
 
 from .conftest import inquiry_body, submit_public
 

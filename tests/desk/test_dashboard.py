@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rareonco.records.desk_dashboard import percentile
+from rareonco.records.desk.dashboard import percentile
 
 from .conftest import inquiry_body, submit_public
 
@@ -26,7 +26,7 @@ def test_percentile_is_within_the_data_and_monotone(xs: list[float]) -> None:
 
 
 def test_dashboard_counts_times_and_overdue(anon, clients, users, db) -> None:  # type: ignore[no-untyped-def]
-    from rareonco.store.desk_tables import Inquiry
+    from rareonco.store.tables.desk import Inquiry
 
     refs = [submit_public(anon, inquiry_body(passport_number=f"AA{i}", residence_country=c),
                           files=[]).json()["reference"] for i, c in enumerate(["UZ", "UZ", "TJ"])]

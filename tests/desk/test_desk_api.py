@@ -20,8 +20,9 @@ def test_public_inquiry_becomes_referral_case_and_documents(inquiry, clients, db
     assert patient["family_name_latin"] == "Karimova" and patient["passport_number"] == "FA9988776"
     case = clients["coordinator"].get(f"/api/v1/cases/{inquiry['case_id']}").json()
     assert "International inquiry INQ-" in case["timeline"][0]["summary"]
-    from rareonco.store.tables import AuditEntry
     from sqlalchemy import select
+
+    from rareonco.store.tables.audit import AuditEntry
 
     with db.session() as s:
         who = s.scalars(select(AuditEntry.username).where(

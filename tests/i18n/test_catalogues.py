@@ -41,7 +41,8 @@ def test_russian_is_complete(path: Path) -> None:
 
 def test_labels_are_translated() -> None:
     from rareonco.i18n import labels
-    from rareonco.records import board_schemas, desk_schemas
+    from rareonco.records.board import schemas as board_schemas
+    from rareonco.records.desk import schemas as desk_schemas
 
     ru = translations("ru")
     for group in (labels.PATHWAY_STATUSES, labels.EVENT_KINDS[:-1], labels.ROLES,

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from rareonco.store.tables import User
+from rareonco.store.tables.accounts import User
 
 PASSWORD = "correct-horse-42"
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from rareonco.config import Settings
+
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SHARED_CT = SHARED_DATA / "ct" / "abdomen_pelvis_3mm.nii.gz"
 SHARED_DICOM = SHARED_DATA / "ct" / "upper_abdomen_dicom"

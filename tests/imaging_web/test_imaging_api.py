@@ -84,7 +84,7 @@ def test_upload_refuses_other_content(clients, case_id, settings) -> None:
 
 def test_size_limits(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from rareonco.errors import InvalidInput
-    from rareonco.records.imaging_uploads import stage_ct
+    from rareonco.records.imaging.uploads import stage_ct
 
     with pytest.raises(InvalidInput, match="per file"):
         stage_ct(tmp_path, [("big.nii", io.BytesIO(b"\0" * 3000))], 2000, 10_000)

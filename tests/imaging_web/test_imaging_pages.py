@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import re
 
-
 from ..conftest import browser_session as _login
-
 from .conftest import LEFT_BOX
-
-
 
 
 def test_upload_and_plan_form_errors(app, case_id, shared_ct) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +44,7 @@ def test_coordinator_cannot_open_the_page(app, case_id) -> None:  # type: ignore
 
 
 def test_progress_fragment_polls_then_reloads(app, db, case_id) -> None:  # type: ignore[no-untyped-def]
-    from rareonco.store.imaging_tables import ImagingStudy, PlanJob
+    from rareonco.store.tables.imaging import ImagingStudy, PlanJob
 
     with db.session() as session:
         ct = ImagingStudy(case_id=case_id, kind="nifti", filename="ct.nii.gz", size_bytes=1,

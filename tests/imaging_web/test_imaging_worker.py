@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rareonco.demo import imaging_demo
+from rareonco.demo import imaging as imaging_demo
 from rareonco.demo.loader import DemoCases
-from rareonco.records.imaging_jobs import PlanWorker
-from rareonco.store.imaging_tables import ImagingStudy, PlanJob
+from rareonco.records.imaging.jobs import PlanWorker
+from rareonco.store.tables.imaging import ImagingStudy, PlanJob
 
 
 def test_recover_fails_running_and_requeues_queued(db, case_id, tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from rareonco.errors import Conflict, InvalidInput
-from rareonco.records.pathway import Status, allowed_next, check_transition
+from rareonco.records.cases.pathway import Status, allowed_next, check_transition
 
 MAIN_LINE = ["referral_received", "remote_review", "accepted", "admitted", "diagnosis_confirmed",
              "board_reviewed", "in_treatment", "follow_up", "closed"]

@@ -8,9 +8,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from rareonco.records import patient_search, patients
-from rareonco.records.patients import SearchFilters, name_search_key, name_tokens
-from rareonco.records.schemas import PatientIn
+from rareonco.records.patients import search as patient_search
+from rareonco.records.patients import service as patients
+from rareonco.records.patients.schemas import PatientIn
+from rareonco.records.patients.service import (
+    SearchFilters,
+    name_search_key,
+    name_tokens,
+)
 from rareonco.security.audit import Actor
 from rareonco.store.db import Database
 

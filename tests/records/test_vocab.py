@@ -1,6 +1,7 @@
-from rareonco.records.vocab import country, language, transliterate
-from rareonco.errors import InvalidInput
 import pytest
+
+from rareonco.errors import InvalidInput
+from rareonco.i18n.vocab import country, language, transliterate
 
 
 def test_icao_transliteration_of_russian_and_uzbek_names() -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.store.db import Database
-from rareonco.store.tables import AuditEntry
+from rareonco.store.tables.audit import AuditEntry
 
 
 def _disable_triggers(db: Database, session) -> None:  # type: ignore[no-untyped-def]

@@ -11,12 +11,14 @@ from sqlalchemy import JSON, String, bindparam, cast, select
 from sqlalchemy.exc import DBAPIError
 
 from rareonco.demo.synth import load_synthetic
-from rareonco.records import cases, patients
+from rareonco.records.cases import service as cases
+from rareonco.records.patients import service as patients
 from rareonco.security import accounts
 from rareonco.security.audit import SYSTEM, Actor
 from rareonco.store.db import Database
 from rareonco.store.hot_reads import HotRead
-from rareonco.store.tables import Case, Patient
+from rareonco.store.tables.cases import Case
+from rareonco.store.tables.patients import Patient
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def test_case_page_login_roles_and_audit(clients, anon, case, db) -> None:  # ty
     role check and the audit entry must be exactly those of every other endpoint."""
     from sqlalchemy import select
 
-    from rareonco.store.tables import AuditEntry
+    from rareonco.store.tables.audit import AuditEntry
 
     url = f"/api/v1/cases/{case['id']}"
     assert anon.get(url).status_code == 401

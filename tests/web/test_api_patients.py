@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from rareonco.store.tables import AuditEntry
+from rareonco.store.tables.audit import AuditEntry
 
 
 def test_register_read_and_audit(clients, patient_body, db) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from rareonco.web.api import MOST_REQUESTED, api_routers
+from rareonco.features import MOST_REQUESTED_API as MOST_REQUESTED
+from rareonco.web.api import api_routers
 
 
 def _routes() -> list:  # type: ignore[type-arg]

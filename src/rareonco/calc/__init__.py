@@ -4,6 +4,12 @@ The registry maps each name to its Pydantic input model and a function returning
 dict; both interfaces share it so that they accept and return exactly the same JSON.
 """
 
-from rareonco.calc.registry import CALCULATORS, Calculator, get, invalid_from_validation, run
+from rareonco.calc.registry import (
+    CALCULATORS,
+    Calculator,
+    get,
+    invalid_from_validation,
+    run,
+)
 
 __all__ = ["CALCULATORS", "Calculator", "get", "invalid_from_validation", "run"]

@@ -49,8 +49,8 @@ def pelvis(
     """CT-based pelvic resection plan and patient-specific implant template (RAS+ mm outputs)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from rareonco.imaging.outputs import run_pelvis_plan
     from rareonco.imaging.resection import CutPlane
+    from rareonco.reports.plan_folder import run_pelvis_plan
 
     try:
         if side not in ("left", "right"):

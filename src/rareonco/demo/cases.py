@@ -20,11 +20,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rareonco.records import patients
-from rareonco.records.schemas import PatientIn
+from rareonco.records.patients import service as patients
+from rareonco.records.patients.schemas import PatientIn
 from rareonco.security import audit
 from rareonco.security.audit import SYSTEM, Actor
-from rareonco.store.tables import Case, MolecularFinding, Patient, Referral, TimelineEvent, User
+from rareonco.store.tables.accounts import User
+from rareonco.store.tables.cases import Case, MolecularFinding, TimelineEvent
+from rareonco.store.tables.patients import Patient
+from rareonco.store.tables.referrals import Referral
 
 OSTEO_MRN = "RO-DEMO-0001"
 DSRCT_MRN = "RO-DEMO-0002"

@@ -1,24 +1,23 @@
 """Load the demo accounts and cases into a database (used by the CLI and `serve --demo`).
 
-After the two defining cases, every module `demo/*_demo.py` is run (in name order) through its
-`load(session, cases: DemoCases) -> str | None`, so each feature adds its own demo records
+After the two defining cases, every demo module the feature list names (`rareonco.features`) is
+run (in name order) through its `load(session, cases: DemoCases) -> str | None`, so each feature adds its own demo records
 (courses, perfusions, plans, board meetings) to the same cases. Each must be idempotent.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import rareonco.demo as _demo
 from rareonco.demo.cases import DSRCT_MRN, OSTEO_MRN, load_demo_cases
 from rareonco.demo.users import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from rareonco.features import demo_modules, import_modules
 from rareonco.store.db import Database
-from rareonco.store.tables import Case, Patient
+from rareonco.store.tables.cases import Case
+from rareonco.store.tables.patients import Patient
 
 
 @dataclass(frozen=True)
@@ -58,11 +57,9 @@ def load_demo(db: Database) -> DemoSummary:
         users = ensure_demo_users(session)
         cases = load_demo_cases(session)
     features: list[str] = []
-    for info in sorted(pkgutil.iter_modules(_demo.__path__), key=lambda i: i.name):
-        if info.name.endswith("_demo"):
-            module = importlib.import_module(f"rareonco.demo.{info.name}")
-            with db.session() as session:
-                note = module.load(session, demo_cases(session))
-            if note:
-                features.append(note)
+    for module in import_modules("demo", demo_modules()):
+        with db.session() as session:
+            note = module.load(session, demo_cases(session))
+        if note:
+            features.append(note)
     return DemoSummary(users, cases, features)

@@ -15,11 +15,12 @@ import numpy as np
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from rareonco.records.patients import name_search_key, name_tokens, sort_key
-from rareonco.records.vocab import transliterate
+from rareonco.i18n.vocab import transliterate
+from rareonco.records.patients.service import name_search_key, name_tokens, sort_key
 from rareonco.security import audit
 from rareonco.security.audit import Actor
-from rareonco.store.tables import Case, Patient, PatientNameToken, TimelineEvent
+from rareonco.store.tables.cases import Case, TimelineEvent
+from rareonco.store.tables.patients import Patient, PatientNameToken
 
 SUBTYPES = [  # (morphology, topography, share, median age)
     ("8850/3", "C49.2", 0.15, 55), ("8890/3", "C49.9", 0.12, 58), ("8802/3", "C49.2", 0.12, 62),

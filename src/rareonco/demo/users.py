@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rareonco.security.accounts import create_user
-from rareonco.store.tables import User
+from rareonco.store.tables.accounts import User
 
 DEMO_PASSWORD = "rareonco-demo"
 DEMO_USERS = (

@@ -1,7 +1,7 @@
 """The pelvic resection plan: CT volume in, segmentation, plane, resection and implant out.
 
 Pure computation: takes a `Volume` and values, returns a `PelvisPlan`; files are read and written
-by `rareonco.imaging.outputs`. A progress callback `progress(stage, fraction)` is called with the
+by `rareonco.reports.plan_folder`. A progress callback `progress(stage, fraction)` is called with the
 stage name and the overall fraction done (0..1), so a CLI bar or a web background job can report.
 """
 

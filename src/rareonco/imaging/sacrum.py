@@ -39,7 +39,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from . import morphology as morph
-from .labels import FEMUR_LEFT, FEMUR_RIGHT, HIP_LEFT, HIP_RIGHT, SACRUM, SPINE
+from .label_map import FEMUR_LEFT, FEMUR_RIGHT, HIP_LEFT, HIP_RIGHT, SACRUM, SPINE
 from .wholebone import SegmentationParams, WholeBone
 
 # thin sacral cortex, partial-volumed below the bone threshold, stays above this after a blur of

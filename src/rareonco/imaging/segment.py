@@ -42,7 +42,15 @@ from scipy import ndimage as ndi
 from . import morphology as morph
 from .acetabulum import CupFit, fit_acetabular_cup, fit_femoral_head
 from .column import find_lumbosacral_disc, has_vertebra_above, split_at_disc
-from .labels import FEMUR_LEFT, FEMUR_RIGHT, HIP_LEFT, HIP_RIGHT, LABELS, SACRUM, SPINE
+from .label_map import (
+    FEMUR_LEFT,
+    FEMUR_RIGHT,
+    HIP_LEFT,
+    HIP_RIGHT,
+    LABELS,
+    SACRUM,
+    SPINE,
+)
 from .sacrum import complete_sacrum
 from .symmetry import Plane, anatomical_frame, fit_symmetry_plane
 from .volume import Volume

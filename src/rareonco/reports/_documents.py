@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from rareonco import i18n
-from rareonco.records import vocab
+from rareonco.i18n import vocab
 
 TEMPLATES = Path(__file__).parent / "templates"
 CENTRE_NAME = "National Reference Centre for Rare Tumours"

@@ -26,8 +26,8 @@ def _environment() -> Environment:
 
 def render_html(course: dict[str, Any], patient: dict[str, Any], printed_on: date,
                 printed_by: str) -> str:
-    """``course`` is :func:`rareonco.records.courses.course_view`; ``patient`` the case's
-    patient as :func:`rareonco.records.patients.view` gives it."""
+    """``course`` is :func:`rareonco.records.courses.service.course_view`; ``patient`` the case's
+    patient as :func:`rareonco.records.patients.service.view` gives it."""
     return _environment().get_template("dose_sheet.html").render(
         course=course, patient=patient, printed_on=printed_on.isoformat(),
         printed_by=printed_by)

@@ -19,7 +19,7 @@ from rareonco.errors import Conflict, InvalidInput, Unauthenticated
 from rareonco.security.passwords import hash_password, verify_password
 from rareonco.security.roles import parse_role
 from rareonco.store.hot_reads import HotRead
-from rareonco.store.tables import Credential, User
+from rareonco.store.tables.accounts import Credential, User
 
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 8

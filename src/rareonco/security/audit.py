@@ -16,7 +16,7 @@ from pydantic_core import to_json
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from rareonco.store.tables import AuditEntry, AuditHead
+from rareonco.store.tables.audit import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 
@@ -56,6 +56,8 @@ def record(session: Session, actor: Actor, action: str, resource: str, detail: s
     entry = (actor, action, resource, detail, datetime.now(timezone.utc))
     if session.info.get("audit_deferred"):
         session.info.setdefault("audit_pending", []).append(entry)
+        # the storage layer appends the deferred entries with the function it is handed here
+        session.info["audit_append"] = append_many
         return
     append_many(session.connection(), [entry])
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from pydantic_core import from_json
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
 try:
@@ -25,6 +26,8 @@ try:
 except ImportError:  # not POSIX: SQLite's own busy handler alone
     fcntl = None  # type: ignore[assignment]
 from sqlalchemy.orm import Session, sessionmaker
+
+from rareonco.features import import_tables
 
 
 def normalise_url(url: str) -> str:
@@ -103,6 +106,7 @@ class Database:
     """One engine and its session factory; the app and the CLI each hold one."""
 
     def __init__(self, url: str) -> None:
+        import_tables()  # every table mapped before the first session configures the mappers
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
@@ -162,13 +166,22 @@ class Database:
                     session.rollback()
                     raise
             pending = session.info.pop("audit_pending", None)
+            append = session.info.pop("audit_append", None)
         finally:
             session.close()
         if pending and not failed:
-            self._audit_group.append(pending)
+            self._audit_group.append(append, pending)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+#: Writes audit entries on a connection inside its transaction (`security.audit.append_many`).
+AuditAppender = Callable[[Connection, list[Any]], None]
+
+
+def _no_appender(conn: Connection, entries: list[Any]) -> None:
+    raise RuntimeError("no audit appender was handed to the group commit")
 
 
 class _GroupCommit:
@@ -182,12 +195,16 @@ class _GroupCommit:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._lock = threading.Lock()
-        self._queue: list[tuple[list, _Waiter]] = []  # type: ignore[type-arg]
+        self._queue: list[tuple[list[Any], _Waiter]] = []
+        self._appender: AuditAppender = _no_appender
         self._leading = False
 
-    def append(self, entries: list) -> None:  # type: ignore[type-arg]
+    def append(self, append_many: AuditAppender, entries: list[Any]) -> None:
+        """Queue `entries` and wait until they are committed; `append_many(connection,
+        entries)` is the audit chain's writer, handed in by the layer that recorded them."""
         waiter = _Waiter()
         with self._lock:
+            self._appender = append_many
             self._queue.append((entries, waiter))
             lead = not self._leading
             if lead:
@@ -199,8 +216,6 @@ class _GroupCommit:
             raise waiter.error
 
     def _lead(self) -> None:
-        from rareonco.security.audit import append_many
-
         while True:
             with self._lock:
                 batch, self._queue = self._queue, []
@@ -211,7 +226,7 @@ class _GroupCommit:
             try:
                 with self._db.writer_lock, self._db._audit_writer.connect() as writer:
                     try:
-                        append_many(writer, [e for entries, _ in batch for e in entries])
+                        self._appender(writer, [e for entries, _ in batch for e in entries])
                         writer.commit()
                     except BaseException:
                         writer.rollback()

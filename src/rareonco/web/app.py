@@ -12,10 +12,10 @@ from fastapi.staticfiles import StaticFiles
 
 from rareonco import __version__
 from rareonco.config import Settings, get_settings
+from rareonco.heap import freeze_heap
 from rareonco.store.db import Database
 from rareonco.web.api import API_PREFIX, api_routers
-from rareonco.web.errors import install_error_handlers
-from rareonco.web.live_hub import freeze_heap
+from rareonco.web.error_handlers import install_error_handlers
 from rareonco.web.pages import pages_router
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -25,7 +25,7 @@ def _warm_caches() -> None:
     """Load the cached code lists and vocabularies once at start-up, before requests arrive:
     many threads missing the same cache at once would each parse the same files."""
     from rareonco.clinical.codes import all_morphologies
-    from rareonco.records.vocab import countries, languages
+    from rareonco.i18n.vocab import countries, languages
 
     all_morphologies()
     countries()
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _warm_caches()
         _limit_request_threads(settings.request_threads)
-        freeze_heap()  # after the warm-up: see live_hub.freeze_heap
+        freeze_heap()  # after the warm-up: see rareonco.heap
         yield
         app.state.read_executor.shutdown(wait=False)
         worker = getattr(app.state, "plan_worker", None)  # CT plan jobs (records.imaging_jobs)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from rareonco.security import audit
 from rareonco.security.roles import Permission, require
-from rareonco.store.tables import AuditEntry
+from rareonco.store.tables.audit import AuditEntry
 from rareonco.web.deps import SessionDep, UserDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])

@@ -8,9 +8,15 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from rareonco.records import board, board_signing
-from rareonco.records.board_schemas import AgendaIn, AttendeeIn, DecisionIn, MeetingIn
-from rareonco.records.board_views import decision_view, item_view, meeting_view, task_view
+from rareonco.records.board import meetings as board
+from rareonco.records.board import signing as board_signing
+from rareonco.records.board.schemas import AgendaIn, AttendeeIn, DecisionIn, MeetingIn
+from rareonco.records.board.views import (
+    decision_view,
+    item_view,
+    meeting_view,
+    task_view,
+)
 from rareonco.web.deps import SessionDep, UserDep
 
 router = APIRouter(tags=["board"])
@@ -89,10 +95,8 @@ def sign_decision(decision_id: int, session: SessionDep, user: UserDep) -> dict[
 @router.get("/board/meetings/{meeting_id}/protocol.pdf")
 def protocol_pdf(meeting_id: int, session: SessionDep, user: UserDep,
                  lang: str = Query("en", pattern="^(en|ru)$")) -> Response:
-    from rareonco.reports.board_protocol import protocol_pdf as render_pdf
-
-    meeting = board.get_meeting(session, user.actor, meeting_id)
-    return Response(render_pdf(meeting, lang), media_type="application/pdf", headers={
+    pdf = board.protocol_pdf(session, user.actor, meeting_id, lang)
+    return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="board-{meeting_id}-{lang}.pdf"'})
 
 

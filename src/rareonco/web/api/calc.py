@@ -2,7 +2,7 @@
 
 One route per calculator, generated from the shared registry, so OpenAPI documents each request
 body; FastAPI's own validation errors and the rules' InvalidInput both become HTTP 422
-`{"error", "field"}` through `rareonco.web.errors`.
+`{"error", "field"}` through `rareonco.web.error_handlers`.
 """
 
 from typing import Any

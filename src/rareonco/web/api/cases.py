@@ -9,13 +9,14 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from rareonco.errors import InvalidInput
-from rareonco.records import cases, pathway
-from rareonco.records.schemas import CaseUpdate, EventIn, TransitionIn
+from rareonco.records.cases import pathway
+from rareonco.records.cases import service as cases
+from rareonco.records.cases.schemas import CaseUpdate, EventIn, TransitionIn
 from rareonco.security import audit
 from rareonco.security.roles import Permission, require
-from rareonco.store.tables import Case
+from rareonco.store.tables.cases import Case
 from rareonco.web.deps import SessionDep, UserDep, run_read
-from rareonco.web.responses import json_response
+from rareonco.web.json_responses import json_response
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 

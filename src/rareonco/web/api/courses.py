@@ -12,18 +12,19 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from rareonco.records import courses, cycles, observations, response
-from rareonco.records.course_schemas import (
+from rareonco.records.courses import cycles, observations
+from rareonco.records.courses import service as courses
+from rareonco.records.courses.schemas import (
     AdverseEventIn,
     CourseIn,
     CourseStopIn,
     CycleIn,
     LabsIn,
-    PathologyResponseIn,
     PlanIn,
-    TimepointIn,
     WeightIn,
 )
+from rareonco.records.response import assessment as response
+from rareonco.records.response.schemas import PathologyResponseIn, TimepointIn
 from rareonco.records.schemas import iso
 from rareonco.regimens import all_regimens
 from rareonco.web.deps import SessionDep, UserDep

@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from rareonco.errors import TooManyRequests
-from rareonco.records import desk, desk_dashboard, desk_review
-from rareonco.records.desk_schemas import (
+from rareonco.records.desk import dashboard as desk_dashboard
+from rareonco.records.desk import inquiries as desk
+from rareonco.records.desk import review as desk_review
+from rareonco.records.desk.schemas import (
     ArrivalIn,
     AssignIn,
     CloseIn,
@@ -22,7 +24,7 @@ from rareonco.records.desk_schemas import (
     VisitIn,
 )
 from rareonco.web.deps import SessionDep, UserDep, client_address
-from rareonco.web.errors import validation_details
+from rareonco.web.error_handlers import validation_details
 from rareonco.web.ratelimit import inquiry_limiter
 
 router = APIRouter(tags=["desk"])

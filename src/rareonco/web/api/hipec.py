@@ -2,7 +2,7 @@
 alarms and their acknowledgement, analysis and report.
 
 Sample batches (``POST .../samples``) come as rows or columns; see
-:mod:`rareonco.records.hipec_schemas`. A batch that overlaps what is stored is refused with 409
+:mod:`rareonco.records.hipec.schemas`. A batch that overlaps what is stored is refused with 409
 and ``last_t_s`` (so a client retrying after a lost response knows where to resume); a bad batch
 with 422 naming the field. ``GET .../stream`` is a server-sent-event stream: first ``snapshot``
 (samples so far, thinned; alarms; status), then ``samples``, ``alarm``, ``ack`` and ``status``
@@ -24,8 +24,11 @@ from sqlalchemy.orm import Session
 from rareonco.config import Settings
 from rareonco.errors import InvalidInput
 from rareonco.hipec.perfusion import SampleBatch
-from rareonco.records import hipec, hipec_imports, hipec_samples
-from rareonco.records.hipec_schemas import (
+from rareonco.records.hipec import imports as hipec_imports
+from rareonco.records.hipec import procedures as hipec
+from rareonco.records.hipec import samples as hipec_samples
+from rareonco.records.hipec.live_hub import LiveHub
+from rareonco.records.hipec.schemas import (
     AckIn,
     BatchIn,
     ProcedureIn,
@@ -36,8 +39,8 @@ from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
 from rareonco.web import deps
 from rareonco.web.deps import SessionDep, UserDep, get_settings
-from rareonco.web.errors import validation_details
-from rareonco.web.live_hub import LiveHub, get_hub, sse
+from rareonco.web.error_handlers import validation_details
+from rareonco.web.sse import get_hub, sse
 
 router = APIRouter(prefix="/cases", tags=["hipec"])
 HubDep = Annotated[LiveHub, Depends(get_hub)]

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
 from fastapi.responses import FileResponse
 
 from rareonco.config import Settings
-from rareonco.records import imaging
-from rareonco.records.imaging_jobs import PlanWorker, get_worker
-from rareonco.records.imaging_schemas import PlanIn
+from rareonco.records.imaging import studies as imaging
+from rareonco.records.imaging.jobs import PlanWorker, get_worker
+from rareonco.records.imaging.schemas import PlanIn
 from rareonco.web.deps import SessionDep, UserDep, get_settings
 
 router = APIRouter(tags=["imaging"])

@@ -8,10 +8,14 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from rareonco.records import cases, patients, referrals
-from rareonco.records.schemas import CaseIn, PatientIn, PatientUpdate, ReferralIn
+from rareonco.records.cases import service as cases
+from rareonco.records.cases.schemas import CaseIn
+from rareonco.records.patients import service as patients
+from rareonco.records.patients.schemas import PatientIn, PatientUpdate
+from rareonco.records.referrals import service as referrals
+from rareonco.records.referrals.schemas import ReferralIn
 from rareonco.web.deps import CurrentUser, SessionDep, UserDep, run_read
-from rareonco.web.responses import json_response
+from rareonco.web.json_responses import json_response
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 

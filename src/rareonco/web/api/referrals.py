@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.responses import Response
 
-from rareonco.records import documents, referrals
+from rareonco.records.referrals import documents
+from rareonco.records.referrals import service as referrals
 from rareonco.web.deps import SessionDep, UserDep
 
 router = APIRouter(tags=["referrals"])

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from rareonco.errors import InvalidInput, RareOncoError
-from rareonco.records import board, board_signing
-from rareonco.records.board_schemas import (
+from rareonco.records.board import meetings as board
+from rareonco.records.board import signing as board_signing
+from rareonco.records.board.schemas import (
     DEFAULT_QUORUM,
     INTENTS,
     RECOMMENDATIONS,
@@ -22,10 +23,10 @@ from rareonco.records.board_schemas import (
     DecisionIn,
     MeetingIn,
 )
-from rareonco.records.board_views import meeting_view
+from rareonco.records.board.views import meeting_view
 from rareonco.regimens.library import all_regimens
 from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.errors import validation_details
+from rareonco.web.error_handlers import validation_details
 from rareonco.web.pages.render import render
 
 router = APIRouter()
@@ -200,12 +201,8 @@ async def sign(meeting_id: int, decision_id: int, request: Request, session: Ses
 @router.get("/board/meetings/{meeting_id}/protocol.pdf")
 def protocol(meeting_id: int, request: Request, session: SessionDep, user: UserDep,
              lang: str = "en") -> Response:
-    from rareonco.reports.board_protocol import protocol_pdf
-
-    if lang not in ("en", "ru"):
-        raise InvalidInput("lang", "en or ru")
-    meeting = board.get_meeting(session, user.actor, meeting_id)
-    return Response(protocol_pdf(meeting, lang), media_type="application/pdf", headers={
+    pdf = board.protocol_pdf(session, user.actor, meeting_id, lang)
+    return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="board-{meeting_id}-{lang}.pdf"'})
 
 
@@ -213,7 +210,7 @@ def protocol(meeting_id: int, request: Request, session: SessionDep, user: UserD
 def case_board_page(case_id: int, request: Request, session: SessionDep,
                     user: UserDep) -> Response:
     request.state.user = user
-    from rareonco.records import cases
+    from rareonco.records.cases import service as cases
 
     case = cases.read_view(session, user.actor, case_id)
     history = board.case_board(session, user.actor, case_id)

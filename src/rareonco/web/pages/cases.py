@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from rareonco.errors import RareOncoError
-from rareonco.records import cases
-from rareonco.records.schemas import TransitionIn
+from rareonco.records.cases import service as cases
+from rareonco.records.cases.schemas import TransitionIn
 from rareonco.security.roles import Permission, can
 from rareonco.web.deps import SessionDep, UserDep
 from rareonco.web.pages.render import render
@@ -27,8 +27,8 @@ def case_page(case_id: int, request: Request, session: SessionDep, user: UserDep
     case = cases.read_view(session, user.actor, case_id)
     tasks = []
     if can(user.actor.role, Permission.CASE_READ_CLINICAL):
-        from rareonco.records.board import tasks_of_case
-        from rareonco.records.board_views import task_view
+        from rareonco.records.board.meetings import tasks_of_case
+        from rareonco.records.board.views import task_view
 
         tasks = [task_view(t) for t in tasks_of_case(session, case_id) if t.status == "open"]
     return render(request, "case.html", {"case": case, "tasks": tasks,

@@ -16,8 +16,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
-from rareonco.records import cases, courses, cycles, observations
-from rareonco.records.course_schemas import (
+from rareonco.records.cases import service as cases
+from rareonco.records.courses import cycles, observations
+from rareonco.records.courses import service as courses
+from rareonco.records.courses.schemas import (
     LAB_TESTS,
     STOP_REASONS,
     AdverseEventIn,
@@ -31,7 +33,7 @@ from rareonco.records.course_schemas import (
 )
 from rareonco.reports import dose_sheet
 from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.errors import validation_details
+from rareonco.web.error_handlers import validation_details
 from rareonco.web.pages.render import render
 
 router = APIRouter()

@@ -12,8 +12,11 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from rareonco.errors import InvalidInput, RareOncoError
-from rareonco.records import desk, desk_dashboard, desk_review
-from rareonco.records.desk_schemas import (
+from rareonco.i18n.vocab import countries
+from rareonco.records.desk import dashboard as desk_dashboard
+from rareonco.records.desk import inquiries as desk
+from rareonco.records.desk import review as desk_review
+from rareonco.records.desk.schemas import (
     CLOSE_REASONS,
     OPEN_STATUSES,
     OUTCOMES,
@@ -27,10 +30,9 @@ from rareonco.records.desk_schemas import (
     TranslationIn,
     VisitIn,
 )
-from rareonco.records.vocab import countries
 from rareonco.security.roles import Permission, require
 from rareonco.web.deps import SessionDep, UserDep, client_address
-from rareonco.web.errors import validation_details
+from rareonco.web.error_handlers import validation_details
 from rareonco.web.pages.render import render
 from rareonco.web.ratelimit import inquiry_limiter
 
@@ -133,7 +135,7 @@ async def entry_submit(request: Request, session: SessionDep, user: UserDep) -> 
 
 def _page(request: Request, session: SessionDep, user: UserDep, inquiry_id: int,
           error: str | None = None, status_code: int = 200) -> Response:
-    from rareonco.records.board import chairs
+    from rareonco.records.board.meetings import chairs
 
     row = desk.get(session, user.actor, inquiry_id)
     return render(request, "desk/inquiry.html", {

@@ -15,15 +15,18 @@ from pydantic import ValidationError
 
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.hipec.simulator import FAULT_KINDS
-from rareonco.records import cases, hipec, hipec_imports, hipec_samples
-from rareonco.records.hipec_schemas import CC_SCORES, ProcedureIn
+from rareonco.records.cases import service as cases
+from rareonco.records.hipec import imports as hipec_imports
+from rareonco.records.hipec import procedures as hipec
+from rareonco.records.hipec import samples as hipec_samples
+from rareonco.records.hipec.schemas import CC_SCORES, ProcedureIn
 from rareonco.security.roles import Permission, can
 from rareonco.web import deps
 from rareonco.web.api import hipec as api_hipec
 from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.errors import validation_details
-from rareonco.web.live_hub import get_hub
+from rareonco.web.error_handlers import validation_details
 from rareonco.web.pages.render import render
+from rareonco.web.sse import get_hub
 
 router = APIRouter()
 
@@ -180,7 +183,7 @@ def analysis_fragment(case_id: int, procedure_id: int, request: Request, session
 @router.post("/cases/{case_id}/hipec/{procedure_id}/finish")
 def finish(case_id: int, procedure_id: int, request: Request, session: SessionDep,
            user: UserDep, version: Annotated[int, Form()]) -> Response:
-    from rareonco.records.hipec_schemas import ProcedureUpdate
+    from rareonco.records.hipec.schemas import ProcedureUpdate
 
     request.state.user = user
     hipec.update(session, user.actor, case_id, procedure_id,

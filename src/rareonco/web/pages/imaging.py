@@ -11,13 +11,14 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from rareonco.errors import NotFound, RareOncoError
-from rareonco.records import cases, imaging
-from rareonco.records.imaging_jobs import get_worker
-from rareonco.records.imaging_schemas import OUTPUT_FILES, PlanIn, parse_numbers
+from rareonco.records.cases import service as cases
+from rareonco.records.imaging import studies as imaging
+from rareonco.records.imaging.jobs import get_worker
+from rareonco.records.imaging.schemas import OUTPUT_FILES, PlanIn, parse_numbers
 from rareonco.security.roles import Permission, can
 from rareonco.web.api.imaging import upload_limits
 from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.errors import validation_details
+from rareonco.web.error_handlers import validation_details
 from rareonco.web.pages.render import render
 
 router = APIRouter()

@@ -10,12 +10,16 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from rareonco.errors import Conflict, InvalidInput
-from rareonco.records import cases, patients, referrals
-from rareonco.records.schemas import CaseIn, PatientIn, ReferralIn
-from rareonco.records.vocab import countries
+from rareonco.i18n.vocab import countries
+from rareonco.records.cases import service as cases
+from rareonco.records.cases.schemas import CaseIn
+from rareonco.records.patients import service as patients
+from rareonco.records.patients.schemas import PatientIn
+from rareonco.records.referrals import service as referrals
+from rareonco.records.referrals.schemas import ReferralIn
 from rareonco.security.roles import Permission, require
 from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.errors import validation_details
+from rareonco.web.error_handlers import validation_details
 from rareonco.web.pages.render import render
 
 router = APIRouter()

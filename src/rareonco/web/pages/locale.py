@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from rareonco import i18n
 from rareonco.errors import InvalidInput
-from rareonco.i18n.preferences import remember_locale
+from rareonco.security.preferences import remember_locale
 from rareonco.web.deps import OptionalUserDep, SessionDep
 
 router = APIRouter()

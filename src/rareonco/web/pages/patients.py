@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from rareonco.records import patients
+from rareonco.records.patients import service as patients
 from rareonco.web.deps import SessionDep, UserDep
 from rareonco.web.pages.render import render
 

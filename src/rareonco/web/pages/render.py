@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from rareonco import i18n
-from rareonco.records import vocab
-from rareonco.records.pathway import Status
+from rareonco.i18n import vocab
+from rareonco.records.cases.pathway import Status
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 TEMPLATES.env.globals["country_name"] = lambda code: vocab.country_name(code,

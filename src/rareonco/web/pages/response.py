@@ -2,7 +2,7 @@
 enter an imaging timepoint (the baseline with its target and non-target lesions, then follow-ups
 measuring the same targets) and a resection specimen's necrosis.
 
-Both forms post to the services of :mod:`rareonco.records.response`; a refusal re-renders the
+Both forms post to the services of :mod:`rareonco.records.response.assessment`; a refusal re-renders the
 page with status 422 (409 for a second baseline), the reason next to its field and the entered
 values kept. Field names of the services are mapped back to the form's inputs here.
 """
@@ -19,11 +19,12 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from rareonco.errors import InvalidInput, RareOncoError
-from rareonco.records import cases, response
-from rareonco.records.course_schemas import PathologyResponseIn, TimepointIn
+from rareonco.records.cases import service as cases
+from rareonco.records.response import assessment as response
+from rareonco.records.response.schemas import PathologyResponseIn, TimepointIn
 from rareonco.security.roles import Permission, can
 from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.errors import validation_details
+from rareonco.web.error_handlers import validation_details
 from rareonco.web.pages.courses import FormDep
 from rareonco.web.pages.render import render
 

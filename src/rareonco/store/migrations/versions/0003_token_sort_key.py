@@ -12,13 +12,17 @@ branch_labels = None
 depends_on = None
 
 
+def sort_key(family_name_latin: str, given_names_latin: str, patient_id: int) -> str:
+    """Frozen copy of the list order as this revision wrote it (migrations never import live
+    code: `rareonco.records.patients.service.sort_key` may change, this revision may not)."""
+    return f"{family_name_latin}\x1f{given_names_latin}\x1f{patient_id:010d}"
+
+
 def upgrade() -> None:
     with op.batch_alter_table("patient_name_tokens") as batch:
         batch.add_column(sa.Column("sort_key", sa.String(length=400), nullable=False,
                                    server_default=""))
     conn = op.get_bind()
-    from rareonco.records.patients import sort_key
-
     rows = conn.execute(sa.text(
         "SELECT id, family_name_latin, given_names_latin FROM patients")).fetchall()
     if rows:

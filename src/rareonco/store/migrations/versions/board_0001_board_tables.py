@@ -3,9 +3,8 @@
 Revision ID: board_0001
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'board_0001'
 down_revision = '0001'

@@ -5,9 +5,8 @@ Revision ID: courses_0001
 Revises: 0001
 Create Date: 2026-11-26 05:38:40.686537
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'courses_0001'
 down_revision = '0001'

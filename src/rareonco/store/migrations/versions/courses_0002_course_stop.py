@@ -4,9 +4,8 @@ Revision ID: courses_0002
 Revises: courses_0001
 Create Date: 2026-11-26 12:40:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'courses_0002'
 down_revision = 'courses_0001'

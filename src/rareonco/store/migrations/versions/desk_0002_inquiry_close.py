@@ -4,9 +4,8 @@ Revision ID: desk_0002
 Revises: desk_0001
 Create Date: 2026-11-27 09:30:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'desk_0002'
 down_revision = 'desk_0001'

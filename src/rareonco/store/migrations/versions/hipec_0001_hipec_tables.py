@@ -4,9 +4,8 @@ Revision ID: hipec_0001
 Revises: 0001
 Create Date: 2026-11-26 06:10:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'hipec_0001'
 down_revision = '0001'

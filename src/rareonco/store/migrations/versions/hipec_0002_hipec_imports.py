@@ -4,9 +4,8 @@ Revision ID: hipec_0002
 Revises: hipec_0001
 Create Date: 2026-11-27 09:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'hipec_0002'
 down_revision = 'hipec_0001'

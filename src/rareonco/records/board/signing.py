@@ -1,0 +1,114 @@
+"""Signing a board decision, and what a signed decision does to the case.
+
+Rules (each tested in tests/board/):
+- only the meeting's chair signs, and only a draft;
+- the meeting's quorum (present attendees covering the required specialties) must be met;
+- the first signed version moves the case to board_reviewed through `cases.transition` (which
+  checks the pathway, audits and writes the status_change event); an amendment (version 2+)
+  does not move the case again;
+- every signed version appears on the case timeline as a `board_decision` event;
+- the recommendations become follow-on tasks on the case (plan a course, plan a resection...);
+  an amendment cancels the open tasks it no longer recommends and adds the new ones.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rareonco.errors import Conflict, Forbidden, NotFound
+from rareonco.records.board import summary as board_summary
+from rareonco.records.board.quorum import quorum
+from rareonco.records.board.views import recommendation_text, task_for
+from rareonco.records.cases import pathway
+from rareonco.records.cases import service as cases
+from rareonco.records.cases.schemas import EventIn, TransitionIn
+from rareonco.security import audit
+from rareonco.security.audit import Actor
+from rareonco.security.roles import Permission, require
+from rareonco.store.tables.accounts import User
+from rareonco.store.tables.base import utcnow
+from rareonco.store.tables.board import BoardDecision, CaseTask
+from rareonco.store.tables.cases import Case
+
+BOARD_REVIEWED = pathway.Status.BOARD_REVIEWED
+
+
+def sign(session: Session, actor: Actor, decision_id: int) -> BoardDecision:
+    require(actor.role, Permission.CASE_WRITE_CLINICAL)
+    decision = session.get(BoardDecision, decision_id)
+    if decision is None:
+        raise NotFound(f"decision {decision_id} not found")
+    item = decision.item
+    meeting = item.meeting
+    if actor.user_id != meeting.chair_id:
+        raise Forbidden("only the chair of the meeting signs its decisions")
+    if decision.signed_at is not None:
+        raise Conflict(f"version {decision.version_no} is already signed; "
+                       "edit to start a new version")
+    q = quorum(meeting)
+    if not q.met:
+        raise Conflict("no quorum: missing " + ", ".join(q.missing), missing=list(q.missing))
+    case = session.get(Case, item.case_id)
+    assert case is not None
+    first = not any(d.signed_at for d in item.decisions if d.id != decision.id)
+    status = pathway.Status(case.status)
+    moves = first and status is not BOARD_REVIEWED
+    if moves and BOARD_REVIEWED not in pathway.allowed_next(status):
+        raise Conflict(f"the case is {status.value}: a board decision is signed once the "
+                       "diagnosis is confirmed (or during treatment / follow-up)",
+                       current=status.value)
+    summary = board_summary.build(session, case, item.question)  # may autoflush: build first
+    decision.summary = summary
+    decision.signer = session.get(User, actor.user_id)
+    decision.signed_at = utcnow()
+    session.flush()
+    audit.record(session, actor, "sign", f"board_decision/{decision.id}",
+                 f"case/{case.id};version={decision.version_no}")
+    if moves:
+        cases.transition(session, actor, case.id, TransitionIn(
+            to=BOARD_REVIEWED.value,
+            note=f"board meeting {meeting.id}, decision version {decision.version_no}"))
+    _timeline(session, actor, decision, meeting.id)
+    _tasks(session, decision)
+    return decision
+
+
+def _timeline(session: Session, actor: Actor, decision: BoardDecision, meeting_id: int) -> None:
+    recs = "; ".join(recommendation_text(r) for r in decision.recommendations)
+    version = f" (version {decision.version_no})" if decision.version_no > 1 else ""
+    cases.add_event(session, actor, decision.case_id, EventIn(
+        kind="board_decision", event_date=date.today(),
+        summary=f"Tumour board{version}: {decision.intent} intent; {recs}",
+        payload={"meeting_id": meeting_id, "decision_id": decision.id,
+                 "version": decision.version_no, "intent": decision.intent,
+                 "recommendations": decision.recommendations,
+                 "guideline": decision.guideline}))
+
+
+def _tasks(session: Session, decision: BoardDecision) -> None:
+    wanted = {}
+    for rec in decision.recommendations:
+        kind, title = task_for(rec)
+        wanted.setdefault((kind, title), None)
+    open_tasks = session.scalars(select(CaseTask).where(
+        CaseTask.case_id == decision.case_id, CaseTask.status == "open",
+        CaseTask.decision_id.is_not(None))).all()
+    keep = set()
+    for task in open_tasks:
+        if (task.kind, task.title) in wanted:
+            keep.add((task.kind, task.title))
+        elif decision.version_no > 1 and _same_item(session, task, decision):
+            task.status, task.closed_at = "cancelled", utcnow()
+    for kind, title in wanted:
+        if (kind, title) not in keep:
+            session.add(CaseTask(case_id=decision.case_id, kind=kind, title=title,
+                                 decision_id=decision.id))
+    session.flush()
+
+
+def _same_item(session: Session, task: CaseTask, decision: BoardDecision) -> bool:
+    source = session.get(BoardDecision, task.decision_id) if task.decision_id else None
+    return source is not None and source.item_id == decision.item_id

@@ -1,0 +1,102 @@
+"""How board records are shown: JSON views for the API and pages, recommendation wording,
+and the follow-on task each recommendation creates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rareonco.i18n import gettext as _
+from rareonco.records.board.quorum import quorum
+from rareonco.records.board.schemas import RECOMMENDATIONS, SPECIALTIES
+from rareonco.records.schemas import iso
+from rareonco.store.tables.board import (
+    BoardAgendaItem,
+    BoardDecision,
+    BoardMeeting,
+    CaseTask,
+)
+
+#: recommendation kind -> follow-on task kind
+TASK_KINDS = {
+    "neoadjuvant_chemotherapy": "plan_course", "adjuvant_chemotherapy": "plan_course",
+    "surgery": "plan_resection", "cytoreduction_hipec": "plan_hipec",
+    "radiotherapy": "plan_radiotherapy", "clinical_trial": "trial_screening",
+    "follow_up_only": "schedule_follow_up",
+}
+
+
+def recommendation_text(rec: dict[str, Any], translate: bool = False) -> str:
+    """`neoadjuvant chemotherapy: MAP × 4 cycles`; translated into the current locale when
+    `translate` (pages, protocol), English otherwise (timeline, task titles)."""
+    t = _ if translate else (lambda s: s)
+    parts = [t(RECOMMENDATIONS.get(rec["kind"], rec["kind"]))]
+    details = []
+    if rec.get("regimen"):
+        details.append(rec["regimen"] + (f" × {rec['cycles']}" if rec.get("cycles") else ""))
+    elif rec.get("cycles"):
+        details.append(f"× {rec['cycles']}")
+    for key in ("surgery_type", "trial", "detail"):
+        if rec.get(key):
+            details.append(str(rec[key]))
+    return parts[0] + (": " + ", ".join(details) if details else "")
+
+
+def task_for(rec: dict[str, Any]) -> tuple[str, str]:
+    kind = TASK_KINDS[rec["kind"]]
+    titles = {
+        "plan_course": "Plan a course",
+        "plan_resection": "Plan a resection",
+        "plan_hipec": "Plan cytoreduction + HIPEC",
+        "plan_radiotherapy": "Plan radiotherapy",
+        "trial_screening": "Screen for the clinical trial",
+        "schedule_follow_up": "Schedule follow-up",
+    }
+    return kind, f"{titles[kind]}: {recommendation_text(rec)}"
+
+
+def decision_view(d: BoardDecision) -> dict[str, Any]:
+    return {
+        "id": d.id, "item_id": d.item_id, "case_id": d.case_id, "version_no": d.version_no,
+        "version": d.version, "intent": d.intent, "recommendations": d.recommendations,
+        "recommendations_text": [recommendation_text(r, translate=True)
+                                 for r in d.recommendations],
+        "rationale": d.rationale, "dissent": d.dissent, "guideline": d.guideline,
+        "change_note": d.change_note, "signed": d.signed_at is not None,
+        "signed_at": iso(d.signed_at),
+        "signed_by": (d.signer.full_name or d.signer.username) if d.signer else None,
+        "created_at": iso(d.created_at),
+    }
+
+
+def item_view(item: BoardAgendaItem) -> dict[str, Any]:
+    decisions = [decision_view(d) for d in item.decisions]
+    signed = [d for d in decisions if d["signed"]]
+    return {
+        "id": item.id, "meeting_id": item.meeting_id, "case_id": item.case_id,
+        "position": item.position, "question": item.question, "summary": item.summary,
+        "summary_at": iso(item.summary_at), "decisions": decisions,
+        "current": signed[-1] if signed else None,
+        "draft": decisions[-1] if decisions and not decisions[-1]["signed"] else None,
+        "meeting_starts_at": iso(item.meeting.starts_at) if item.meeting else None,
+    }
+
+
+def meeting_view(m: BoardMeeting) -> dict[str, Any]:
+    q = quorum(m)
+    return {
+        "id": m.id, "version": m.version, "title": m.title, "starts_at": iso(m.starts_at),
+        "place": m.place, "video_link": m.video_link, "chair_id": m.chair_id,
+        "chair": m.chair.full_name or m.chair.username,
+        "attendees": [{"id": a.id, "name": a.name, "specialty": a.specialty,
+                       "specialty_label": _(SPECIALTIES.get(a.specialty, a.specialty)),
+                       "user_id": a.user_id, "present": a.present} for a in m.attendees],
+        "quorum": {"required": list(q.required), "present": list(q.present),
+                   "missing": list(q.missing), "met": q.met},
+        "items": [item_view(i) for i in m.items],
+    }
+
+
+def task_view(t: CaseTask) -> dict[str, Any]:
+    return {"id": t.id, "case_id": t.case_id, "kind": t.kind, "title": t.title,
+            "status": t.status, "decision_id": t.decision_id, "due_date": iso(t.due_date),
+            "created_at": iso(t.created_at), "closed_at": iso(t.closed_at)}

@@ -1,0 +1,1 @@
+"""Cases (tumour episodes): the case record, its diagnosis, timeline and pathway (state machine)."""

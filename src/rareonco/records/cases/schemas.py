@@ -1,0 +1,106 @@
+"""Typed bodies of the case services: open a case, the diagnosis, timeline events, pathway moves."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import (
+    Field,
+    field_validator,
+)
+
+from rareonco.clinical.codes import lookup_morphology, lookup_topography
+from rareonco.errors import InvalidInput
+from rareonco.i18n import vocab
+from rareonco.records.cases.timeline import EVENT_KINDS
+from rareonco.records.schemas import Strict, Text200, _not_future, _reraise
+
+
+class MolecularIn(Strict):
+    finding: Text200
+    gene: str | None = Field(default=None, max_length=64)
+    method: str = Field(min_length=1, max_length=100)
+    finding_date: date | None = None
+
+    @field_validator("finding_date")
+    @classmethod
+    def _date(cls, v: date | None) -> date | None:
+        return _not_future(v, "date")
+
+
+class DiagnosisFields(Strict):
+    morphology_code: str | None = None
+    topography_code: str | None = None
+    laterality: str | None = None
+    site_detail: str | None = Field(default=None, max_length=2000)
+    grade: str | None = Field(default=None, max_length=16)
+    stage: str | None = Field(default=None, max_length=32)
+    diagnosis_date: date | None = None
+
+    @field_validator("morphology_code")
+    @classmethod
+    def _morph(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            return lookup_morphology(v).code
+        except InvalidInput as e:
+            raise _reraise(e) from None
+
+    @field_validator("topography_code")
+    @classmethod
+    def _topo(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            return lookup_topography(v).code
+        except InvalidInput as e:
+            raise _reraise(e) from None
+
+    @field_validator("laterality")
+    @classmethod
+    def _lat(cls, v: str | None) -> str | None:
+        if v is not None and v not in vocab.LATERALITIES:
+            raise ValueError(f"one of {', '.join(vocab.LATERALITIES)}")
+        return v
+
+    @field_validator("diagnosis_date")
+    @classmethod
+    def _date(cls, v: date | None) -> date | None:
+        return _not_future(v, "diagnosis date")
+
+
+class CaseIn(DiagnosisFields):
+    referral_id: int | None = None
+    molecular_findings: list[MolecularIn] = Field(default_factory=list)
+
+
+class CaseUpdate(DiagnosisFields):
+    version: int
+
+
+class EventIn(Strict):
+    kind: str
+    event_date: date
+    summary: str = Field(default="", max_length=5000)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {v!r}; one of {', '.join(sorted(EVENT_KINDS))}")
+        return v
+
+    @field_validator("event_date")
+    @classmethod
+    def _date(cls, v: date) -> date:
+        return _not_future(v, "event date")  # type: ignore[return-value]
+
+
+class TransitionIn(Strict):
+    to: str
+    reason: str | None = None
+    note: str = Field(default="", max_length=5000)
+    version: int | None = None

@@ -1,0 +1,280 @@
+"""Chemotherapy courses on a case: plan (dose sheet + calendar), save, and planned against given.
+
+Planning is :func:`rareonco.regimens.plan_course`; this module stores its result as a snapshot
+(``Course.plan``) so that what was planned stays as it was planned even if the regimen library
+changes. Recording a given cycle, with its safety checks, is :mod:`rareonco.records.courses.cycles`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from rareonco.clinical.dosing import DOXORUBICIN_EQUIVALENCE
+from rareonco.errors import Conflict, InvalidInput, NotFound
+from rareonco.records.courses.schemas import CourseIn, CourseStopIn, PlanIn
+from rareonco.records.schemas import iso
+from rareonco.records.versions import require_version
+from rareonco.regimens import (
+    CoursePlan,
+    Regimen,
+    all_regimens,
+    get_regimen,
+    plan_course,
+)
+from rareonco.security import audit
+from rareonco.security.audit import Actor
+from rareonco.security.roles import Permission, require
+from rareonco.store.tables.accounts import User
+from rareonco.store.tables.cases import Case, TimelineEvent
+from rareonco.store.tables.courses import (
+    Course,
+    CourseCycle,
+    CycleDose,
+    WeightMeasurement,
+)
+
+__all__ = [
+    "case_or_404", "course_view", "create_course", "cumulative_anthracycline_mg_m2", "get_course",
+    "list_courses", "load_course", "plan", "regimen_detail", "regimen_summary",
+]
+
+
+def regimen_summary(r: Regimen) -> dict[str, Any]:
+    """A library entry as `rareonco course regimens --json` prints it."""
+    return {
+        "id": r.id, "name": r.name, "version": r.version, "status": r.status,
+        "cycles": len(r.cycles), "cycle_length_days": r.cycle_length_days,
+        "repeat_until_progression": r.repeat_until_progression,
+        "drugs": list(r.drug_names()), "indication": list(r.indication),
+        "anthracycline_limit_mg_m2": (
+            r.anthracycline_limit.limit_mg_m2 if r.anthracycline_limit else None),
+        "source": r.source,
+    }
+
+
+def regimen_detail(regimen_id: str) -> dict[str, Any]:
+    """The whole regimen file as validated data (drugs of every cycle, pre-checks, sources)."""
+    r = get_regimen(regimen_id)
+    return {**regimen_summary(r), **r.model_dump(mode="json")}
+
+
+def regimens_for(morphology_code: str | None) -> list[dict[str, Any]]:
+    """The library, regimens indicated for ``morphology_code`` first (flagged ``indicated``)."""
+    items = [{**regimen_summary(r), "indicated": morphology_code in r.indication}
+             for r in all_regimens()]
+    return sorted(items, key=lambda i: (not i["indicated"], i["id"]))
+
+
+def plan(actor: Actor, data: PlanIn) -> CoursePlan:
+    """Stateless planning, the same computation and JSON as `rareonco course plan --json`."""
+    require(actor.role, Permission.CALCULATE)
+    return _plan(data)
+
+
+def _plan(data: PlanIn) -> CoursePlan:
+    return plan_course(data.regimen, data.start, data.height_cm, data.weight_kg,
+                       bsa_formula=data.bsa_formula, n_cycles=data.n_cycles)
+
+
+def case_or_404(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+def create_course(session: Session, actor: Actor, case_id: int, data: CourseIn) -> Course:
+    """Plan ``data`` for the case and save it; the planning weight becomes a measurement."""
+    require(actor.role, Permission.CASE_WRITE_CLINICAL)
+    case_or_404(session, case_id)
+    course_plan = _plan(data)
+    course = Course(
+        case_id=case_id, regimen_id=course_plan.regimen,
+        regimen_version=course_plan.regimen_version, regimen_name=course_plan.regimen_name,
+        start_date=data.start, height_cm=course_plan.height_cm, weight_kg=course_plan.weight_kg,
+        bsa_formula=course_plan.bsa_formula, bsa_m2=course_plan.bsa_m2, n_cycles=data.n_cycles,
+        plan=course_plan.to_dict(),
+        external_anthracyclines=[a.model_dump() for a in data.external_anthracyclines],
+        note=data.note, created_by=actor.user_id)
+    session.add(course)
+    session.add(WeightMeasurement(
+        case_id=case_id, measured_on=data.weight_measured_on or date.today(),
+        weight_kg=data.weight_kg, height_cm=data.height_cm, recorded_by=actor.user_id))
+    session.flush()
+    audit.record(session, actor, "create", f"course/{course.id}",
+                 f"case/{case_id};{course.regimen_id} v{course.regimen_version}")
+    return course
+
+
+def load_course(session: Session, course_id: int) -> Course:
+    course = session.scalar(
+        select(Course).where(Course.id == course_id)
+        .options(selectinload(Course.cycles).selectinload(CourseCycle.doses)))
+    if course is None:
+        raise NotFound(f"course {course_id} not found")
+    return course
+
+
+def stop_course(session: Session, actor: Actor, course_id: int, data: CourseStopIn) -> Course:
+    """End a course before its last planned cycle: no cycle can be recorded on it afterwards
+    (plan a new course to go on). The stop becomes a timeline event and is audited."""
+    require(actor.role, Permission.CASE_WRITE_CLINICAL)
+    course = load_course(session, course_id)
+    require_version(f"course {course_id}", course.version, data.version)
+    if course.status in ("stopped", "completed"):
+        raise Conflict(f"course {course_id} is already {course.status}")
+    if data.reason == "other" and not data.note:
+        raise InvalidInput("note", "say why the course stops when the reason is 'other'")
+    if data.stopped_on > date.today():
+        raise InvalidInput("stopped_on", "a course is stopped when it stops, not in advance")
+    last_given = max((c.start_date for c in course.cycles), default=course.start_date)
+    if data.stopped_on < last_given:
+        raise InvalidInput("stopped_on", f"before {last_given.isoformat()}, the start of the "
+                           "course or of its last given cycle")
+    course.status = "stopped"
+    course.stop_reason, course.stop_note = data.reason, data.note
+    course.stopped_on, course.stopped_by = data.stopped_on, actor.user_id
+    given = len(course.cycles)
+    session.add(TimelineEvent(
+        case_id=course.case_id, kind="chemotherapy_cycle", event_date=data.stopped_on,
+        author_id=actor.user_id,
+        summary=f"{course.regimen_id} course stopped after {given} of "
+                f"{len(course.plan['cycles'])} cycles: {data.reason.replace('_', ' ')}"
+                + (f" ({data.note})" if data.note else ""),
+        payload={"course_id": course.id, "regimen": course.regimen_id, "stopped": True,
+                 "reason": data.reason, "cycles_given": given}))
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"course {course_id} was changed concurrently; reload") from exc
+    audit.record(session, actor, "update", f"course/{course_id}",
+                 f"case/{course.case_id};stopped:{data.reason}")
+    return course
+
+
+def get_course(session: Session, actor: Actor, course_id: int) -> Course:
+    require(actor.role, Permission.CASE_READ_CLINICAL)
+    course = load_course(session, course_id)
+    audit.record(session, actor, "read", f"course/{course_id}", f"case/{course.case_id}")
+    return course
+
+
+def list_courses(session: Session, actor: Actor, case_id: int) -> list[Course]:
+    require(actor.role, Permission.CASE_READ_CLINICAL)
+    case_or_404(session, case_id)
+    courses = session.scalars(
+        select(Course).where(Course.case_id == case_id).order_by(Course.start_date, Course.id)
+        .options(selectinload(Course.cycles).selectinload(CourseCycle.doses))).all()
+    audit.record(session, actor, "read", f"case/{case_id}/courses", f"{len(courses)} courses")
+    return list(courses)
+
+
+def cumulative_anthracycline_mg_m2(session: Session, case_id: int,
+                                   before: date | None = None) -> float:
+    """Doxorubicin-equivalent mg/m2 given on the case (all courses), optionally before a date."""
+    query = (select(CycleDose.drug, CycleDose.dose_mg_m2)
+             .join(CourseCycle, CycleDose.cycle_id == CourseCycle.id)
+             .join(Course, CourseCycle.course_id == Course.id)
+             .where(Course.case_id == case_id,
+                    CycleDose.drug.in_(list(DOXORUBICIN_EQUIVALENCE))))
+    if before is not None:
+        query = query.where(CourseCycle.start_date < before)
+    return sum(DOXORUBICIN_EQUIVALENCE[d] * mg for d, mg in session.execute(query))
+
+
+def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
+
+
+def cycle_view(cycle: CourseCycle, names: dict[int, str] | None = None) -> dict[str, Any]:
+    names = names or {}
+    return {
+        "id": cycle.id, "number": cycle.number, "start_date": iso(cycle.start_date),
+        "planned_start": iso(cycle.planned_start), "delay_days": cycle.delay_days,
+        "delay_reason": cycle.delay_reason, "weight_kg": cycle.weight_kg,
+        "bsa_m2": round(cycle.bsa_m2, 4), "findings": cycle.findings,
+        "precheck_reason": cycle.precheck_reason, "override_reason": cycle.override_reason,
+        "override_by": names.get(cycle.override_by) if cycle.override_by else None,
+        "note": cycle.note, "timeline_event_id": cycle.timeline_event_id,
+        "doses": [{"drug": d.drug, "day": d.day, "dose_mg": round(d.dose_mg, 2),
+                   "dose_mg_m2": round(d.dose_mg_m2, 3), "protocol_mg": d.protocol_mg,
+                   "deviation_pct": _deviation(d.dose_mg, d.protocol_mg), "reason": d.reason}
+                  for d in cycle.doses],
+    }
+
+
+def _deviation(given: float, reference: float | None) -> float | None:
+    if not reference:
+        return None
+    return round((given - reference) / reference * 100.0, 1)
+
+
+def course_view(session: Session, course: Course) -> dict[str, Any]:
+    """The course with every planned cycle beside what was given (None while not given)."""
+    given = {c.number: c for c in course.cycles}
+    names = _usernames(session, {c.override_by for c in course.cycles}
+                       | {course.created_by, course.stopped_by})
+    cycles = []
+    for planned in course.plan["cycles"]:
+        done = given.get(planned["number"])
+        drugs = []
+        for d in planned["drugs"]:
+            doses = [x for x in (done.doses if done else []) if x.drug == d["drug"]]
+            drugs.append({
+                **d,
+                "given": [{"day": x.day, "dose_mg": round(x.dose_mg, 2), "reason": x.reason,
+                           "deviation_pct": _deviation(x.dose_mg, x.protocol_mg)}
+                          for x in doses],
+                "given_total_mg": round(sum(x.dose_mg for x in doses), 2) if done else None,
+            })
+        cycles.append({
+            "number": planned["number"], "block": planned["block"], "phase": planned["phase"],
+            "planned_start": planned["start"], "planned_end": planned["end"],
+            "supportive": planned["supportive"], "drugs": drugs,
+            "given": cycle_view(done, names) if done else None,
+        })
+    limit = course.plan.get("anthracycline_limit_mg_m2")
+    regimen = get_regimen(course.regimen_id) if _known(course.regimen_id) else None
+    if regimen and regimen.anthracycline_limit:
+        limit = regimen.anthracycline_limit.limit_mg_m2
+    return {
+        "id": course.id, "case_id": course.case_id, "version": course.version,
+        "regimen": course.regimen_id, "regimen_name": course.regimen_name,
+        "regimen_version": course.regimen_version, "regimen_status": course.plan.get(
+            "regimen_status"),
+        "start": iso(course.start_date), "height_cm": course.height_cm,
+        "weight_kg": course.weight_kg, "bsa_formula": course.bsa_formula,
+        "bsa_m2": round(course.bsa_m2, 4), "n_cycles": course.n_cycles, "status": course.status,
+        "note": course.note, "created_by": names.get(course.created_by),
+        "stop": None if course.stop_reason is None else {
+            "reason": course.stop_reason, "on": iso(course.stopped_on), "note": course.stop_note,
+            "by": names.get(course.stopped_by)},
+        "external_anthracyclines": course.external_anthracyclines,
+        "cycles_planned": len(cycles), "cycles_given": len(given),
+        "next_cycle": next((c["number"] for c in cycles if c["given"] is None), None),
+        "anthracycline": {
+            "case_cumulative_doxorubicin_eq_mg_m2": round(
+                cumulative_anthracycline_mg_m2(session, course.case_id), 1),
+            "limit_mg_m2": limit,
+        },
+        "cycles": cycles,
+    }
+
+
+def _known(regimen_id: str) -> bool:
+    return any(r.id == regimen_id for r in all_regimens())
+
+
+def course_summary(course: Course) -> dict[str, Any]:
+    return {"id": course.id, "regimen": course.regimen_id, "regimen_name": course.regimen_name,
+            "start": iso(course.start_date), "status": course.status,
+            "bsa_m2": round(course.bsa_m2, 4),
+            "cycles_planned": len(course.plan["cycles"]), "cycles_given": len(course.cycles)}

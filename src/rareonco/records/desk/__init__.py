@@ -1,0 +1,1 @@
+"""The international desk: inquiries from abroad, remote review, visit logistics, dashboard."""

@@ -1,0 +1,1 @@
+"""Patients: registration, identified and de-identified reads, updates, search."""

@@ -1,0 +1,326 @@
+"""Patient search on the indexes: name prefixes in either script, MRN, country, code, status.
+
+Every path reads only what one page needs, with plain Core statements (the search runs on
+most requests and the ORM's identity map would cost more than the queries):
+
+* **Name alone** (`page_by_name`). Each word of the query must start a word of the patient's
+  names; words live in `patient_name_tokens` with the patient's list order (`sort_key`).
+  For the query's longest word, the distinct index words it prefixes are found by a loose
+  index scan (one index seek per word); each word's first patients are read in list order
+  with a LIMIT straight from the (token, sort_key, patient_id) index, and the database sorts
+  only those few runs (a top-k union): a page costs O(words x page) index rows, not a sort
+  of every match. A prefix that starts more than `MAX_TOKEN_RUNS` distinct words (a
+  one-letter query), or a query of several words, falls back to one sorted query.
+* **Country alone** (`page_by_country`). Citizenship or residence: the first rows of each
+  branch come in list order from its own index ((country, family, given, id)) and only those
+  are sorted together, instead of every patient of a large country.
+
+The runs are merged by the database, not in Python, so the order is always the database's
+collation (token and sort key are "C"-collated on PostgreSQL, as SQLite's BINARY).
+* **Anything else** (`page_by_filters`): one filtered, sorted query.
+
+Counts stop at `COUNT_LIMIT`: "more than 1,000 patients" tells the user to narrow the search
+as well as an exact figure would, at a fraction of the cost on a large registry.
+
+The statements of the common paths are built once, with bound parameters (building and
+hashing a statement costs SQLAlchemy several times what SQLite takes to run it), and on
+PostgreSQL run on the driver's cursor (`store.hot_reads`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from types import SimpleNamespace
+
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    union,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
+
+from rareonco.store.hot_reads import HotRead
+from rareonco.store.tables.cases import Case
+from rareonco.store.tables.patients import Patient, PatientNameToken
+
+COUNT_LIMIT = 1000
+#: Distinct index words a name prefix may start before the merge gives way to one sort.
+MAX_TOKEN_RUNS = 16
+
+_T = PatientNameToken.__table__
+_P = Patient.__table__
+_C = Case.__table__
+_ORDER = (_P.c.family_name_latin, _P.c.given_names_latin, _P.c.id)
+_LO, _HI = bindparam("lo"), bindparam("hi")
+_N, _OFFSET, _LIMIT = bindparam("n"), bindparam("offset"), bindparam("limit")
+_CAP = bindparam("cap")  # COUNT_LIMIT + 1: a capped count at least this is "more than ..."
+
+
+def _counted(query: Select) -> Select:  # type: ignore[type-arg]
+    """Rows of `query`, counting no further than the bound `cap` (see `_count`)."""
+    return select(func.count().label("n")).select_from(query.limit(_CAP).subquery())
+
+
+def _count(conn: Connection, counted: Select, params: dict[str, object] | None = None) -> int:  # type: ignore[type-arg]
+    """Run a `_counted` statement: the count stops at COUNT_LIMIT + 1 ("more than ...")."""
+    return conn.scalar(counted, {**(params or {}), "cap": COUNT_LIMIT + 1}) or 0
+
+
+_COUNT_PREFIX = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI)
+                         .distinct())
+_COUNT_PREFIX_ROWS = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI))
+_COUNT_FIRST_WORD = _counted(select(_T.c.patient_id).where(_T.c.token == bindparam("t0")))
+_HAS_PREFIX = HotRead(select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
+                                                    _T.c.token >= _LO, _T.c.token < _HI)
+                      .limit(1))
+_COUNTRY = bindparam("country")
+_COUNTRY_RUNS = union(*(select(*_ORDER).where(col == _COUNTRY).order_by(*_ORDER).limit(_N)
+                        .subquery().select() for col in (_P.c.citizenship, _P.c.residence_country))
+                      ).subquery()  # UNION also drops a patient found in both branches
+_COUNT_CITIZENS = _counted(select(_P.c.id).where(_P.c.citizenship == _COUNTRY))
+_COUNT_OTHER_RESIDENTS = _counted(select(_P.c.id).where(_P.c.residence_country == _COUNTRY,
+                                                        _P.c.citizenship != _COUNTRY))
+
+
+def _country_count() -> Select:  # type: ignore[type-arg]
+    """Citizens, then residents who are not citizens, each read from its index and capped:
+    the second count only runs when there are at most COUNT_LIMIT citizens (CASE evaluates
+    only the branch it takes), and then it is bounded too (residents who are citizens are
+    among those few). The citizens' count is an aggregate in FROM, so it runs once."""
+    citizens = _COUNT_CITIZENS.subquery()
+    return select(case((citizens.c.n >= _CAP, citizens.c.n),
+                       else_=citizens.c.n + _COUNT_OTHER_RESIDENTS.scalar_subquery()))
+
+
+_COUNT_COUNTRY = HotRead(_country_count())
+_COUNTRY_PAGE = HotRead(
+    select(_COUNTRY_RUNS.c.id, _COUNT_COUNTRY.statement.scalar_subquery().label("total"))
+    .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
+              _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
+_IDS = bindparam("ids", expanding=True)
+_CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
+#: every patient column a view shows (not the search key, which only the index needs)
+_PATIENT_COLUMNS = [c for c in _P.columns if c.name != "name_search"]
+_PATIENTS_AND_CASES = (
+    select(*_PATIENT_COLUMNS, *(_C.c[name].label(f"case_{name}") for name in _CASE_COLUMNS))
+    .outerjoin(_C, _C.c.patient_id == _P.c.id).order_by(_C.c.id))
+_PATIENTS_WITH_CASES = _PATIENTS_AND_CASES.where(_P.c.id.in_(_IDS))
+#: PostgreSQL: the ids as one array parameter, so the statement text is the same for every page
+#: (prepared once per connection) instead of an IN list rendered again for each call
+_PATIENTS_WITH_CASES_PG = HotRead(_PATIENTS_AND_CASES.where(
+    _P.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))), as_given=("ids",))
+
+
+def query_terms(q: str) -> list[str]:
+    """The words of a name query, case-folded, longest (most selective) first."""
+    return sorted(set(q.casefold().split()), key=lambda t: (-len(t), t))
+
+
+def page_by_name(conn: Connection, q: str, offset: int, limit: int) -> tuple[list[int], int]:
+    """Ids of one page of patients whose names match every word of `q`, or whose MRN is `q`,
+    in list order, and the number of matches (capped at COUNT_LIMIT + 1).
+
+    A one-word query takes three statements: the words it starts with the MRN probe, the page
+    with its count, then (`load_patients`) the patients."""
+    terms = query_terms(q)
+    if not terms:
+        return [], 0
+    tokens, mrn_id = _words_and_mrn(conn, terms[0], q, MAX_TOKEN_RUNS + 1)
+    if len(terms) == 1 and len(tokens) <= MAX_TOKEN_RUNS:
+        ids, total = _merged_runs(conn, terms[0], tokens, offset, limit)
+    else:
+        ids, total = _sorted_matches(conn, terms, offset, limit)
+    if mrn_id is not None and mrn_id not in ids and not _matches_all(conn, mrn_id, terms):
+        total += 1
+        if offset == 0:  # the patient with that MRN leads the first page
+            ids = [mrn_id, *ids][:limit]
+    return ids, total
+
+
+def page_by_country(conn: Connection, country: str, offset: int,
+                    limit: int) -> tuple[list[int], int]:
+    """Ids of one page of patients who are citizens or residents of `country`, in list order,
+    and their number: one statement (a page past the end costs a second, for the count)."""
+    params = {"country": country, "n": offset + limit, "offset": offset, "limit": limit,
+              "cap": COUNT_LIMIT + 1}
+    rows = _COUNTRY_PAGE.rows(conn, params)
+    if rows:
+        return [r.id for r in rows], rows[0].total
+    return [], _COUNT_COUNTRY.scalar(conn, params) or 0
+
+
+@cache
+def _prefix_count(words: int) -> Select:  # type: ignore[type-arg]
+    """Distinct patients one of whose name words starts with the prefix [lo, hi) (`words`:
+    how many index words it starts; `t0` the first of them), capped at COUNT_LIMIT + 1.
+
+    A patient may hold two such words (Иванов Иван), so the exact count needs de-duplication,
+    which reads every match; it is only needed when the answer can be at most COUNT_LIMIT:
+    when the raw index entries are that few, or when no single word alone exceeds it. CASE
+    evaluates only the branch it takes (PostgreSQL and SQLite alike); the capped counts are
+    aggregates in FROM, so each runs once."""
+    rows = _COUNT_PREFIX_ROWS.subquery()
+    distinct = _COUNT_PREFIX.scalar_subquery()
+    if words == 1:  # one word: one entry per patient
+        return select(case((rows.c.n >= _CAP, rows.c.n), else_=distinct))
+    first = _COUNT_FIRST_WORD.subquery()
+    return select(case((and_(rows.c.n >= _CAP, first.c.n >= _CAP), first.c.n),
+                       else_=distinct)).select_from(rows).join(first, literal(True))
+
+
+def page_by_filters(conn: Connection, conds: Sequence[ColumnElement[bool]], offset: int,
+                    limit: int) -> tuple[list[int], int]:
+    """Ids of one page of patients meeting every condition, in list order, and their count."""
+    ids = list(conn.scalars(select(_P.c.id).where(*conds).order_by(*_ORDER)
+                            .offset(offset).limit(limit)))
+    return ids, _count(conn, _counted(select(_P.c.id).where(*conds)))
+
+
+def name_condition(q: str) -> ColumnElement[bool]:
+    """A WHERE condition on patients: every word of `q` starts a name word, or `q` is the MRN."""
+    by_name = None
+    for term in query_terms(q):
+        hit = select(_T.c.patient_id).where(*_prefix(term))
+        if by_name is not None:  # every word must match: nest, one index range per word
+            hit = hit.where(_T.c.patient_id.in_(by_name))
+        by_name = hit
+    by_mrn = select(_P.c.id).where(_P.c.mrn == q.strip().upper())
+    return _P.c.id.in_(union(by_name, by_mrn) if by_name is not None else by_mrn)
+
+
+def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]:
+    """The patients with `ids`, in that order, each with `cases` (id, status, codes)."""
+    if not ids:
+        return []
+    patient_columns = [c.name for c in _PATIENT_COLUMNS]
+    rows: dict[int, SimpleNamespace] = {}
+    found = (_PATIENTS_WITH_CASES_PG.rows(conn, {"ids": list(ids)})
+             if conn.dialect.name == "postgresql"
+             else conn.execute(_PATIENTS_WITH_CASES, {"ids": list(ids)}).all())
+    for r in found:
+        m = r._asdict()
+        p = rows.get(r.id)
+        if p is None:
+            p = rows[r.id] = SimpleNamespace(**{c: m[c] for c in patient_columns}, cases=[])
+        if r.case_id is not None:
+            p.cases.append(SimpleNamespace(**{c: m[f"case_{c}"] for c in _CASE_COLUMNS}))
+    return [rows[i] for i in ids if i in rows]
+
+
+def _range(term: str) -> dict[str, str]:
+    """Bound values of the index range of words starting with `term`."""
+    return {"lo": term, "hi": term + "\uffff"}
+
+
+def _prefix(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The index range of words starting with `term`: [term, term + U+FFFF)."""
+    return _T.c.token >= term, _T.c.token < term + "\uffff"
+
+
+def _words_statement() -> Select:  # type: ignore[type-arg]
+    """The distinct index words in [lo, hi), at most `at_most` of them, by a loose index scan
+    in one recursive query (each next word is one seek: `min(token) > previous word`); and
+    ahead of them, in the same statement, the patient whose MRN is `mrn`, if any."""
+    seed = select(func.min(_T.c.token).label("token"), literal(1).label("n")).where(
+        _T.c.token >= _LO, _T.c.token < _HI).cte("words", recursive=True)
+    following = select(func.min(_T.c.token)).where(_T.c.token > seed.c.token,
+                                                   _T.c.token < _HI).scalar_subquery()
+    words = seed.union_all(select(following, seed.c.n + 1).where(
+        seed.c.token.is_not(None), seed.c.n < bindparam("at_most")))
+    found = union_all(
+        select(null().cast(String).label("token"), _P.c.id.label("mrn_id"),
+               literal(0).label("n")).where(_P.c.mrn == bindparam("mrn")),
+        select(words.c.token, null().cast(Integer), words.c.n).where(words.c.token.is_not(None)),
+    ).subquery()
+    return select(found.c.token, found.c.mrn_id).order_by(found.c.n)
+
+
+_WORDS_AND_MRN = HotRead(_words_statement())
+
+
+def _words_and_mrn(conn: Connection, term: str, q: str,
+                   at_most: int) -> tuple[list[str], int | None]:
+    """The distinct index words starting with `term` (at most `at_most`; a prefix shared by
+    thousands of patients but few distinct words costs a few index seeks, not a scan of every
+    entry), and the id of the patient whose MRN is `q` (None if none, or if `q` has spaces)."""
+    mrn = q.strip().upper()
+    if not mrn or any(ch.isspace() for ch in mrn):
+        mrn = None  # `mrn = NULL` matches no patient
+    tokens: list[str] = []
+    mrn_id = None
+    for token, patient_id in _WORDS_AND_MRN.rows(
+            conn, {**_range(term), "at_most": at_most, "mrn": mrn}):
+        if token is None:
+            mrn_id = patient_id
+        else:
+            tokens.append(token)
+    return tokens, mrn_id
+
+
+@cache
+def _runs_statement(words: int) -> Select:  # type: ignore[type-arg]
+    """One page over `words` index words, with the count of all matches (`_prefix_count`):
+    each word's first `n` patients in `sort_key` order straight from the (token, sort_key,
+    patient_id) index; a patient two of the words start appears once (grouped); then sorted
+    and paged."""
+    runs = union_all(*(select(_T.c.patient_id, _T.c.sort_key)
+                       .where(_T.c.token == bindparam(f"t{k}")).order_by(_T.c.sort_key)
+                       .limit(_N).subquery().select() for k in range(words))).subquery()
+    return (select(runs.c.patient_id, _prefix_count(words).scalar_subquery().label("total"))
+            .group_by(runs.c.patient_id, runs.c.sort_key)
+            .order_by(runs.c.sort_key).offset(_OFFSET).limit(_LIMIT))
+
+
+@cache
+def _runs_read(words: int) -> HotRead:
+    return HotRead(_runs_statement(words))
+
+
+@cache
+def _prefix_count_read(words: int) -> HotRead:
+    return HotRead(_prefix_count(words))
+
+
+def _merged_runs(conn: Connection, term: str, tokens: Sequence[str], offset: int,
+                 limit: int) -> tuple[list[int], int]:
+    """One page of the patients `tokens` (the words `term` starts) lead to, and their count;
+    a page past the end costs a second statement, for the count."""
+    if not tokens:
+        return [], 0
+    params: dict[str, object] = {f"t{k}": token for k, token in enumerate(tokens)}
+    params.update(_range(term), n=offset + limit, offset=offset, limit=limit,
+                  cap=COUNT_LIMIT + 1)
+    rows = _runs_read(len(tokens)).rows(conn, params)
+    if rows:
+        return [r.patient_id for r in rows], rows[0].total
+    return [], _prefix_count_read(len(tokens)).scalar(conn, params) or 0
+
+
+def _sorted_matches(conn: Connection, terms: list[str], offset: int,
+                    limit: int) -> tuple[list[int], int]:
+    """Several words, or a very short prefix: match on the index, sort the matches once."""
+    hit = select(_T.c.patient_id, _T.c.sort_key).where(*_prefix(terms[0]))
+    for term in terms[1:]:  # every word must start a word of the names
+        hit = hit.where(_T.c.patient_id.in_(select(_T.c.patient_id).where(*_prefix(term))))
+    matches = hit.group_by(_T.c.patient_id, _T.c.sort_key).subquery()
+    ids = list(conn.scalars(select(matches.c.patient_id).order_by(matches.c.sort_key)
+                            .offset(offset).limit(limit)))
+    return ids, _count(conn, _counted(select(matches.c.patient_id)))
+
+
+def _matches_all(conn: Connection, patient_id: int, terms: list[str]) -> bool:
+    return all(_HAS_PREFIX.scalar(conn, {"pid": patient_id, **_range(term)}) is not None
+               for term in terms)

@@ -1,0 +1,1 @@
+"""Referrals from other hospitals and the documents that come with them."""

@@ -1,0 +1,68 @@
+"""What every page handler shares: the logged-in user of a page, and form actions whose
+refusals are shown beside the form instead of an error page.
+
+- `PageUserDep`: the current user, also put on ``request.state`` for the templates (the one
+  place that does it);
+- `refusal(exc)`: a refused action as the message to show and its HTTP status; a
+  `ValidationError` from a form's model counts as invalid input (422);
+- `form_action(session, act, on_refusal)`: run `act` in a savepoint; on a refusal roll the
+  savepoint back and answer `on_refusal(message, status)` (usually the form again with the
+  message beside it); anything else propagates to `web/error_handlers.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.web.deps import CurrentUser, UserDep
+from rareonco.web.error_handlers import validation_details
+
+T = TypeVar("T")
+
+
+def _page_user(request: Request, user: UserDep) -> CurrentUser:
+    request.state.user = user
+    return user
+
+
+#: The logged-in user of a page (also ``request.state.user``, which the templates read).
+PageUserDep = Annotated[CurrentUser, Depends(_page_user)]
+
+
+def as_invalid_input(exc: ValidationError) -> InvalidInput:
+    """A form model's validation error as `InvalidInput` naming the first field at fault."""
+    details = validation_details(exc.errors())  # type: ignore[arg-type]
+    first = details[0] if details else {"field": "form", "reason": "invalid"}
+    return InvalidInput(first["field"], first["reason"])
+
+
+def refusal(exc: RareOncoError | ValidationError) -> tuple[str, int]:
+    """The message to show beside the form, and the status to answer with."""
+    if isinstance(exc, ValidationError):
+        exc = as_invalid_input(exc)
+    return exc.message, exc.status_code
+
+
+def form_text(form: FormData, key: str) -> str:
+    """A form field as stripped text ("" when absent or a file)."""
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def form_action(session: Session, act: Callable[[], T],
+                on_refusal: Callable[[str, int], Response]) -> T | Response:
+    """Run `act` in a savepoint; a refusal rolls it back and answers `on_refusal(message,
+    status)`."""
+    try:
+        with session.begin_nested():
+            return act()
+    except (RareOncoError, ValidationError) as exc:
+        return on_refusal(*refusal(exc))
