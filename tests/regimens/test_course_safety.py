@@ -66,8 +66,12 @@ def test_beyond_the_limit_blocks_until_overridden_with_a_reason():
 
 
 def test_other_anthracyclines_count_as_doxorubicin_equivalents():
-    # epirubicin 0.67: 300 mg/m2 = 201 doxorubicin-eq, + 75 = 276 < 300
-    assert codes(check(prior_doses=[PriorDose("epirubicin", 300.0)])) == []
+    # IGHG / Feijen 2019: epirubicin 0.8: 150 mg/m2 = 120 doxorubicin-eq, + 75 = 195 < 300
+    assert codes(check(prior_doses=[PriorDose("epirubicin", 150.0)])) == []
+    # brand names and any case count (issue 17: "Adriamycin" and "Doxorubicin" were left out)
+    assert "anthracycline_limit" in codes(check(prior_doses=[PriorDose("Adriamycin", 300.0)]))
+    assert "anthracycline_limit" in codes(check(prior_doses=[PriorDose("Doxorubicin", 300.0)]))
+    assert "anthracycline_limit" in codes(check(prior_doses=[PriorDose("liposomal doxorubicin", 300.0)]))
     # idarubicin 5: 50 mg/m2 = 250, + 75 = 325 > 300
     assert "anthracycline_limit" in codes(check(prior_doses=[PriorDose("idarubicin", 50.0)]))
 

@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from rareonco.clinical.dosing import DOXORUBICIN_EQUIVALENCE, anthracycline_exposure
+from rareonco.clinical.anthracyclines import IGHG_EQUIVALENCE
+from rareonco.clinical.dosing import anthracycline_exposure
+from rareonco.clinical.drugs import resolve_drug
 from rareonco.errors import InvalidInput
 
 from .planning import CyclePlan
@@ -215,10 +217,13 @@ def _anthracycline_findings(
     bsa_m2: float,
     override_reason: str | None,
 ) -> list[Finding]:
-    now = [(g.drug, g.dose_mg / bsa_m2) for g in proposed if g.drug in DOXORUBICIN_EQUIVALENCE]
+    now = [(g.drug, g.dose_mg / bsa_m2) for g in proposed if is_anthracycline(g.drug)]
     if not now:
         return []
-    before = [(p.drug, p.dose_mg_m2) for p in prior if p.drug.lower() in DOXORUBICIN_EQUIVALENCE]
+    # Every prior entry goes through the drug vocabulary: "Adriamycin", "Doxorubicin" and
+    # "liposomal doxorubicin" count; an unknown name is refused, never silently left out.
+    before = [(p.drug, p.dose_mg_m2) for i, p in enumerate(prior)
+              if is_anthracycline_field(p.drug, f"prior_doses.{i}.drug")]
     limit = regimen.anthracycline_limit
     kwargs = {"warn_mg_m2": limit.warn_mg_m2, "limit_mg_m2": limit.limit_mg_m2} if limit else {}
     exposure = anthracycline_exposure(before + now, **kwargs)
@@ -238,6 +243,14 @@ def _anthracycline_findings(
             f"warning level of {regimen.id} ({limit_mg_m2:g} mg/m2 limit)",
         )]
     return []
+
+
+def is_anthracycline(drug: str) -> bool:
+    return is_anthracycline_field(drug, "doses.drug")
+
+
+def is_anthracycline_field(drug: str, field: str) -> bool:
+    return resolve_drug(drug, field).id in IGHG_EQUIVALENCE
 
 
 def _weight_findings(cycle_start: date, measured_on: date | None) -> list[Finding]:
