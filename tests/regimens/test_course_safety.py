@@ -21,7 +21,8 @@ START = date(2026, 1, 5)
 P6 = get_regimen("P6")
 PLAN = plan_course(P6, START, 168, 55)
 BSA = PLAN.bsa_m2
-GOOD_LABS = Prechecks(anc_10e9_l=2.0, platelets_10e9_l=200, lvef_pct=60, crcl_ml_min=100)
+GOOD_LABS = Prechecks(anc_10e9_l=2.0, platelets_10e9_l=200, lvef_pct=60, crcl_ml_min=100,
+                      gfr_ml_min_173m2=100, bilirubin_mg_dl=0.5)
 
 
 def codes(findings):
@@ -159,23 +160,28 @@ def test_missing_weight_warns():
 
 def test_missing_prechecks_warn_per_test():
     findings = check(prechecks=Prechecks())
-    assert codes(findings) == ["precheck_missing"] * 3  # ANC, platelets, LVEF (doxorubicin)
+    # ANC, platelets, LVEF (doxorubicin), bilirubin (doxorubicin, vincristine)
+    assert codes(findings) == ["precheck_missing"] * 4
     assert all(f.severity == "warn" for f in findings)
     assert may_proceed(findings)
-    # IE courses: counts only, no LVEF.
-    assert len(check(cycle=4, prechecks=Prechecks())) == 2
+    # IE courses: counts and GFR (ifosfamide), no LVEF.
+    assert len(check(cycle=4, prechecks=Prechecks())) == 3
 
 
 def test_lab_gate_needs_reason():
-    low = Prechecks(anc_10e9_l=0.6, platelets_10e9_l=200, lvef_pct=60)
+    # Kushner 1996: courses start after neutrophils reach 0.5 x 10^9/L (500/uL).
+    low = Prechecks(anc_10e9_l=0.4, platelets_10e9_l=200, lvef_pct=60, bilirubin_mg_dl=0.5)
     (f,) = check(prechecks=low)
     assert (f.code, f.severity) == ("precheck_failed", "needs_reason")
-    assert "ANC 0.6" in f.message and ">= 1" in f.message
+    assert "ANC 0.4" in f.message and ">= 0.5" in f.message
+    assert check(prechecks=Prechecks(anc_10e9_l=0.6, platelets_10e9_l=100, lvef_pct=60,
+                                     bilirubin_mg_dl=0.5)) == ()
     assert may_proceed(check(prechecks=low, precheck_reason="G-CSF, counts rising, board"))
 
 
 def test_lvef_gate():
-    (f,) = check(prechecks=Prechecks(anc_10e9_l=2, platelets_10e9_l=200, lvef_pct=45))
+    (f,) = check(prechecks=Prechecks(anc_10e9_l=2, platelets_10e9_l=200, lvef_pct=45,
+                                     bilirubin_mg_dl=0.5))
     assert "LVEF 45" in f.message
 
 
@@ -183,19 +189,20 @@ def test_map_gates_depend_on_the_drugs_given():
     reg = get_regimen("MAP")
     plan = plan_course(reg, START, 170, 60)
     cycle = plan.cycles[0]
-    labs = Prechecks(anc_10e9_l=0.5, platelets_10e9_l=60, crcl_ml_min=90, lvef_pct=60,
-                     bilirubin_x_uln=1.0)
+    labs = Prechecks(anc_10e9_l=0.5, platelets_10e9_l=60, gfr_ml_min_173m2=90, lvef_pct=60,
+                     bilirubin_x_uln=1.0, bilirubin_mg_dl=0.5)
     common = dict(cycle_start=START, bsa_m2=plan.bsa_m2, weight_measured_on=START, prechecks=labs)
     ap = [GivenDose(d.drug, day, d.mg_per_day) for d in cycle.drugs[:2] for day in d.days]
     mtx = [GivenDose("methotrexate", 22, cycle.drug("methotrexate").mg_per_day)]
     # ANC 0.5 and platelets 60 fail the AP gates (0.75, 75) but pass methotrexate's (0.25, 50).
     assert codes(check_cycle(reg, cycle, doses=ap, **common)) == ["precheck_failed"] * 2
     assert codes(check_cycle(reg, cycle, doses=mtx, **common)) == []
-    # Creatinine clearance is required before methotrexate.
-    no_crcl = Prechecks(anc_10e9_l=2, platelets_10e9_l=100, bilirubin_x_uln=1.0)
-    found = check_cycle(reg, cycle, doses=mtx, **{**common, "prechecks": no_crcl})
-    assert codes(found) == ["precheck_missing"] and "creatinine clearance" in found[0].message
-    low_crcl = Prechecks(anc_10e9_l=2, platelets_10e9_l=100, bilirubin_x_uln=1.0, crcl_ml_min=60)
+    # GFR (mL/min/1.73 m2, EURAMOS-1) is required before methotrexate; a CrCl does not stand in.
+    no_gfr = Prechecks(anc_10e9_l=2, platelets_10e9_l=100, bilirubin_x_uln=1.0, crcl_ml_min=90)
+    found = check_cycle(reg, cycle, doses=mtx, **{**common, "prechecks": no_gfr})
+    assert codes(found) == ["precheck_missing"] and "GFR" in found[0].message
+    low_crcl = Prechecks(anc_10e9_l=2, platelets_10e9_l=100, bilirubin_x_uln=1.0,
+                         gfr_ml_min_173m2=60)
     assert codes(check_cycle(reg, cycle, doses=mtx, **{**common, "prechecks": low_crcl})) == [
         "precheck_failed"]
 

@@ -64,6 +64,8 @@ _LABELS = {
     "anc_10e9_l": ("ANC", "x10^9/L"),
     "platelets_10e9_l": ("platelets", "x10^9/L"),
     "crcl_ml_min": ("creatinine clearance", "mL/min"),
+    "gfr_ml_min_173m2": ("GFR", "mL/min/1.73 m2"),
+    "bilirubin_mg_dl": ("bilirubin", "mg/dL"),
     "lvef_pct": ("LVEF", "%"),
     "bilirubin_x_uln": ("bilirubin", "x ULN"),
     "alt_x_uln": ("ALT", "x ULN"),
@@ -121,6 +123,8 @@ class Prechecks:
 
     anc_10e9_l: float | None = None
     platelets_10e9_l: float | None = None
+    gfr_ml_min_173m2: float | None = None
+    bilirubin_mg_dl: float | None = None
     crcl_ml_min: float | None = None
     lvef_pct: float | None = None
     bilirubin_x_uln: float | None = None
