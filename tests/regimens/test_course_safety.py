@@ -160,12 +160,12 @@ def test_missing_weight_warns():
 
 def test_missing_prechecks_warn_per_test():
     findings = check(prechecks=Prechecks())
-    # ANC, platelets, LVEF (doxorubicin), bilirubin (doxorubicin, vincristine)
-    assert codes(findings) == ["precheck_missing"] * 4
+    # ANC, platelets, LVEF (doxorubicin); the bilirubin measurement is the new gate's (regimens.gate)
+    assert codes(findings) == ["precheck_missing"] * 3
     assert all(f.severity == "warn" for f in findings)
     assert may_proceed(findings)
-    # IE courses: counts and GFR (ifosfamide), no LVEF.
-    assert len(check(cycle=4, prechecks=Prechecks())) == 3
+    # IE courses: counts only, no LVEF.
+    assert len(check(cycle=4, prechecks=Prechecks())) == 2
 
 
 def test_lab_gate_needs_reason():
