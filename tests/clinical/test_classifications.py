@@ -236,3 +236,15 @@ def test_platelets_and_anemia():
     assert grade_anemia(11.0, lln_g_dl=13.5) == 1
     raises_on("lln", grade_anemia, 9.0, lln_g_dl=9.0)
     raises_on("anc_per_mm3", grade_neutrophils, -1)
+
+
+# --- CTCAE v5.0 blood counts in x 10^9/L (issue 17) ---------------------------------------------
+
+def test_ctcae_counts_in_10e9_per_litre():
+    from rareonco.clinical.ctcae import grade_neutrophils_10e9_l, grade_platelets_10e9_l
+
+    # Neutrophil count decreased: 3 = <1.0-0.5, 4 = <0.5 x 10^9/L; ANC 0.8 is grade 3, not 4.
+    assert [grade_neutrophils_10e9_l(v) for v in (2.0, 1.9, 1.5, 1.4, 1.0, 0.8, 0.5, 0.49)] == \
+        [0, 1, 1, 2, 2, 3, 3, 4]
+    # Platelet count decreased: 1 <LLN-75, 2 <75-50, 3 <50-25, 4 <25 x 10^9/L.
+    assert [grade_platelets_10e9_l(v) for v in (150, 100, 74, 49, 24)] == [0, 1, 2, 3, 4]

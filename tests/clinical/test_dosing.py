@@ -157,6 +157,10 @@ def test_calvert():
     # Calvert 1989: dose = AUC x (GFR + 25); AUC 5, GFR 100 -> 625 mg.
     assert carboplatin_dose_mg(5, 100) == pytest.approx(625.0)
     assert carboplatin_dose_mg(5, 160, gfr_cap_ml_min=125) == pytest.approx(750.0)
+    # The FDA 2010 cap of 125 mL/min is on by default: AUC 6 at GFR 250 is 6 x 150 = 900 mg,
+    # not the uncapped 6 x 275 = 1650 mg of issue 17.
+    assert carboplatin_dose_mg(6, 250) == pytest.approx(6 * (125 + 25))
+    assert carboplatin_dose_mg(6, 250, gfr_cap_ml_min=None) == pytest.approx(6 * (250 + 25))
     assert carboplatin_dose_mg(5, 100, gfr_cap_ml_min=125) == pytest.approx(625.0)
 
 
@@ -173,14 +177,20 @@ def test_calvert_rejects(args, kwargs, field):
 
 def test_anthracycline_equivalents():
     assert DOXORUBICIN_EQUIVALENCE["doxorubicin"] == 1.0
+    # IGHG / Feijen 2019 Table 3: epirubicin 0.8; idarubicin 5 (COG, not estimable in Feijen).
     res = anthracycline_exposure([("doxorubicin", 300), ("Epirubicin", 100), ("idarubicin", 10)])
-    assert res == AnthracyclineExposure(pytest.approx(300 + 67 + 50), "warning")
+    assert res == AnthracyclineExposure(pytest.approx(300 + 0.8 * 100 + 5 * 10), "warning")
+    # Brand names and other scripts go through the drug vocabulary.
+    assert anthracycline_exposure([("Adriamycin", 100), ("Доксорубицин", 50), ("Caelyx", 20)]
+                                  ).doxorubicin_eq_mg_m2 == pytest.approx(170)
     assert anthracycline_exposure([]).status == "ok"
     assert anthracycline_exposure([("doxorubicin", 75)] * 5).status == "ok"  # 375
     assert anthracycline_exposure([("doxorubicin", 100)] * 4).status == "warning"  # 400 exactly
     assert anthracycline_exposure([("doxorubicin", 75)] * 6).status == "warning"  # MAP: 450 = limit
     assert anthracycline_exposure([("doxorubicin", 75)] * 7).status == "limit_exceeded"
-    assert anthracycline_exposure([("daunorubicin", 100), ("mitoxantrone", 10)]).doxorubicin_eq_mg_m2 == 90
+    # IGHG: daunorubicin 0.6, mitoxantrone 10.5
+    assert anthracycline_exposure([("daunorubicin", 100), ("mitoxantrone", 10)]
+                                  ).doxorubicin_eq_mg_m2 == pytest.approx(0.6 * 100 + 10.5 * 10)
     custom = anthracycline_exposure([("daunorubicin", 100)], equivalence={"daunorubicin": 0.6})
     assert custom.doxorubicin_eq_mg_m2 == pytest.approx(60)
 
@@ -189,6 +199,7 @@ def test_anthracycline_equivalents():
     ("doses", "kwargs", "field"),
     [
         ([("aspirin", 1)], {}, "doses.0.drug"),
+        ([("doxorubicn", 1)], {}, "doses.0.drug"),
         ([("doxorubicin", -1)], {}, "doses.0.mg_m2"),
         ([("doxorubicin",)], {}, "doses.0"),
         ([None], {}, "doses.0"),

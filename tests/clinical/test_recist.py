@@ -230,3 +230,53 @@ def test_growth_over_nadir_of_at_least_20pct_and_5mm_is_always_pd(base_mm, follo
         assert tp.target_response is Response.PD
     if tp.target_response is Response.PR:
         assert tp.sum_mm <= res.baseline_sum_mm * 0.7 + 1e-6
+
+
+# --- issue 17: RECIST FAQ and Table 1 corrections ------------------------------------------------
+
+def test_node_below_10_mm_has_not_reappeared_until_10_mm_again():
+    # RECIST FAQ ("Abnormal lymph node"): 16 -> 4 -> 9 mm stays CR (sum +125 %, +5 mm);
+    # only at >= 10 mm has the node reappeared.
+    b = base(16.0, node=(True,))
+    res = evaluate(b, [fu(56, 4.0), fu(112, 9.0), fu(168, 10.0)])
+    assert [r for r, _ in responses(res)] == [Response.CR, Response.CR, Response.PD]
+    assert res.timepoints[1].sum_mm == 9.0
+
+
+def test_non_target_status_required_when_baseline_has_non_targets():
+    b = Baseline(D0, (TargetLesion("T0", "liver", False, 20.0),), ("N1",))
+    with pytest.raises(InvalidInput) as err:
+        evaluate(b, [FollowUp(day(56), {"T0": 0.0})])
+    assert err.value.field == "followups.0.non_target"
+    # Table 1: target CR with non-targets not evaluated is PR, not CR.
+    res = evaluate(b, [FollowUp(day(56), {"T0": 0.0}, NonTarget.NOT_EVALUATED)])
+    assert res.timepoints[0].overall_response is Response.PR
+
+
+def test_without_baseline_non_targets_target_cr_is_overall_cr():
+    b = base(20.0)
+    res = evaluate(b, [FollowUp(day(56), {"T0": 0.0}), FollowUp(day(112), {"T0": 0.0}, None, True)])
+    assert [o for _, o in responses(res)] == [Response.CR, Response.PD]
+    # A stale non-target status with no baseline non-targets is ignored (Table 1's blank).
+    res = evaluate(b, [FollowUp(day(56), {"T0": 0.0}, NonTarget.NOT_EVALUATED)])
+    assert res.timepoints[0].overall_response is Response.CR
+    assert overall_response(Response.SD, None, False) is Response.SD
+    with pytest.raises(InvalidInput) as err:
+        overall_response(None, None, False)
+    assert err.value.field == "non_target"
+
+
+def test_baseline_without_any_disease_is_not_evaluable():
+    with pytest.raises(InvalidInput) as err:
+        validate_baseline(Baseline(D0, ()))
+    assert err.value.field == "baseline" and "not evaluable" in err.value.reason
+
+
+def test_lymph_nodes_are_one_organ():
+    # EORTC RECIST clarifications: "Nodes are considered to be one organ" -> at most 2 nodal targets.
+    three_nodes = Baseline(D0, tuple(TargetLesion(f"N{i}", organ, True, 20.0)
+                                     for i, organ in enumerate(("neck", "axilla", "groin"))))
+    with pytest.raises(InvalidInput) as err:
+        validate_baseline(three_nodes)
+    assert "lymph nodes" in err.value.reason
+    validate_baseline(Baseline(D0, three_nodes.targets[:2]))

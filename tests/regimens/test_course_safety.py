@@ -21,7 +21,8 @@ START = date(2026, 1, 5)
 P6 = get_regimen("P6")
 PLAN = plan_course(P6, START, 168, 55)
 BSA = PLAN.bsa_m2
-GOOD_LABS = Prechecks(anc_10e9_l=2.0, platelets_10e9_l=200, lvef_pct=60, crcl_ml_min=100)
+GOOD_LABS = Prechecks(anc_10e9_l=2.0, platelets_10e9_l=200, lvef_pct=60, crcl_ml_min=100,
+                      gfr_ml_min_173m2=100, bilirubin_mg_dl=0.5)
 
 
 def codes(findings):
@@ -66,8 +67,12 @@ def test_beyond_the_limit_blocks_until_overridden_with_a_reason():
 
 
 def test_other_anthracyclines_count_as_doxorubicin_equivalents():
-    # epirubicin 0.67: 300 mg/m2 = 201 doxorubicin-eq, + 75 = 276 < 300
-    assert codes(check(prior_doses=[PriorDose("epirubicin", 300.0)])) == []
+    # IGHG / Feijen 2019: epirubicin 0.8: 150 mg/m2 = 120 doxorubicin-eq, + 75 = 195 < 300
+    assert codes(check(prior_doses=[PriorDose("epirubicin", 150.0)])) == []
+    # brand names and any case count (issue 17: "Adriamycin" and "Doxorubicin" were left out)
+    assert "anthracycline_limit" in codes(check(prior_doses=[PriorDose("Adriamycin", 300.0)]))
+    assert "anthracycline_limit" in codes(check(prior_doses=[PriorDose("Doxorubicin", 300.0)]))
+    assert "anthracycline_limit" in codes(check(prior_doses=[PriorDose("liposomal doxorubicin", 300.0)]))
     # idarubicin 5: 50 mg/m2 = 250, + 75 = 325 > 300
     assert "anthracycline_limit" in codes(check(prior_doses=[PriorDose("idarubicin", 50.0)]))
 
@@ -155,7 +160,8 @@ def test_missing_weight_warns():
 
 def test_missing_prechecks_warn_per_test():
     findings = check(prechecks=Prechecks())
-    assert codes(findings) == ["precheck_missing"] * 3  # ANC, platelets, LVEF (doxorubicin)
+    # ANC, platelets, LVEF (doxorubicin); the bilirubin measurement is the new gate's (regimens.gate)
+    assert codes(findings) == ["precheck_missing"] * 3
     assert all(f.severity == "warn" for f in findings)
     assert may_proceed(findings)
     # IE courses: counts only, no LVEF.
@@ -163,15 +169,19 @@ def test_missing_prechecks_warn_per_test():
 
 
 def test_lab_gate_needs_reason():
-    low = Prechecks(anc_10e9_l=0.6, platelets_10e9_l=200, lvef_pct=60)
+    # Kushner 1996: courses start after neutrophils reach 0.5 x 10^9/L (500/uL).
+    low = Prechecks(anc_10e9_l=0.4, platelets_10e9_l=200, lvef_pct=60, bilirubin_mg_dl=0.5)
     (f,) = check(prechecks=low)
     assert (f.code, f.severity) == ("precheck_failed", "needs_reason")
-    assert "ANC 0.6" in f.message and ">= 1" in f.message
+    assert "ANC 0.4" in f.message and ">= 0.5" in f.message
+    assert check(prechecks=Prechecks(anc_10e9_l=0.6, platelets_10e9_l=100, lvef_pct=60,
+                                     bilirubin_mg_dl=0.5)) == ()
     assert may_proceed(check(prechecks=low, precheck_reason="G-CSF, counts rising, board"))
 
 
 def test_lvef_gate():
-    (f,) = check(prechecks=Prechecks(anc_10e9_l=2, platelets_10e9_l=200, lvef_pct=45))
+    (f,) = check(prechecks=Prechecks(anc_10e9_l=2, platelets_10e9_l=200, lvef_pct=45,
+                                     bilirubin_mg_dl=0.5))
     assert "LVEF 45" in f.message
 
 
@@ -179,19 +189,20 @@ def test_map_gates_depend_on_the_drugs_given():
     reg = get_regimen("MAP")
     plan = plan_course(reg, START, 170, 60)
     cycle = plan.cycles[0]
-    labs = Prechecks(anc_10e9_l=0.5, platelets_10e9_l=60, crcl_ml_min=90, lvef_pct=60,
-                     bilirubin_x_uln=1.0)
+    labs = Prechecks(anc_10e9_l=0.5, platelets_10e9_l=60, gfr_ml_min_173m2=90, lvef_pct=60,
+                     bilirubin_x_uln=1.0, bilirubin_mg_dl=0.5)
     common = dict(cycle_start=START, bsa_m2=plan.bsa_m2, weight_measured_on=START, prechecks=labs)
     ap = [GivenDose(d.drug, day, d.mg_per_day) for d in cycle.drugs[:2] for day in d.days]
     mtx = [GivenDose("methotrexate", 22, cycle.drug("methotrexate").mg_per_day)]
     # ANC 0.5 and platelets 60 fail the AP gates (0.75, 75) but pass methotrexate's (0.25, 50).
     assert codes(check_cycle(reg, cycle, doses=ap, **common)) == ["precheck_failed"] * 2
     assert codes(check_cycle(reg, cycle, doses=mtx, **common)) == []
-    # Creatinine clearance is required before methotrexate.
-    no_crcl = Prechecks(anc_10e9_l=2, platelets_10e9_l=100, bilirubin_x_uln=1.0)
-    found = check_cycle(reg, cycle, doses=mtx, **{**common, "prechecks": no_crcl})
-    assert codes(found) == ["precheck_missing"] and "creatinine clearance" in found[0].message
-    low_crcl = Prechecks(anc_10e9_l=2, platelets_10e9_l=100, bilirubin_x_uln=1.0, crcl_ml_min=60)
+    # GFR (mL/min/1.73 m2, EURAMOS-1) is required before methotrexate; a CrCl does not stand in.
+    no_gfr = Prechecks(anc_10e9_l=2, platelets_10e9_l=100, bilirubin_x_uln=1.0, crcl_ml_min=90)
+    found = check_cycle(reg, cycle, doses=mtx, **{**common, "prechecks": no_gfr})
+    assert codes(found) == ["precheck_missing"] and "GFR" in found[0].message
+    low_crcl = Prechecks(anc_10e9_l=2, platelets_10e9_l=100, bilirubin_x_uln=1.0,
+                         gfr_ml_min_173m2=60)
     assert codes(check_cycle(reg, cycle, doses=mtx, **{**common, "prechecks": low_crcl})) == [
         "precheck_failed"]
 

@@ -134,7 +134,9 @@ def test_map_methotrexate_capped_at_20_g():
 
 def test_map_prechecks_cover_renal_and_cardiac():
     tests = {(p.test, d) for p in get_regimen("MAP").prechecks for d in p.drugs}
-    assert ("crcl_ml_min", "cisplatin") in tests and ("crcl_ml_min", "methotrexate") in tests
+    assert ("gfr_ml_min_173m2", "cisplatin") in tests and ("gfr_ml_min_173m2", "methotrexate") in tests
+    gate = next(p for p in get_regimen("MAP").prechecks if p.test == "gfr_ml_min_173m2")
+    assert gate.min == 70 and "1.73 m2" in gate.source
     assert ("lvef_pct", "doxorubicin") in tests
     assert any(s.drug == "leucovorin" for s in get_regimen("MAP").supportive)
 

@@ -14,8 +14,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rareonco.clinical import dosing, followup, peritoneal, recist, thermal
-from rareonco.clinical.ctcae import grade_anemia, grade_neutrophils, grade_platelets
+from rareonco.clinical import dosing, followup, methotrexate, peritoneal, recist, renal, thermal
+from rareonco.clinical.ctcae import (
+    grade_anemia,
+    grade_neutrophils_10e9_l,
+    grade_platelets_10e9_l,
+)
 from rareonco.clinical.pathology import huvos_grade
 from rareonco.clinical.scores import msts_score
 from rareonco.clinical.staging import ajcc8_pelvis_t, enneking_stage
@@ -61,7 +65,8 @@ class RecistBaselineIn(_In):
 class RecistFollowUpIn(_In):
     date: dt.date
     targets: dict[str, Num | None] = Field(description="target id -> mm; null = not measured")
-    non_target: Literal["absent", "present", "progression", "not_evaluated"] = "absent"
+    non_target: Literal["absent", "present", "progression", "not_evaluated"] | None = Field(
+        None, description="required when the baseline lists non-targets")
     new_lesions: Bool = False
 
 
@@ -80,7 +85,9 @@ def _recist(inp: RecistIn) -> dict[str, Any]:
         tuple(inp.baseline.non_targets),
     )
     followups = [
-        recist.FollowUp(f.date, f.targets, recist.NonTarget(f.non_target), f.new_lesions)
+        recist.FollowUp(f.date, f.targets,
+                        None if f.non_target is None else recist.NonTarget(f.non_target),
+                        f.new_lesions)
         for f in inp.followups
     ]
     result = recist.evaluate(
@@ -170,7 +177,87 @@ class CrclIn(_In):
 class CalvertIn(_In):
     target_auc: Num
     gfr_ml_min: Num
-    gfr_cap_ml_min: Num | None = None
+    gfr_cap_ml_min: Num | None = Field(renal.CALVERT_GFR_CAP_ML_MIN,
+                                       description="125 (FDA 2010) unless null")
+
+
+def _calvert(inp: CalvertIn) -> dict[str, Any]:
+    res = renal.carboplatin_calvert(inp.target_auc, inp.gfr_ml_min, gfr_cap_ml_min=inp.gfr_cap_ml_min)
+    return {"dose_mg": round(res.dose_mg, 1), "gfr_used_ml_min": res.gfr_used_ml_min,
+            "gfr_cap_ml_min": res.cap_ml_min, "cap_applied": res.cap_applied}
+
+
+class EgfrIn(_In):
+    method: Literal["schwartz_bedside", "ckd_epi_2021", "cockcroft_gault", "auto"] = "auto"
+    creatinine: Num = Field(description="serum creatinine, in creatinine_unit")
+    creatinine_unit: Literal["umol_l", "mg_dl"]
+    age_years: Num | None = None
+    sex: Literal["female", "male"] | None = None
+    height_cm: Num | None = None
+    weight_kg: Num | None = None
+
+
+def _need(value: Any, field: str, method: str) -> Any:
+    if value is None:
+        raise InvalidInput(field, f"required for {method}")
+    return value
+
+
+def _egfr(inp: EgfrIn) -> dict[str, Any]:
+    scr = renal.creatinine_mg_dl(inp.creatinine, inp.creatinine_unit)
+    if inp.method == "cockcroft_gault":
+        crcl = renal.cockcroft_gault_ml_min(_need(inp.age_years, "age_years", inp.method),
+                                            _need(inp.weight_kg, "weight_kg", inp.method), scr,
+                                            _need(inp.sex, "sex", inp.method))
+        return {"method": "cockcroft_gault", "crcl_ml_min": round(crcl, 1), "unit": "mL/min",
+                "creatinine_mg_dl": round(scr, 3), "source": "Cockcroft DW, Gault MH. Nephron 1976;16:31-41"}
+    if inp.method == "schwartz_bedside":
+        value = renal.schwartz_bedside_ml_min_173m2(_need(inp.height_cm, "height_cm", inp.method), scr)
+        res = renal.Egfr(value, "schwartz_bedside", "Schwartz GJ et al., J Am Soc Nephrol 2009;20:629-637")
+    elif inp.method == "ckd_epi_2021":
+        value = renal.ckd_epi_2021_ml_min_173m2(_need(inp.age_years, "age_years", inp.method),
+                                                _need(inp.sex, "sex", inp.method), scr)
+        res = renal.Egfr(value, "ckd_epi_2021", "Inker LA et al., N Engl J Med 2021;385:1737-1749")
+    else:
+        res = renal.estimated_gfr(age_years=_need(inp.age_years, "age_years", "auto"),
+                                  creatinine_mg_dl=scr, height_cm=inp.height_cm, sex=inp.sex)
+    return {"method": res.method, "egfr_ml_min_173m2": round(res.egfr_ml_min_173m2, 1),
+            "unit": "mL/min/1.73 m2", "creatinine_mg_dl": round(scr, 3), "source": res.source}
+
+
+class MtxLevelIn(_In):
+    hours_from_start: Num
+    level_um: Num
+
+
+class MtxIn(_In):
+    levels: list[MtxLevelIn] = Field(min_length=1, max_length=50)
+    infusion_hours: Num = 4.0
+    creatinine_x_baseline: Num | None = None
+    urine_ph: Num | None = None
+    co_medications: list[str] = Field(default_factory=list, max_length=50)
+
+
+def _mtx(inp: MtxIn) -> dict[str, Any]:
+    levels = [methotrexate.MtxLevel(x.hours_from_start, x.level_um) for x in inp.levels]
+    res = methotrexate.assess_levels(levels, infusion_hours=inp.infusion_hours,
+                                     creatinine_x_baseline=inp.creatinine_x_baseline)
+    found, unknown = methotrexate.interacting_drugs(inp.co_medications)
+    return {
+        "levels": [{"hours_from_start": x.hours_from_start, "level_um": x.level_um,
+                    "expected_max_um": (None if (e := methotrexate.expected_level_um(
+                        x.hours_from_start)) is None else round(e, 4)),
+                    "delayed": x in res.delayed} for x in levels],
+        "delayed_elimination": bool(res.delayed),
+        "leucovorin": {"category": res.rescue.category, "dose_mg": res.rescue.dose_mg,
+                       "interval_h": res.rescue.interval_h, "until": res.rescue.until,
+                       "source": res.rescue.source},
+        "glucarpidase": {"indicated": res.glucarpidase.indicated, "reason": res.glucarpidase.reason,
+                         "source": res.glucarpidase.source},
+        "urine_ph_ready": methotrexate.urine_ph_ready(inp.urine_ph),
+        "interacting_drugs": [{"drug": d, "class": c} for d, c in found],
+        "not_checked": list(unknown),
+    }
 
 
 class AnthracyclineDoseIn(_In):
@@ -238,21 +325,28 @@ class SurgicalStageIn(_In):
 
 
 class CtcaeLabIn(_In):
-    test: Literal["neutrophils", "platelets", "hemoglobin"]
-    value: Num = Field(description="/mm3 for counts, g/dL for hemoglobin")
+    """One of the unit-named values: counts in x 10^9/L, haemoglobin in g/dL."""
+
+    anc_10e9_l: Num | None = None
+    platelets_10e9_l: Num | None = None
+    hb_g_dl: Num | None = None
     lln: Num | None = Field(None, description="laboratory lower limit of normal, same unit")
 
 
 _CTCAE_LAB = {
-    "neutrophils": ("Neutrophil count decreased", grade_neutrophils),
-    "platelets": ("Platelet count decreased", grade_platelets),
-    "hemoglobin": ("Anemia", grade_anemia),
+    "anc_10e9_l": ("Neutrophil count decreased", grade_neutrophils_10e9_l),
+    "platelets_10e9_l": ("Platelet count decreased", grade_platelets_10e9_l),
+    "hb_g_dl": ("Anemia", grade_anemia),
 }
 
 
 def _ctcae_lab(inp: CtcaeLabIn) -> dict[str, Any]:
-    term, fn = _CTCAE_LAB[inp.test]
-    grade = fn(inp.value) if inp.lln is None else fn(inp.value, inp.lln)
+    given = [k for k in _CTCAE_LAB if getattr(inp, k) is not None]
+    if len(given) != 1:
+        raise InvalidInput("anc_10e9_l", "give exactly one of anc_10e9_l, platelets_10e9_l, hb_g_dl")
+    term, fn = _CTCAE_LAB[given[0]]
+    value = getattr(inp, given[0])
+    grade = fn(value) if inp.lln is None else fn(value, inp.lln)
     return {"term": term, "grade": grade, "version": "CTCAE v5.0"}
 
 
@@ -314,11 +408,15 @@ CALCULATORS: dict[str, Calculator] = {c.name: c for c in (
        lambda i: {"crcl_ml_min": round(dosing.creatinine_clearance_ml_min(
            i.age_years, i.weight_kg, i.serum_creatinine_mg_dl, i.sex), 1)},
        {"age_years": 40, "weight_kg": 70, "serum_creatinine_mg_dl": 1.0, "sex": "female"}),
-    _c("calvert", "Carboplatin dose mg = AUC x (GFR + 25) (Calvert 1989)", CalvertIn,
-       lambda i: {"dose_mg": round(dosing.carboplatin_dose_mg(
-           i.target_auc, i.gfr_ml_min, gfr_cap_ml_min=i.gfr_cap_ml_min), 1)},
-       {"target_auc": 5, "gfr_ml_min": 100}),
-    _c("anthracycline", "Cumulative doxorubicin-equivalent dose (COG LTFU v5.0)", AnthracyclineIn, _anthracycline,
+    _c("calvert", "Carboplatin dose mg = AUC x (GFR + 25), GFR capped at 125 (Calvert 1989, FDA 2010)",
+       CalvertIn, _calvert, {"target_auc": 5, "gfr_ml_min": 100}),
+    _c("egfr", "eGFR: bedside Schwartz (<18 y), CKD-EPI 2021 (>=18 y) or Cockcroft-Gault", EgfrIn, _egfr,
+       {"method": "ckd_epi_2021", "creatinine": 1.0, "creatinine_unit": "mg_dl", "age_years": 50,
+        "sex": "female"}),
+    _c("mtx_level", "High-dose methotrexate levels: delay, leucovorin, glucarpidase (Ramsey 2018)", MtxIn, _mtx,
+       {"levels": [{"hours_from_start": 24, "level_um": 8}, {"hours_from_start": 48, "level_um": 0.6}],
+        "infusion_hours": 4, "urine_ph": 7.5, "co_medications": ["omeprazole"]}),
+    _c("anthracycline", "Cumulative doxorubicin-equivalent dose (IGHG / Feijen 2019)", AnthracyclineIn, _anthracycline,
        {"doses": [{"drug": "doxorubicin", "mg_m2": 75}], "warn_mg_m2": 400, "limit_mg_m2": 450}),
     _c("huvos", "Huvos necrosis grade I-IV, good responder >= 90 %", HuvosIn,
        lambda i: _asdict(huvos_grade(i.necrosis_pct)), {"necrosis_pct": 95}),
@@ -343,7 +441,7 @@ CALCULATORS: dict[str, Calculator] = {c.name: c for c in (
        lambda i: {"stage": enneking_stage(**i.model_dump())},
        {"grade": "high", "compartment": "extra", "metastasis": False}),
     _c("ctcae_lab", "CTCAE v5.0 grade of a low blood count", CtcaeLabIn, _ctcae_lab,
-       {"test": "neutrophils", "value": 800}),
+       {"anc_10e9_l": 0.8}),
     _c("followup_schedule", "Follow-up visits and imaging after high-grade sarcoma (ESMO 2021)",
        FollowupIn, _followup, {"end_of_treatment": "2024-06-30", "kind": "bone"}),
 )}

@@ -96,6 +96,33 @@ def regimens(
     Console().print(table)
 
 
+@app.command("check")
+def check() -> None:
+    """Check one proposed cycle: JSON object on stdin -> {"may_proceed", "findings",
+    "cumulative_doxorubicin_equivalent_mg_m2", ...} on stdout. Omitted lab keys mean "not
+    measured". Bad input: {"error", "field"} on stdout, a message on stderr, exit status 2."""
+    import sys
+
+    from rareonco.regimens.gate import check_json
+
+    def action() -> dict[str, object]:
+        def no_constants(token: str) -> float:
+            raise ValueError(f"{token} is not a number")
+        try:
+            payload = json.loads(sys.stdin.read(), parse_constant=no_constants)
+        except ValueError as exc:
+            raise InvalidInput("body", f"invalid JSON: {exc}") from None
+        return check_json(payload)
+
+    try:
+        result = action()
+    except InvalidInput as exc:  # the JSON field, not an option name
+        typer.echo(json.dumps({"error": exc.reason, "field": exc.field}, ensure_ascii=False))
+        typer.echo(f"error: {exc.field}: {exc.reason}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(result, ensure_ascii=False, allow_nan=False))
+
+
 @app.command("plan")
 def plan(
     regimen: Annotated[str, typer.Option("--regimen", help="Regimen id, e.g. P6 or MAP.")],

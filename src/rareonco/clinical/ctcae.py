@@ -79,6 +79,21 @@ def grade_neutrophils(anc_per_mm3: float, lln_per_mm3: float = 2000.0) -> int:
     return _below(anc, lln_per_mm3, (1500.0, 1000.0, 500.0))
 
 
+def grade_neutrophils_10e9_l(anc_10e9_l: float, lln_10e9_l: float = 2.0) -> int:
+    """Neutrophil count decreased in x 10^9/L, the unit of the pre-checks and of most
+    laboratories: 1 <LLN-1.5; 2 <1.5-1.0; 3 <1.0-0.5; 4 <0.5 x 10^9/L (CTCAE v5.0, "Neutrophil
+    count decreased"). ANC 0.8 x 10^9/L is grade 3."""
+    anc = _nonnegative(anc_10e9_l, "anc_10e9_l", "x 10^9/L")
+    return _below(anc, lln_10e9_l, (1.5, 1.0, 0.5))
+
+
+def grade_platelets_10e9_l(platelets_10e9_l: float, lln_10e9_l: float = 150.0) -> int:
+    """Platelet count decreased in x 10^9/L: 1 <LLN-75; 2 <75-50; 3 <50-25; 4 <25 x 10^9/L
+    (CTCAE v5.0, "Platelet count decreased")."""
+    plt = _nonnegative(platelets_10e9_l, "platelets_10e9_l", "x 10^9/L")
+    return _below(plt, lln_10e9_l, (75.0, 50.0, 25.0))
+
+
 def grade_platelets(platelets_per_mm3: float, lln_per_mm3: float = 150000.0) -> int:
     """Platelet count decreased: 1 <LLN-75,000; 2 <75,000-50,000; 3 <50,000-25,000;
     4 <25,000 /mm3."""

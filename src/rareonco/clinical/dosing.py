@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rareonco.clinical.anthracyclines import EQUIVALENCE_SOURCE, IGHG_EQUIVALENCE
+from rareonco.clinical.drugs import normalise, resolve_drug
 from rareonco.errors import InvalidInput
 
 __all__ = [
@@ -203,7 +205,7 @@ def creatinine_clearance_ml_min(
 
 
 def carboplatin_dose_mg(
-    target_auc: float, gfr_ml_min: float, *, gfr_cap_ml_min: float | None = None
+    target_auc: float, gfr_ml_min: float, *, gfr_cap_ml_min: float | None = 125.0
 ) -> float:
     """Carboplatin dose (mg) by the Calvert formula: dose = target AUC * (GFR + 25).
 
@@ -211,8 +213,9 @@ def carboplatin_dose_mg(
     a simple formula based on renal function. J Clin Oncol 1989;7(11):1748-1756 (the formula in the
     abstract and Methods; AUC in mg/mL.min, GFR in mL/min).
 
-    ``gfr_cap_ml_min`` is off by default; pass 125 to apply the US FDA 2010 advice to cap the GFR
-    estimate at 125 mL/min (maximum dose AUC x 150 mg). ``target_auc`` must be in (0, 10].
+    ``gfr_cap_ml_min`` is 125 mL/min by default (US FDA 2010 advice: maximum dose AUC x 150 mg);
+    pass None only for a measured GFR where the protocol allows it.
+    :func:`rareonco.clinical.renal.carboplatin_calvert` also says whether the cap applied. ``target_auc`` must be in (0, 10].
     """
     auc = _positive(target_auc, "target_auc", "mg/mL.min", upper=10.0)
     gfr = _positive(gfr_ml_min, "gfr_ml_min", "mL/min", upper=250.0)
@@ -221,21 +224,10 @@ def carboplatin_dose_mg(
     return auc * (gfr + 25.0)
 
 
-#: Multiply a cumulative dose (mg/m2) of the drug by its factor to get doxorubicin equivalents
-#: for cardiotoxicity. Source: Children's Oncology Group, Long-Term Follow-Up Guidelines for
-#: Survivors of Childhood, Adolescent and Young Adult Cancers, version 5.0 (October 2018),
-#: section on anthracycline cardiotoxicity ("doxorubicin isotoxic equivalent" conversion):
-#: daunorubicin 0.5, epirubicin 0.67, idarubicin 5, mitoxantrone 4 (an anthraquinone, included
-#: there). Later evidence (Feijen EAM et al., JAMA Oncol 2019;5:864-871, table 3) supports 0.6 for
-#: daunorubicin and about 10 for mitoxantrone; pass your own table to anthracycline_exposure to use it.
-DOXORUBICIN_EQUIVALENCE: Mapping[str, float] = {
-    "doxorubicin": 1.0,
-    "daunorubicin": 0.5,
-    "epirubicin": 0.67,
-    "idarubicin": 5.0,
-    "mitoxantrone": 4.0,
-}
-ANTHRACYCLINE_SOURCE = "COG Long-Term Follow-Up Guidelines v5.0 (2018), doxorubicin isotoxic equivalents"
+#: Doxorubicin-equivalence factors: the IGHG / Feijen 2019 table of
+#: :mod:`rareonco.clinical.anthracyclines` (one table for the whole platform).
+DOXORUBICIN_EQUIVALENCE: Mapping[str, float] = IGHG_EQUIVALENCE
+ANTHRACYCLINE_SOURCE = EQUIVALENCE_SOURCE
 
 
 @dataclass(frozen=True)
@@ -254,9 +246,10 @@ def anthracycline_exposure(
 ) -> AnthracyclineExposure:
     """Cumulative anthracycline exposure as doxorubicin equivalents (mg/m2).
 
-    ``doses`` are (drug, mg/m2) pairs, one per administration or per course; drug names are matched
-    case-insensitively against ``equivalence`` (default :data:`DOXORUBICIN_EQUIVALENCE`, COG LTFU
-    Guidelines v5.0, 2018). Status: ``warning`` when the total reaches ``warn_mg_m2``,
+    ``doses`` are (drug, mg/m2) pairs, one per administration or per course; drug names go through
+    the drug vocabulary (:func:`rareonco.clinical.drugs.resolve_drug`: any case, synonyms and
+    brands such as Adriamycin or Caelyx) and are then looked up in ``equivalence`` (default
+    :data:`DOXORUBICIN_EQUIVALENCE`, the IGHG / Feijen 2019 table). Status: ``warning`` when the total reaches ``warn_mg_m2``,
     ``limit_exceeded`` when it exceeds ``limit_mg_m2``. The limits are protocol data (MAP reaches
     450 mg/m2 by design, P6 300 mg/m2); the defaults reflect the steep rise of cardiomyopathy risk
     above 400-450 mg/m2 (Von Hoff DD et al., Ann Intern Med 1979;91:710-717).
@@ -271,7 +264,10 @@ def anthracycline_exposure(
             drug, amount = item
         except (TypeError, ValueError):
             raise InvalidInput(f"doses.{i}", "must be a (drug, mg/m2) pair") from None
-        factor = equivalence.get(str(drug).strip().lower())
+        key = normalise(str(drug))
+        if key not in equivalence:
+            key = resolve_drug(drug, f"doses.{i}.drug").id
+        factor = equivalence.get(key)
         if factor is None:
             raise InvalidInput(
                 f"doses.{i}.drug", f"unknown anthracycline {drug!r}; known: {sorted(equivalence)}"

@@ -71,9 +71,12 @@ class Baseline:
 
 @dataclass(frozen=True)
 class FollowUp:
+    """One assessment. ``non_target`` is required when the baseline recorded non-target lesions
+    (None = not given); without baseline non-targets it is ignored (Table 1's blank column)."""
+
     date: dt.date
     targets: Mapping[str, float | None]
-    non_target: NonTarget = NonTarget.ABSENT
+    non_target: NonTarget | None = None
     new_lesions: bool = False
 
 
@@ -98,19 +101,24 @@ class RecistResult:
 def validate_baseline(baseline: Baseline) -> None:
     """Check the target selection rules of section 4.2 and measurability of section 3.2.
 
-    At most 5 targets and 2 per organ (organs compared case-insensitively, as given by the caller:
-    record all lymph nodes under one organ name if the protocol counts them as one organ);
-    non-nodal targets >= 10 mm longest diameter; nodal targets >= 15 mm short axis. Zero targets
-    is allowed (non-target disease only, Table 2).
+    At most 5 targets and 2 per organ (organs compared case-insensitively); all lymph nodes count
+    as one organ, whatever organ name they carry (RECIST 1.1 questions and clarifications, EORTC:
+    "Nodes are considered to be one organ"), so at most 2 nodal targets. Non-nodal targets >= 10 mm
+    longest diameter; nodal targets >= 15 mm short axis. Zero targets is allowed (non-target
+    disease only, Table 2); a baseline with neither targets nor non-targets is not evaluable and
+    is refused (field ``baseline``).
     """
     targets = baseline.targets
+    if not targets and not baseline.non_targets:
+        raise InvalidInput("baseline", "not evaluable: no target and no non-target lesion at "
+                           "baseline (RECIST 1.1 needs disease to follow)")
     if len(targets) > MAX_TARGETS:
         raise InvalidInput("baseline.targets", f"at most {MAX_TARGETS} target lesions, got {len(targets)}")
     ids = [t.id for t in targets] + list(baseline.non_targets)
     dupes = [k for k, n in Counter(ids).items() if n > 1]
     if dupes:
         raise InvalidInput("baseline.targets", f"duplicate lesion id {dupes[0]!r}")
-    per_organ = Counter(t.organ.strip().lower() for t in targets)
+    per_organ = Counter("lymph nodes" if t.node else t.organ.strip().lower() for t in targets)
     for organ, n in per_organ.items():
         if n > MAX_TARGETS_PER_ORGAN:
             raise InvalidInput(
@@ -171,6 +179,10 @@ def target_response(
     included) and >= 5 mm above it in absolute terms. SD otherwise. With a target not measured the
     response is NE unless the measured targets alone already reach PD (section 4.4.1, missing
     assessments).
+
+    CR is decided before PD: nodes below 10 mm are normal, so a node going 16 -> 4 -> 9 mm has not
+    reappeared and the response stays CR although the sum rose (RECIST 1.1 questions and
+    clarifications, EORTC, "Abnormal lymph node": a node has reappeared only when >= 10 mm).
     """
     values = [measurements[t.id] for t in baseline.targets]
     measured = [v for v in values if v is not None]
@@ -179,27 +191,32 @@ def target_response(
         return (Response.PD if _is_pd(partial, nadir_mm) else Response.NE), None
     total = sum_of_diameters_mm(measured)
     base = sum_of_diameters_mm([t.mm for t in baseline.targets])
-    if _is_pd(total, nadir_mm):
-        return Response.PD, total
     complete = all(
         (v < NODE_NORMAL_BELOW_MM) if t.node else (v == 0)
         for t, v in zip(baseline.targets, measured, strict=True)
     )
     if complete:
         return Response.CR, total
+    if _is_pd(total, nadir_mm):
+        return Response.PD, total
     if base - total >= PR_DECREASE_PCT / 100.0 * base - _EPS:
         return Response.PR, total
     return Response.SD, total
 
 
 def overall_response(
-    target: Response | None, non_target: NonTarget, new_lesions: bool
+    target: Response | None, non_target: NonTarget | None, new_lesions: bool
 ) -> Response:
     """Overall response at a timepoint: Table 1 (with targets) and Table 2 (``target`` None).
 
-    Non-target "absent" with no non-target lesions recorded at baseline behaves as the table's
-    blank (only the targets decide).
+    ``non_target`` None means no non-target lesions at baseline (Table 1's blank): the targets
+    alone decide, so target CR is overall CR. Table 1: target CR with non-targets not evaluated
+    (or present) is PR, never CR.
     """
+    if non_target is None:
+        if target is None:
+            raise InvalidInput("non_target", "required without target lesions (Table 2)")
+        return Response.PD if new_lesions else target
     if new_lesions or non_target is NonTarget.PROGRESSION or target is Response.PD:
         return Response.PD
     if target is None:  # Table 2: non-target disease only
@@ -249,7 +266,14 @@ def evaluate(
             t_resp, total = target_response(baseline, fu.targets, nadir)
         else:
             t_resp, total = None, None
-        o_resp = overall_response(t_resp, NonTarget(fu.non_target), fu.new_lesions)
+        non_target: NonTarget | None = None
+        if baseline.non_targets:
+            if fu.non_target is None:
+                raise InvalidInput(f"followups.{i}.non_target", "required: the baseline has "
+                                   "non-target lesions (absent, present, progression or "
+                                   "not_evaluated)")
+            non_target = NonTarget(fu.non_target)
+        o_resp = overall_response(t_resp, non_target, fu.new_lesions)
         points.append(
             Timepoint(
                 date=fu.date,

@@ -43,6 +43,8 @@ ANTHRACYCLINES = frozenset(
 PRECHECK_TESTS = (
     "anc_10e9_l",
     "platelets_10e9_l",
+    "gfr_ml_min_173m2",
+    "bilirubin_mg_dl",
     "crcl_ml_min",
     "lvef_pct",
     "bilirubin_x_uln",
@@ -109,6 +111,8 @@ class Precheck(_Strict):
     test: Literal[
         "anc_10e9_l",
         "platelets_10e9_l",
+        "gfr_ml_min_173m2",
+        "bilirubin_mg_dl",
         "crcl_ml_min",
         "lvef_pct",
         "bilirubin_x_uln",
@@ -123,9 +127,43 @@ class Precheck(_Strict):
 
     @model_validator(mode="after")
     def _one_bound(self) -> Precheck:
-        if (self.min is None) == (self.max is None):
-            raise ValueError("give exactly one of min or max")
+        # Neither bound: the value must be measured (it feeds a dose-modification table).
+        if self.min is not None and self.max is not None:
+            raise ValueError("give at most one of min or max")
         return self
+
+
+class Band(_Strict):
+    """One row of a dose-modification table: ``above`` < value <= ``up_to`` -> ``dose_pct``
+    (0 = do not give)."""
+
+    above: float
+    up_to: float | None = None
+    dose_pct: float = Field(ge=0, le=100)
+
+
+class OrganModification(_Strict):
+    """Dose modification of ``drug`` by organ function (e.g. bilirubin), each table sourced."""
+
+    drug: DrugName
+    test: Literal["bilirubin_mg_dl", "gfr_ml_min_173m2", "crcl_ml_min"]
+    bands: tuple[Band, ...] = Field(min_length=1)
+    source: Text
+
+
+class NextCycleWindow(_Strict):
+    """When the next cycle may start, relative to its nominal day (the previous cycle's start
+    plus the planned interval): earlier than ``earliest_days_before_nominal`` days before it is an
+    override; later than ``latest_days_after_nominal`` after it is a warning (a delay)."""
+
+    earliest_days_before_nominal: int = Field(ge=0, le=14)
+    latest_days_after_nominal: int = Field(ge=0, le=120)
+    source: Text
+
+
+class DoseTolerance(_Strict):
+    pct: float = Field(gt=0, le=25)
+    source: Text
 
 
 class Supportive(_Strict):
@@ -170,6 +208,9 @@ class Regimen(_Strict):
     prechecks: tuple[Precheck, ...] = ()
     supportive: tuple[Supportive, ...] = ()
     anthracycline_limit: AnthracyclineLimit | None = None
+    organ_modifications: tuple[OrganModification, ...] = ()
+    next_cycle_window: NextCycleWindow | None = None
+    dose_tolerance: DoseTolerance | None = None
     notes: Text | None = None
 
     @model_validator(mode="before")
