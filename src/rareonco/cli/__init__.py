@@ -1,21 +1,19 @@
 """The `rareonco` command line: thin Typer commands that parse, call a service and print.
 
-Each command group lives in its own module; this module assembles them and turns
-`RareOncoError` into a message on standard error and exit status 2.
+Each command group lives in its own module; this module assembles them, and every
+command group is a `failures.ReportingGroup`, the one place that turns a `RareOncoError` (or a
+file error) into a message and exit status 2.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-
 import typer
 
-from rareonco.errors import RareOncoError
-
 from . import admin, calc, course, demo, hipec, plan, serve
+from .failures import ReportingGroup
 
 app = typer.Typer(
+    cls=ReportingGroup,
     name="rareonco",
     help="RareOnco: rare-tumour case management for a national reference centre.",
     no_args_is_help=True,
@@ -33,11 +31,6 @@ app.add_typer(plan.app, name="plan")
 
 
 def main() -> None:
-    """Entry point: run the CLI, mapping domain errors to exit status 2."""
-    try:
-        app()
-    except RareOncoError as exc:
-        if "--json" in sys.argv or (len(sys.argv) > 1 and sys.argv[1] == "calc"):
-            print(json.dumps(exc.to_dict(), ensure_ascii=False))
-        print(f"error: {exc.message}", file=sys.stderr)
-        sys.exit(2)
+    """Entry point: run the CLI. Errors are reported in one place, `failures.ReportingGroup`
+    (a refused input, a domain rule or a file error: a message and exit status 2)."""
+    app()

@@ -9,9 +9,11 @@ from rich.console import Console
 
 from rareonco.errors import InvalidInput
 
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+from .failures import ReportingGroup
+
+db_app = typer.Typer(cls=ReportingGroup, help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(cls=ReportingGroup, help="User accounts.", no_args_is_help=True)
+audit_app = typer.Typer(cls=ReportingGroup, help="The audit log.", no_args_is_help=True)
 console = Console()
 
 

@@ -6,14 +6,17 @@ invalid input prints `{"error": ..., "field": ...}` on stdout and exits with sta
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
 from rareonco.calc.registry import CALCULATORS, Calculator, run
-from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.errors import InvalidInput
+
+from .failures import ReportingGroup, errors_as
 
 app = typer.Typer(
+    cls=ReportingGroup,
     help="Clinical calculators: JSON object on stdin -> JSON object on stdout (exit 2 on bad input).",
     no_args_is_help=True,
 )
@@ -27,13 +30,6 @@ def _emit(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, allow_nan=False))
 
 
-def _fail(exc: RareOncoError) -> NoReturn:
-    body = exc.to_dict()
-    body.setdefault("field", None)
-    _emit(body)
-    raise typer.Exit(2)
-
-
 def _read_payload() -> object:
     text = sys.stdin.read()
     try:
@@ -42,7 +38,7 @@ def _read_payload() -> object:
         raise InvalidInput("body", f"invalid JSON: {exc}") from None
 
 
-def _command(calc: Calculator):  # noqa: ANN202
+def _command(calc: Calculator):
     def command(
         schema: bool = typer.Option(False, "--schema", help="Print the JSON schema of the input."),
         example: bool = typer.Option(False, "--example", help="Print an example input."),
@@ -53,11 +49,8 @@ def _command(calc: Calculator):  # noqa: ANN202
         if example:
             _emit(dict(calc.example))
             return
-        try:
-            result = run(calc.name, _read_payload())
-        except RareOncoError as exc:
-            _fail(exc)
-        _emit(result)
+        errors_as(json=True)
+        _emit(run(calc.name, _read_payload()))
 
     command.__doc__ = (
         f"{calc.summary}.\n\nReads a JSON object on stdin, for example:\n\n"

@@ -7,7 +7,6 @@ standard error (and the error as JSON on standard output with ``--json``) and ex
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, TypeVar
 
@@ -15,11 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.errors import InvalidInput
 from rareonco.regimens import all_regimens, plan_course
 from rareonco.regimens.planning import CoursePlan
 
+from .failures import ReportingGroup, errors_as
+
 app = typer.Typer(
+    cls=ReportingGroup,
     help="Chemotherapy regimens and course planning.",
     no_args_is_help=True,
 )
@@ -35,23 +37,6 @@ _OPTION_NAMES = {
 }
 
 T = TypeVar("T")
-
-
-def _run(action: Callable[[], T], as_json: bool) -> T:
-    """Run ``action``; a RareOncoError becomes a message on stderr and exit status 2."""
-    try:
-        return action()
-    except RareOncoError as exc:
-        message = exc.message
-        payload = exc.to_dict()
-        if isinstance(exc, InvalidInput):
-            field = _OPTION_NAMES.get(exc.field, exc.field)
-            message = f"{field}: {exc.reason}"
-            payload = {"error": exc.reason, "field": field}
-        if as_json:
-            typer.echo(json.dumps(payload, ensure_ascii=False))
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _parse_date(text: str) -> date:
@@ -105,22 +90,16 @@ def check() -> None:
 
     from rareonco.regimens.gate import check_json
 
-    def action() -> dict[str, object]:
-        def no_constants(token: str) -> float:
-            raise ValueError(f"{token} is not a number")
-        try:
-            payload = json.loads(sys.stdin.read(), parse_constant=no_constants)
-        except ValueError as exc:
-            raise InvalidInput("body", f"invalid JSON: {exc}") from None
-        return check_json(payload)
+    errors_as(json=True)  # fields are the JSON object's, not option names
+
+    def no_constants(token: str) -> float:
+        raise ValueError(f"{token} is not a number")
 
     try:
-        result = action()
-    except InvalidInput as exc:  # the JSON field, not an option name
-        typer.echo(json.dumps({"error": exc.reason, "field": exc.field}, ensure_ascii=False))
-        typer.echo(f"error: {exc.field}: {exc.reason}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(json.dumps(result, ensure_ascii=False, allow_nan=False))
+        payload = json.loads(sys.stdin.read(), parse_constant=no_constants)
+    except ValueError as exc:
+        raise InvalidInput("body", f"invalid JSON: {exc}") from None
+    typer.echo(json.dumps(check_json(payload), ensure_ascii=False, allow_nan=False))
 
 
 @app.command("plan")
@@ -138,13 +117,9 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Dose sheet and calendar of a course: BSA, then mg per drug per day for every cycle."""
-    course = _run(
-        lambda: plan_course(
-            regimen, _parse_date(start), height_cm, weight_kg,
-            bsa_formula=bsa_formula, n_cycles=cycles,
-        ),
-        as_json,
-    )
+    errors_as(json=as_json, field_names=_OPTION_NAMES)
+    course = plan_course(regimen, _parse_date(start), height_cm, weight_kg,
+                         bsa_formula=bsa_formula, n_cycles=cycles)
     if as_json:
         typer.echo(course.to_json(indent=2))
         return

@@ -6,7 +6,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-app = typer.Typer(help="Demo data.", no_args_is_help=True)
+from .failures import ReportingGroup
+
+app = typer.Typer(cls=ReportingGroup, help="Demo data.", no_args_is_help=True)
 console = Console()
 
 

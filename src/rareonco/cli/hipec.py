@@ -24,8 +24,10 @@ from rareonco.hipec import analyse as analyse_log
 from rareonco.hipec import format_csv, parse_fault, read_csv
 from rareonco.hipec import simulate as simulate_log
 from rareonco.hipec.simulator import DEFAULT_PROBES
+from .failures import ReportingGroup
 
 app = typer.Typer(
+    cls=ReportingGroup,
     help="HIPEC perfusion: simulate a circuit, analyse a perfusion log, render its report.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -13,8 +13,9 @@ from pathlib import Path
 import typer
 
 from rareonco.errors import InvalidInput, RareOncoError
+from .failures import ReportingGroup
 
-app = typer.Typer(help="Surgical planning from CT.", no_args_is_help=True)
+app = typer.Typer(cls=ReportingGroup, help="Surgical planning from CT.", no_args_is_help=True)
 
 
 @app.callback()
