@@ -34,7 +34,7 @@ class ErrorStyle:
 
 
 _DEFAULT = ErrorStyle()
-_STYLE: ContextVar[ErrorStyle] = ContextVar("cli_error_style", default=_DEFAULT)  # noqa: B039  # frozen
+_STYLE: ContextVar[ErrorStyle] = ContextVar("cli_error_style", default=_DEFAULT)
 
 
 def errors_as(json: bool = False, field_names: Mapping[str, str] | None = None) -> None:
