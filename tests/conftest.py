@@ -21,7 +21,6 @@ from rareonco.store.migrate import upgrade
 
 PG_URL = os.environ.get("RAREONCO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 PASSWORD = "correct-horse-42"
 
