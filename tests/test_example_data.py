@@ -23,5 +23,5 @@ def test_the_variable_comes_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_a_missing_file_is_named() -> None:
-    with pytest.raises(FileNotFoundError, match="ct/nothing-here.nii.gz"):
+    with pytest.raises(FileNotFoundError, match=r"ct/nothing-here\.nii\.gz"):
         example_data.get_example_file("ct/nothing-here.nii.gz")

@@ -63,10 +63,10 @@ def imported(path: Path, module: str) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             names += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: resolve against the module's package
-                base = module.split(".")[: -node.level] if not path.name == "__init__.py" \
-                    else module.split(".")[: len(module.split(".")) - node.level + 1]
-                names.append((node.lineno, "rareonco." + ".".join(base + ([node.module] if node.module else []))))
+            if node.level:  # relative: resolve against the module's package ("x.__init__" too)
+                base = module.split(".")[: -node.level]
+                target = ".".join(base + ([node.module] if node.module else []))
+                names.append((node.lineno, f"rareonco.{target}"))
             elif node.module:
                 names.append((node.lineno, node.module))
     return names
