@@ -266,7 +266,7 @@ def main() -> None:
             run("PostgreSQL", bench_url, args)
             with admin.connect() as conn:
                 conn.execute(text("DROP DATABASE IF EXISTS rareonco_bench WITH (FORCE)"))
-        except Exception as exc:  # noqa: BLE001 - report and go on
+        except Exception as exc:
             print(f"\n== PostgreSQL == skipped: {exc.__class__.__name__}: {exc}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nwhole run {time.perf_counter() - t0:.0f} s, driver peak RSS {peak_mb:.0f} MB")

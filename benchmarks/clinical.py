@@ -77,7 +77,8 @@ def main() -> None:
 
     rng = np.random.default_rng(3)
     t = np.arange(0, 3600, 0.1)  # one hour at 10 Hz
-    probes = [np.clip(42.5 + 0.5 * np.sin(t / 300 + p) + rng.normal(0, 0.05, t.size), 20, 50) for p in range(8)]
+    probes = [np.clip(42.5 + 0.5 * np.sin(t / 300 + p) + rng.normal(0, 0.05, t.size), 20, 50)
+              for p in range(8)]
     cem43_min(t, probes[0])  # warm-up
     # Best and median of repeated runs: the machine may be shared, and the best run is the
     # figure least disturbed by other processes.

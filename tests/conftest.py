@@ -41,7 +41,7 @@ def _pg_available() -> str | None:
             conn.execute(text("select 1"))
         eng.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
 
 

@@ -20,7 +20,8 @@ def freeze_heap() -> None:
     stall we measured. With the start-up heap frozen, a full collection walks only what was
     allocated since (2 ms). The cost: cyclic garbage among frozen objects is never collected;
     they are the long-lived start-up objects, collected once just before. The app calls it at
-    start-up too (`web.app`) and the HIPEC live hub when its first feed starts: the same pauses stretch the tail of every request's latency."""
+    start-up too (`web.app`) and the HIPEC live hub when its first feed starts: the same pauses
+    stretch the tail of every request's latency."""
     global _FROZEN
     with _LOCK:
         if _FROZEN:

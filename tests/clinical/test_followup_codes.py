@@ -100,5 +100,5 @@ def test_unknown_codes(code):
 def test_bad_code_lists_are_refused(text):
     from rareonco.clinical.codes._lists import _parse
 
-    with pytest.raises(ValueError, match="icdo3.yaml"):
+    with pytest.raises(ValueError, match=r"icdo3\.yaml"):
         _parse(text)

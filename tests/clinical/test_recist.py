@@ -177,8 +177,7 @@ def test_evaluate_with_confirmation():
     ("baseline", "field"),
     [
         (Baseline(D0, tuple(TargetLesion(f"T{i}", f"o{i}", False, 20) for i in range(6))), "baseline.targets"),
-        (Baseline(D0, tuple(TargetLesion(f"T{i}", "Liver", False, 20) for i in range(2))
-                  + (TargetLesion("T9", "liver ", False, 20),)), "baseline.targets"),
+        (Baseline(D0, (*tuple(TargetLesion(f"T{i}", "Liver", False, 20) for i in range(2)), TargetLesion("T9", "liver ", False, 20))), "baseline.targets"),
         (Baseline(D0, (TargetLesion("T1", "liver", False, 20), TargetLesion("T1", "lung", False, 20))),
          "baseline.targets"),
         (Baseline(D0, (TargetLesion("T1", "liver", False, 20),), ("T1",)), "baseline.targets"),

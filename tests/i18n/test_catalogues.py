@@ -4,7 +4,7 @@ dates and numbers in the locale's format."""
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -92,9 +92,9 @@ def test_dates_and_numbers_follow_the_locale() -> None:
         assert i18n.format_date(d).replace("\u202f", " ") == "12 мар. 2026 г."
         assert i18n.format_date("2026-03-12", "long").replace("\u202f", " ") == "12 марта 2026 г."
         assert i18n.format_number(1234.5, 1) == "1\xa0234,5"
-        assert "12.03.2026" in i18n.format_datetime(datetime(2026, 3, 12, 15, tzinfo=timezone.utc),
+        assert "12.03.2026" in i18n.format_datetime(datetime(2026, 3, 12, 15, tzinfo=UTC),
                                                     "short") or "12.03.26" in i18n.format_datetime(
-            datetime(2026, 3, 12, 15, tzinfo=timezone.utc), "short")
+            datetime(2026, 3, 12, 15, tzinfo=UTC), "short")
     assert i18n.format_date(None) == ""
 
 

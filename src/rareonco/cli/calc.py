@@ -6,6 +6,7 @@ invalid input prints `{"error": ..., "field": ...}` on stdout and exits with sta
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -38,7 +39,7 @@ def _read_payload() -> object:
         raise InvalidInput("body", f"invalid JSON: {exc}") from None
 
 
-def _command(calc: Calculator):
+def _command(calc: Calculator) -> Callable[..., None]:
     def command(
         schema: bool = typer.Option(False, "--schema", help="Print the JSON schema of the input."),
         example: bool = typer.Option(False, "--example", help="Print an example input."),

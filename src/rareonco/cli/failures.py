@@ -45,6 +45,7 @@ def errors_as(json: bool = False, field_names: Mapping[str, str] | None = None) 
 def report(exc: RareOncoError | OSError) -> int:
     """Print the error (stderr; and JSON on stdout for JSON commands); the exit status."""
     style = _STYLE.get()
+    payload: dict[str, object]
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         message, payload = f"{where}{exc.strerror or exc}", {"error": str(exc), "field": None}

@@ -30,7 +30,7 @@ def serve(
 
     if log_level not in ("critical", "error", "warning", "info", "debug", "trace"):
         raise typer.BadParameter(f"unknown log level {log_level!r}", param_hint="--log-level")
-    settings, db = open_database()
+    _, db = open_database()
     console = Console()
     if demo:
         summary = load_demo(db)

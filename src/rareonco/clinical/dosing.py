@@ -87,9 +87,9 @@ def bsa_m2(height_cm: float, weight_kg: float, formula: str = "mosteller") -> fl
     if formula == "mosteller":
         return math.sqrt(h * w / 3600.0)
     if formula == "dubois":
-        return 0.007184 * w**0.425 * h**0.725
+        return float(0.007184 * w**0.425 * h**0.725)
     if formula == "haycock":
-        return 0.024265 * w**0.5378 * h**0.3964
+        return float(0.024265 * w**0.5378 * h**0.3964)
     raise InvalidInput("formula", f"unknown BSA formula {formula!r}; use one of {BSA_FORMULAS}")
 
 
@@ -215,7 +215,8 @@ def carboplatin_dose_mg(
 
     ``gfr_cap_ml_min`` is 125 mL/min by default (US FDA 2010 advice: maximum dose AUC x 150 mg);
     pass None only for a measured GFR where the protocol allows it.
-    :func:`rareonco.clinical.renal.carboplatin_calvert` also says whether the cap applied. ``target_auc`` must be in (0, 10].
+    :func:`rareonco.clinical.renal.carboplatin_calvert` also says whether the cap applied.
+    ``target_auc`` must be in (0, 10].
     """
     auc = _positive(target_auc, "target_auc", "mg/mL.min", upper=10.0)
     gfr = _positive(gfr_ml_min, "gfr_ml_min", "mL/min", upper=250.0)
@@ -249,7 +250,8 @@ def anthracycline_exposure(
     ``doses`` are (drug, mg/m2) pairs, one per administration or per course; drug names go through
     the drug vocabulary (:func:`rareonco.clinical.drugs.resolve_drug`: any case, synonyms and
     brands such as Adriamycin or Caelyx) and are then looked up in ``equivalence`` (default
-    :data:`DOXORUBICIN_EQUIVALENCE`, the IGHG / Feijen 2019 table). Status: ``warning`` when the total reaches ``warn_mg_m2``,
+    :data:`DOXORUBICIN_EQUIVALENCE`, the IGHG / Feijen 2019 table). Status: ``warning`` when
+    the total reaches ``warn_mg_m2``,
     ``limit_exceeded`` when it exceeds ``limit_mg_m2``. The limits are protocol data (MAP reaches
     450 mg/m2 by design, P6 300 mg/m2); the defaults reflect the steep rise of cardiomyopathy risk
     above 400-450 mg/m2 (Von Hoff DD et al., Ann Intern Med 1979;91:710-717).

@@ -18,6 +18,7 @@ first-order between samples); a level is "delayed" when above the curve at its h
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,8 +34,8 @@ from rareonco.errors import InvalidInput
 
 __all__ = [
     "GlucarpidaseAdvice",
-    "MtxLevel",
     "MtxAssessment",
+    "MtxLevel",
     "Rescue",
     "assess_levels",
     "expected_level_um",
@@ -69,7 +70,7 @@ def _levels(levels: Sequence[MtxLevel]) -> list[MtxLevel]:
 
 def _loglinear(points: Sequence[Sequence[float]], hours: float) -> float | None:
     """Log-linear interpolation of (hour, level) ``points``; None outside their span."""
-    for (h0, v0), (h1, v1) in zip(points, points[1:], strict=False):
+    for (h0, v0), (h1, v1) in itertools.pairwise(points):
         if h0 <= hours <= h1:
             frac = (hours - h0) / (h1 - h0)
             return math.exp(math.log(v0) + frac * (math.log(v1) - math.log(v0)))
@@ -192,7 +193,7 @@ def urine_ph_ready(urine_ph: float | None) -> bool:
     """True when urine pH >= 7 (Ramsey 2018); None (not measured) is not ready."""
     if urine_ph is None:
         return False
-    return number(urine_ph, "urine_ph") >= hdmtx_data()["urine_ph_min"]["value"]
+    return bool(number(urine_ph, "urine_ph") >= hdmtx_data()["urine_ph_min"]["value"])
 
 
 def interacting_drugs(

@@ -333,9 +333,8 @@ def best_overall_response(
                 candidates.append(Response.PR)
             # An unconfirmed response still counts as stable disease if assessed late enough.
             resp = Response.SD if tp.target_response is not None else Response.NON_CR_NON_PD
-        if resp in (Response.CR, Response.PR):
-            candidates.append(resp)
-        elif resp in _NON_PROGRESSION and (tp.date - baseline_date).days >= sd_min_days:
+        late_enough = (tp.date - baseline_date).days >= sd_min_days
+        if resp in (Response.CR, Response.PR) or (resp in _NON_PROGRESSION and late_enough):
             candidates.append(resp)
     if candidates:
         return min(candidates, key=rank.__getitem__)

@@ -84,7 +84,7 @@ def ckd_epi_2021_ml_min_173m2(age_years: float, sex: str, creatinine_mg_dl: floa
     kappa, alpha = (0.7, -0.241) if female else (0.9, -0.302)
     ratio = scr / kappa
     egfr = 142.0 * min(ratio, 1.0) ** alpha * max(ratio, 1.0) ** -1.200 * 0.9938**age
-    return egfr * 1.012 if female else egfr
+    return float(egfr * 1.012 if female else egfr)
 
 
 def cockcroft_gault_ml_min(age_years: float, weight_kg: float, creatinine_mg_dl: float,

@@ -46,7 +46,8 @@ def ajcc8_pelvis_t(
         if not isinstance(value, bool):
             raise InvalidInput(name, f"must be true or false, got {value!r}")
     if sacral_neuroforamen and not crosses_si_joint:
-        raise InvalidInput("sacral_neuroforamen", "reaching the neuroforamen implies crossing the sacroiliac joint")
+        raise InvalidInput("sacral_neuroforamen",
+                           "reaching the neuroforamen implies crossing the sacroiliac joint")
     if vessel_encasement_or_thrombus:
         return "T4b"
     if crosses_si_joint or n >= 3:

@@ -1,8 +1,9 @@
 """Load the demo accounts and cases into a database (used by the CLI and `serve --demo`).
 
 After the two defining cases, every demo module the feature list names (`rareonco.features`) is
-run (in name order) through its `load(session, cases: DemoCases) -> str | None`, so each feature adds its own demo records
-(courses, perfusions, plans, board meetings) to the same cases. Each must be idempotent.
+run (in name order) through its `load(session, cases: DemoCases) -> str | None`, so each feature
+adds its own demo records (courses, perfusions, plans, board meetings) to the same cases. Each
+must be idempotent.
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ international referrals from the CIS). They make data that looks like the real t
 
 from __future__ import annotations
 
+import itertools
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import insert
@@ -54,18 +56,18 @@ TREATED = ("in_treatment", "follow_up", "closed")
 
 
 def synth_timeline(rng: np.random.Generator, status: str, referred: date, today: date
-                   ) -> list[dict]:
+                   ) -> list[dict[str, Any]]:
     """Timeline events of a synthetic case that has reached `status`: the referral, each
     pathway move, imaging and biopsy on the way to diagnosis, chemotherapy cycles three weeks
     apart and a surgery once treated, follow-up visits every three months or so. Dates run
     from `referred` and never pass `today`."""
-    path = (MAIN_PATH[:2] + ["declined"] if status == "declined"
+    path = ([*MAIN_PATH[:2], "declined"] if status == "declined"
             else MAIN_PATH[:MAIN_PATH.index(status) + 1])
     span = max((today - referred).days, len(path))
     events = [{"kind": "referral", "event_date": referred, "summary": "referral received",
                "payload": {}}]
     day = 0
-    for prev, nxt in zip(path, path[1:], strict=False):
+    for prev, nxt in itertools.pairwise(path):
         day += int(rng.integers(1, max(2, span // (2 * len(path)))))
         when = referred + timedelta(days=min(day, span))
         if nxt == "diagnosis_confirmed":
@@ -86,6 +88,7 @@ def synth_timeline(rng: np.random.Generator, status: str, referred: date, today:
                        "summary": f"{prev} → {nxt}", "payload": {"from": prev, "to": nxt}})
     if status in ("follow_up", "closed"):
         start = events[-1]["event_date"]
+        assert isinstance(start, date)
         for k in range(int(rng.integers(1, 6))):
             visit = start - timedelta(days=90 * (k + 1))
             if visit > referred:
@@ -94,13 +97,14 @@ def synth_timeline(rng: np.random.Generator, status: str, referred: date, today:
     return events
 
 
-def _pick(rng: np.random.Generator, items: list, weights: list[float], n: int) -> np.ndarray:
+def _pick(rng: np.random.Generator, items: Sequence[object], weights: list[float], n: int
+          ) -> np.ndarray:
     w = np.asarray(weights, dtype=float)
     return rng.choice(len(items), size=n, p=w / w.sum())
 
 
 def synth_rows(n: int, seed: int = 0, today: date | None = None
-               ) -> Iterator[tuple[dict, dict, list[dict]]]:
+               ) -> Iterator[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]:
     """Yield (patient row, case row, timeline event rows) of plain dicts, reproducible from
     the seed."""
     rng = np.random.default_rng(seed)
@@ -144,7 +148,7 @@ def synth_rows(n: int, seed: int = 0, today: date | None = None
 
 
 def load_synthetic(session: Session, actor: Actor, n: int, seed: int = 0, batch: int = 2000,
-                   progress=None) -> int:  # type: ignore[no-untyped-def]
+                   progress: Callable[[int], None] | None = None) -> int:
     """Bulk-insert n synthetic patients, each with one case and its timeline; one audit entry
     per batch."""
     if n < 1:

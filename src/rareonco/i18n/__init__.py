@@ -87,7 +87,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_locale()).ungettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
 
@@ -99,7 +99,7 @@ def _babel_locale() -> Locale:
         return Locale.parse(DEFAULT_LOCALE)
 
 
-def format_date(value: date | datetime | str | None, format: str = "medium") -> str:  # noqa: A002
+def format_date(value: date | datetime | str | None, format: str = "medium") -> str:
     """A date in the current locale's format (`12 Mar 2026`, `12 мар. 2026 г.`); '' for None."""
     if value is None or value == "":
         return ""
@@ -110,7 +110,7 @@ def format_date(value: date | datetime | str | None, format: str = "medium") -> 
     return _dates.format_date(value, format=format, locale=_babel_locale())
 
 
-def format_datetime(value: datetime | str | None, format: str = "medium") -> str:  # noqa: A002
+def format_datetime(value: datetime | str | None, format: str = "medium") -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
@@ -133,7 +133,7 @@ def install(env) -> None:  # type: ignore[no-untyped-def]
     """Give a Jinja2 environment `_()`, `{% trans %}` and the locale-aware filters."""
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(current_locale=current_locale, LOCALE_NAMES=LOCALE_NAMES,
                        STAFF_LOCALES=STAFF_LOCALES, LOCALES=LOCALES)
     env.filters.update(date=format_date, datetime=format_datetime, number=format_number)

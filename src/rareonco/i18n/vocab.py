@@ -41,7 +41,7 @@ def language(code: str, field: str) -> str:
 
 def country_name(code: str, locale: str = "en") -> str:
     try:
-        return Locale.parse(locale).territories.get(code, code)
+        return str(Locale.parse(locale).territories.get(code, code))
     except (ValueError, TypeError):
         return code
 

@@ -36,14 +36,16 @@ from rareonco.clinical.drugs import resolve_drug
 from rareonco.clinical.renal import creatinine_mg_dl, estimated_gfr
 from rareonco.errors import InvalidInput
 
-from .findings import Override, SafetyFinding, parse_override
+from .findings import Override, SafetyFinding, Severity, parse_override
 from .library import get_regimen
-from .planning import plan_course
-from .schema import Regimen
+from .planning import CoursePlan, CyclePlan, plan_course
+from .schema import Precheck, Regimen
 
 __all__ = ["HARD_FACTOR", "CycleCheckIn", "GateResult", "assess_cycle", "check_json"]
 
 HARD_FACTOR = 1.5
+#: one given dose: (drug, day of the cycle, mg)
+Dose = tuple[str, int, float]
 BILIRUBIN_UMOL_L_PER_MG_DL = 17.1  # bilirubin 584.66 g/mol: 10 000 / 584.66 = 17.10
 Num = Annotated[float, Field(strict=True)]
 
@@ -154,7 +156,8 @@ def _labs(req: CycleCheckIn) -> tuple[dict[str, float], float | None, str | None
         k: v for k, v in labs.model_dump().items() if v is not None and k != "taken_on"}
     if labs.creatinine_umol_l is not None and labs.creatinine_mg_dl is not None:
         raise InvalidInput("labs.creatinine_mg_dl", "give creatinine in one unit only")
-    egfr, method = None, None
+    egfr: float | None = None
+    method: str | None = None
     scr = None
     if labs.creatinine_umol_l is not None:
         scr = creatinine_mg_dl(labs.creatinine_umol_l, "umol_l", "labs.creatinine_umol_l")
@@ -206,7 +209,7 @@ def assess_cycle(req: CycleCheckIn) -> GateResult:
     return GateResult(tuple(findings), overridden, total, plan.bsa_m2, egfr, method)
 
 
-def _dose_findings(cycle, doses, tol: float) -> list[SafetyFinding]:  # noqa: ANN001
+def _dose_findings(cycle: CyclePlan, doses: list[Dose], tol: float) -> list[SafetyFinding]:
     by_drug = {d.drug: d for d in cycle.drugs}
     out: list[SafetyFinding] = []
     per_drug: dict[str, float] = defaultdict(float)
@@ -220,7 +223,7 @@ def _dose_findings(cycle, doses, tol: float) -> list[SafetyFinding]:  # noqa: AN
         ref = plan.protocol_mg_per_day
         dev = (mg - ref) / ref * 100.0
         if abs(dev) > tol + 1e-9:
-            sev = "block" if mg > HARD_FACTOR * ref else "override"
+            sev: Severity = "block" if mg > HARD_FACTOR * ref else "override"
             out.append(SafetyFinding("dose_deviation", sev, drug, day, {
                 "drug": drug, "day": day, "given_mg": round(mg, 2), "computed_mg": ref,
                 "deviation_pct": dev, "tolerance_pct": tol}))
@@ -234,7 +237,7 @@ def _dose_findings(cycle, doses, tol: float) -> list[SafetyFinding]:  # noqa: AN
 
 
 def _cap(drug: str, mg: float, cap: float, per: str) -> SafetyFinding:
-    sev = "block" if mg > HARD_FACTOR * cap + 1e-9 else "override"
+    sev: Severity = "block" if mg > HARD_FACTOR * cap + 1e-9 else "override"
     return SafetyFinding("cap_exceeded", sev, drug, None, {
         "drug": drug, "given_mg": round(mg, 2), "cap_mg": cap, "per": per,
         "per_ru": "день" if per == "day" else "курс"})
@@ -243,7 +246,7 @@ def _cap(drug: str, mg: float, cap: float, per: str) -> SafetyFinding:
 def _precheck_findings(regimen: Regimen, given: set[str], values: dict[str, float]
                        ) -> list[SafetyFinding]:
     out: list[SafetyFinding] = []
-    tests: dict[str, list] = defaultdict(list)
+    tests: dict[str, list[Precheck]] = defaultdict(list)
     for check in regimen.prechecks:
         if "*" in check.drugs or given.intersection(check.drugs):
             tests[check.test].append(check)
@@ -257,22 +260,22 @@ def _precheck_findings(regimen: Regimen, given: set[str], values: dict[str, floa
             out.append(SafetyFinding("precheck_missing", "block", None, None, {
                 "test": label, "drugs": ", ".join(drugs), "source": checks[0].source.strip()}))
             continue
-        mins = [c for c in checks if c.min is not None]
-        maxs = [c for c in checks if c.max is not None]
-        low = max(mins, key=lambda c: c.min) if mins else None
-        high = min(maxs, key=lambda c: c.max) if maxs else None
-        if low is not None and value < low.min:
+        mins = [(c.min, c) for c in checks if c.min is not None]
+        maxs = [(c.max, c) for c in checks if c.max is not None]
+        low = max(mins, key=lambda m: m[0]) if mins else None
+        high = min(maxs, key=lambda m: m[0]) if maxs else None
+        if low is not None and value < low[0]:
             out.append(SafetyFinding("precheck_failed", "override", None, None, {
                 "test": label, "value": round(value, 2), "unit": unit, "op": ">=",
-                "limit": low.min, "source": low.source.strip()}))
-        elif high is not None and value > high.max:
+                "limit": low[0], "source": low[1].source.strip()}))
+        elif high is not None and value > high[0]:
             out.append(SafetyFinding("precheck_failed", "override", None, None, {
                 "test": label, "value": round(value, 2), "unit": unit, "op": "<=",
-                "limit": high.max, "source": high.source.strip()}))
+                "limit": high[0], "source": high[1].source.strip()}))
     return out
 
 
-def _organ_findings(regimen: Regimen, cycle, doses, values: dict[str, float],  # noqa: ANN001
+def _organ_findings(regimen: Regimen, cycle: CyclePlan, doses: list[Dose], values: dict[str, float],
                     tol: float) -> list[SafetyFinding]:
     out: list[SafetyFinding] = []
     for table in regimen.organ_modifications:
@@ -296,7 +299,7 @@ def _organ_findings(regimen: Regimen, cycle, doses, values: dict[str, float],  #
     return out
 
 
-def _window_findings(regimen: Regimen, plan, req: CycleCheckIn) -> list[SafetyFinding]:  # noqa: ANN001
+def _window_findings(regimen: Regimen, plan: CoursePlan, req: CycleCheckIn) -> list[SafetyFinding]:
     if req.previous_cycle_start is None or req.cycle == 1:
         return []
     if req.previous_cycle_start >= req.start:
@@ -316,7 +319,7 @@ def _window_findings(regimen: Regimen, plan, req: CycleCheckIn) -> list[SafetyFi
     return []
 
 
-def _anthracycline(regimen: Regimen, doses, bsa_m2: float, req: CycleCheckIn  # noqa: ANN001
+def _anthracycline(regimen: Regimen, doses: list[Dose], bsa_m2: float, req: CycleCheckIn
                    ) -> tuple[float, list[SafetyFinding]]:
     prior = [(p.drug, p.mg_m2) for p in req.prior_anthracyclines]
     for i, p in enumerate(req.prior_anthracyclines):
@@ -327,9 +330,11 @@ def _anthracycline(regimen: Regimen, doses, bsa_m2: float, req: CycleCheckIn  # 
     res = cumulative_anthracycline(prior + now, limit, "prior_anthracyclines")
     if not now or res.status == "ok":
         return res.total_mg_m2, []
-    code, sev = (("anthracycline_limit", "override") if res.status == "override"
-                 else ("anthracycline_warning", "warn"))
-    return res.total_mg_m2, [SafetyFinding(code, sev, "doxorubicin", None, {
+    code: str = "anthracycline_warning"
+    severity: Severity = "warn"
+    if res.status == "override":
+        code, severity = "anthracycline_limit", "override"
+    return res.total_mg_m2, [SafetyFinding(code, severity, "doxorubicin", None, {
         "total": res.total_mg_m2, "limit": limit})]
 
 

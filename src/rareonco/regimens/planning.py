@@ -26,7 +26,7 @@ from rareonco.errors import InvalidInput
 from .library import get_regimen
 from .schema import ANTHRACYCLINES, CycleSpec, DrugSpec, Regimen
 
-__all__ = ["CoursePlan", "CyclePlan", "DrugDose", "DoseModifications", "plan_course"]
+__all__ = ["CoursePlan", "CyclePlan", "DoseModifications", "DrugDose", "plan_course"]
 
 #: Drug name -> percent for every cycle, or (cycle number, drug name) -> percent for one cycle
 #: (the more specific key wins). 100 = full protocol dose.

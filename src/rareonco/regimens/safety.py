@@ -229,8 +229,9 @@ def _anthracycline_findings(
     before = [(p.drug, p.dose_mg_m2) for i, p in enumerate(prior)
               if is_anthracycline_field(p.drug, f"prior_doses.{i}.drug")]
     limit = regimen.anthracycline_limit
-    kwargs = {"warn_mg_m2": limit.warn_mg_m2, "limit_mg_m2": limit.limit_mg_m2} if limit else {}
-    exposure = anthracycline_exposure(before + now, **kwargs)
+    exposure = (anthracycline_exposure(before + now, warn_mg_m2=limit.warn_mg_m2,
+                                       limit_mg_m2=limit.limit_mg_m2)
+                if limit else anthracycline_exposure(before + now))
     limit_mg_m2 = limit.limit_mg_m2 if limit else 450.0
     total = exposure.doxorubicin_eq_mg_m2
     if exposure.status == "limit_exceeded":

@@ -22,11 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from rareonco.errors import InvalidInput
 
 __all__ = [
+    "PRECHECK_TESTS",
     "AnthracyclineLimit",
     "CycleSpec",
     "DrugSpec",
     "Precheck",
-    "PRECHECK_TESTS",
     "Regimen",
     "RegimenFileError",
     "Supportive",
