@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from rareonco import __version__
@@ -19,6 +21,7 @@ from rareonco.web.error_handlers import install_error_handlers
 from rareonco.web.pages import pages_router
 
 STATIC_DIR = Path(__file__).with_name("static")
+OPENAPI_URL = "/api/v1/openapi.json"
 
 
 def _warm_caches() -> None:
@@ -61,7 +64,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = FastAPI(title="RareOnco", version=__version__, lifespan=lifespan,
                   description="Rare-tumour case management: patients, referrals, cases, "
                               "pathway, timeline, clinical calculators.",
-                  docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL)
     app.state.settings = settings
     app.state.db = db or Database(settings.effective_database_url)
     # the threads of the hottest reads (`deps.run_read`), as many as AnyIO's request threads
@@ -72,6 +75,19 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """Swagger UI served from the package (vendored), so it works without internet."""
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI_URL, title="RareOnco API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
