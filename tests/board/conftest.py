@@ -10,7 +10,7 @@ QUORUM_ATTENDEES = [("Dr. Surgeon", "surgical_oncologist"), ("Dr. Chemo", "medic
                     ("Dr. Radiology", "radiologist"), ("Dr. Pathology", "pathologist")]
 
 
-def diagnosed_case(c, patient_body, **over):  # type: ignore[no-untyped-def]
+def diagnosed_case(c, patient_body, **over):  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     pid = c.post("/api/v1/patients", json=patient_body(**over)).json()["id"]
     ref = c.post(f"/api/v1/patients/{pid}/referrals", json={
         "referring_institution": "Tashkent Oncology Centre", "country": "UZ",
@@ -34,12 +34,12 @@ def diagnosed_case(c, patient_body, **over):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def case_id(clients, patient_body):  # type: ignore[no-untyped-def]
+def case_id(clients, patient_body):  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     return diagnosed_case(clients["clinician"], patient_body)
 
 
 @pytest.fixture
-def meeting(clients, users):  # type: ignore[no-untyped-def]
+def meeting(clients, users):  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     c = clients["clinician"]
     r = c.post("/api/v1/board/meetings", json={
         "starts_at": "2026-03-15T15:00:00+05:00", "place": "Room 4",
@@ -48,7 +48,7 @@ def meeting(clients, users):  # type: ignore[no-untyped-def]
     return r.json()
 
 
-def add_quorum(c, meeting_id, attendees=QUORUM_ATTENDEES):  # type: ignore[no-untyped-def]
+def add_quorum(c, meeting_id, attendees=QUORUM_ATTENDEES):  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     for name, spec in attendees:
         r = c.post(f"/api/v1/board/meetings/{meeting_id}/attendees",
                    json={"name": name, "specialty": spec})
@@ -67,10 +67,10 @@ DECISION = {
 }
 
 
-def web_login(client, username: str, password: str = "correct-horse-42") -> str:  # type: ignore[no-untyped-def]
+def web_login(client, username: str, password: str = "correct-horse-42") -> str:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     """Log a TestClient in through the login form; return the session's CSRF token."""
     r = client.post("/login", data={"username": username, "password": password},
                     follow_redirects=False)
     assert r.status_code == 303, r.text
     page = client.get("/intake", headers={"accept": "text/html"})
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]  # the page holds the match

@@ -7,14 +7,14 @@ import copy
 from .conftest import DECISION, add_quorum
 
 
-def _item(c, meeting, case_id, question="Limb-salvage possible?\nImplant design?"):  # type: ignore[no-untyped-def]
+def _item(c, meeting, case_id, question="Limb-salvage possible?\nImplant design?"):  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     r = c.post(f"/api/v1/board/meetings/{meeting['id']}/agenda",
                json={"case_id": case_id, "question": question})
     assert r.status_code == 201, r.text
     return r.json()
 
 
-def test_summary_is_built_from_what_the_case_holds(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_summary_is_built_from_what_the_case_holds(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     item = _item(clients["clinician"], meeting, case_id)
     s = item["summary"]
     assert s["diagnosis"]["morphology_code"] == "9180/3"
@@ -33,7 +33,7 @@ def test_summary_is_built_from_what_the_case_holds(clients, meeting, case_id) ->
     assert again.status_code == 409
 
 
-def test_no_decision_is_signed_without_quorum(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_no_decision_is_signed_without_quorum(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     c = clients["clinician"]
     item = _item(c, meeting, case_id)
     dec = c.post(f"/api/v1/board/items/{item['id']}/decision", json=DECISION).json()
@@ -54,7 +54,7 @@ def test_no_decision_is_signed_without_quorum(clients, meeting, case_id) -> None
     assert r.status_code == 200, r.text
 
 
-def test_custom_quorum(clients, users, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_custom_quorum(clients, users, case_id) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     c = clients["clinician"]
     m = c.post("/api/v1/board/meetings", json={
         "starts_at": "2026-03-15T15:00:00", "video_link": "https://meet.example.org/b1",
@@ -69,7 +69,7 @@ def test_custom_quorum(clients, users, case_id) -> None:  # type: ignore[no-unty
     assert c.post(f"/api/v1/board/decisions/{dec['id']}/sign").status_code == 200
 
 
-def test_only_the_chair_signs(clients, users, meeting, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_chair_signs(clients, users, meeting, case_id) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     c = clients["clinician"]
     add_quorum(c, meeting["id"])
     item = _item(c, meeting, case_id)
@@ -82,7 +82,7 @@ def test_only_the_chair_signs(clients, users, meeting, case_id) -> None:  # type
                                       ).status_code == 403
 
 
-def test_signing_moves_the_case_and_creates_tasks(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_signing_moves_the_case_and_creates_tasks(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     c = clients["clinician"]
     add_quorum(c, meeting["id"])
     item = _item(c, meeting, case_id)
@@ -107,7 +107,7 @@ def test_signing_moves_the_case_and_creates_tasks(clients, meeting, case_id) -> 
     assert "board_decision" not in [e["kind"] for e in timeline]
 
 
-def test_signed_versions_are_never_overwritten(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_signed_versions_are_never_overwritten(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     c = clients["clinician"]
     add_quorum(c, meeting["id"])
     item = _item(c, meeting, case_id)
@@ -144,7 +144,7 @@ def test_signed_versions_are_never_overwritten(clients, meeting, case_id) -> Non
     assert "(version 2)" in case["timeline"][-1]["summary"]
 
 
-def test_decision_is_refused_before_the_diagnosis_is_confirmed(clients, meeting,  # type: ignore[no-untyped-def]
+def test_decision_is_refused_before_the_diagnosis_is_confirmed(clients, meeting,  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
                                                                patient_body) -> None:
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body(passport_number="X1")).json()["id"]
@@ -157,7 +157,7 @@ def test_decision_is_refused_before_the_diagnosis_is_confirmed(clients, meeting,
     assert not c.get(f"/api/v1/board/items/{item['id']}").json()["decisions"][0]["signed"]
 
 
-def test_decision_validation(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_decision_validation(clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     c = clients["clinician"]
     item = _item(c, meeting, case_id)
     url = f"/api/v1/board/items/{item['id']}/decision"

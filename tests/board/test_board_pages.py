@@ -11,12 +11,12 @@ from pypdf import PdfReader
 from .conftest import QUORUM_ATTENDEES, diagnosed_case, web_login
 
 
-def _login(app) -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
+def _login(app) -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     b = TestClient(app)
     return b, web_login(b, "clinician")
 
 
-def test_meeting_decision_and_protocol(app, clients, users, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_meeting_decision_and_protocol(app, clients, users, patient_body) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     case_id = diagnosed_case(clients["clinician"], patient_body)
     b, csrf = _login(app)
     html = {"accept": "text/html"}
@@ -32,14 +32,14 @@ def test_meeting_decision_and_protocol(app, clients, users, patient_body) -> Non
                                   "question": "Limb salvage?"})
     page = b.get(url, headers=html).text
     assert "Limb salvage?" in page and "9180/3" in page and "MAP (preoperative) × 2" in page
-    item_id = int(re.search(r'id="item-(\d+)"', page).group(1))  # type: ignore[union-attr]
+    item_id = int(re.search(r'id="item-(\d+)"', page).group(1))  # type: ignore[union-attr]  # the page holds the match
     r = b.post(f"{url}/items/{item_id}/decision", headers=html, data={
         "csrf_token": csrf, "intent": "curative", "neo_on": "1", "neo_regimen": "MAP",
         "neo_cycles": "4", "surg_on": "1", "surg_type": "Resection of the sacroiliac region",
         "rationale": "Localised disease; limb salvage feasible.",
         "guideline": "ESMO-EURACAN-GENTURIS 2021", "dissent": "Dr. X: prefers 6 cycles"})
     assert r.status_code == 200 and "Version 1" in r.text
-    decision_id = int(re.search(r'/decisions/(\d+)/sign', r.text).group(1))  # type: ignore[union-attr]
+    decision_id = int(re.search(r'/decisions/(\d+)/sign', r.text).group(1))  # type: ignore[union-attr]  # the page holds the match
     r = b.post(f"{url}/decisions/{decision_id}/sign", data={"csrf_token": csrf}, headers=html)
     assert r.status_code == 409 and "no quorum" in r.text
     for name, spec in QUORUM_ATTENDEES:
@@ -62,7 +62,7 @@ def test_meeting_decision_and_protocol(app, clients, users, patient_body) -> Non
             assert w in text, (lang, w, text[:800])
 
 
-def test_forms_show_refusals_on_the_page(app, users) -> None:  # type: ignore[no-untyped-def]
+def test_forms_show_refusals_on_the_page(app, users) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     b, csrf = _login(app)
     r = b.post("/board/meetings", headers={"accept": "text/html"},
                data={"csrf_token": csrf, "date": "2026-03-15", "chair_id": users["clinician"]})

@@ -8,7 +8,7 @@ from rareonco.errors import Conflict
 from rareonco.store.tables.board import BoardDecision
 
 
-def test_signed_row_refuses_update(db, clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_signed_row_refuses_update(db, clients, meeting, case_id) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     from .conftest import DECISION, add_quorum
 
     c = clients["clinician"]
@@ -17,11 +17,10 @@ def test_signed_row_refuses_update(db, clients, meeting, case_id) -> None:  # ty
                   json={"case_id": case_id}).json()
     dec = c.post(f"/api/v1/board/items/{item['id']}/decision", json=DECISION).json()
     c.post(f"/api/v1/board/decisions/{dec['id']}/sign")
-    with pytest.raises(Conflict, match="signed"):
-        with db.session() as s:
-            row = s.get(BoardDecision, dec["id"])
-            row.rationale = "rewritten"
-            s.flush()
+    with pytest.raises(Conflict, match="signed"), db.session() as s:
+        row = s.get(BoardDecision, dec["id"])
+        row.rationale = "rewritten"
+        s.flush()
     with db.session() as s:
         row = s.get(BoardDecision, dec["id"])
         assert row.rationale == DECISION["rationale"] and row.signed_at is not None

@@ -31,7 +31,7 @@ def inquiry_body(**over: object) -> dict[str, object]:
     return body
 
 
-def submit_public(client, body=None, files=None):  # type: ignore[no-untyped-def]
+def submit_public(client, body=None, files=None):  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     files = files if files is not None else [("files", ("mri.zip", dicom_zip(), "application/zip")),
                                              ("files", ("biopsy.pdf", PDF, "application/pdf"))]
     return client.post("/api/v1/public/inquiries",
@@ -39,7 +39,7 @@ def submit_public(client, body=None, files=None):  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def inquiry(anon, clients):  # type: ignore[no-untyped-def]
+def inquiry(anon, clients):  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     r = submit_public(anon)
     assert r.status_code == 201, r.text
     ref = r.json()["reference"]

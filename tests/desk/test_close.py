@@ -13,7 +13,7 @@ from rareonco.store.tables.audit import AuditEntry
 from .conftest import inquiry_body, submit_public
 
 
-def test_close_as_spam_leaves_the_open_counts(anon, clients, db, inquiry) -> None:  # type: ignore[no-untyped-def]
+def test_close_as_spam_leaves_the_open_counts(anon, clients, db, inquiry) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     desk = clients["coordinator"]
     other = submit_public(anon, inquiry_body(family_name="Иванов", given_names="Пётр",
                                              passport_number="AB1234567"), files=[]).json()
@@ -49,11 +49,11 @@ def test_close_as_spam_leaves_the_open_counts(anon, clients, db, inquiry) -> Non
     assert "reason=spam" in entries[0].detail and "advertising" in entries[0].detail
 
 
-def test_close_from_the_inquiry_page(app, anon, inquiry) -> None:  # type: ignore[no-untyped-def]
+def test_close_from_the_inquiry_page(app, anon, inquiry) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     b = TestClient(app)
     b.post("/login", data={"username": "coordinator", "password": "correct-horse-42"})
     page = b.get(f"/desk/inquiries/{inquiry['id']}", headers={"accept": "text/html"}).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]  # the page holds the match
     assert 'data-testid="close-form"' in page
     form = {"csrf_token": csrf, "reason": "duplicate", "note": "", "version": str(inquiry["version"])}
     r = b.post(f"/desk/inquiries/{inquiry['id']}/close", data=form)
@@ -63,7 +63,7 @@ def test_close_from_the_inquiry_page(app, anon, inquiry) -> None:  # type: ignor
     assert r.status_code == 303
     page = b.get(f"/desk/inquiries/{inquiry['id']}", headers={"accept": "text/html"}).text
     assert 'data-testid="close-form"' not in page
-    closed = re.search(r'data-testid="closed-reason">([^<]*)', page).group(1)  # type: ignore[union-attr]
+    closed = re.search(r'data-testid="closed-reason">([^<]*)', page).group(1)  # type: ignore[union-attr]  # the page holds the match
     assert "Closed as duplicate by Coordinator" in closed and "INQ-000001" in page
     dash = b.get("/desk", headers={"accept": "text/html"}).text
     assert inquiry["reference"] not in dash  # the default list shows open inquiries

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from .conftest import PNG, inquiry_body, submit_public
 
 
-def test_public_inquiry_becomes_referral_case_and_documents(inquiry, clients, db) -> None:  # type: ignore[no-untyped-def]
+def test_public_inquiry_becomes_referral_case_and_documents(inquiry, clients, db) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     assert inquiry["status"] == "new" and inquiry["source"] == "public"
     assert inquiry["matched_by"] == "new" and inquiry["case_status"] == "referral_received"
     assert [d["kind"] for d in inquiry["documents"]] == ["dicom_zip", "pdf"]
@@ -30,7 +30,7 @@ def test_public_inquiry_becomes_referral_case_and_documents(inquiry, clients, db
     assert "public-inquiry" in who
 
 
-def test_matching_by_passport_then_by_name_and_birth_date(anon, clients, inquiry) -> None:  # type: ignore[no-untyped-def]
+def test_matching_by_passport_then_by_name_and_birth_date(anon, clients, inquiry) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     r = submit_public(anon, inquiry_body(family_name="Karimova", given_names="Nilufar"), files=[])
     rows = {i["reference"]: i for i in clients["coordinator"].get("/api/v1/desk/inquiries").json()}
     second = rows[r.json()["reference"]]
@@ -47,7 +47,7 @@ def test_matching_by_passport_then_by_name_and_birth_date(anon, clients, inquiry
     assert rows[r.json()["reference"]]["matched_by"] == "new"
 
 
-def test_public_form_checks_types_fields_and_rate(anon, app) -> None:  # type: ignore[no-untyped-def]
+def test_public_form_checks_types_fields_and_rate(anon, app) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     r = submit_public(anon, files=[("files", ("x.exe", b"MZ\x90\x00", "application/pdf"))])
     assert r.status_code == 422 and r.json()["field"] == "file"
     r = submit_public(anon, files=[("files", ("big.pdf", b"%PDF-" + b"0" * 2**20, "x"))])
@@ -62,7 +62,7 @@ def test_public_form_checks_types_fields_and_rate(anon, app) -> None:  # type: i
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
 
 
-def test_remote_review_and_pathway(inquiry, clients, users) -> None:  # type: ignore[no-untyped-def]
+def test_remote_review_and_pathway(inquiry, clients, users) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     desk, doc = clients["coordinator"], clients["clinician"]
     iid = inquiry["id"]
     r = desk.post(f"/api/v1/desk/inquiries/{iid}/assign", json={"reviewer_id": users["coordinator"]})
@@ -97,7 +97,7 @@ def test_remote_review_and_pathway(inquiry, clients, users) -> None:  # type: ig
     assert first == body["first_answer_at"]  # the first answer stays the first
 
 
-def test_decline_needs_a_reason(inquiry, clients, users) -> None:  # type: ignore[no-untyped-def]
+def test_decline_needs_a_reason(inquiry, clients, users) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     iid = inquiry["id"]
     clients["coordinator"].post(f"/api/v1/desk/inquiries/{iid}/assign",
                                 json={"reviewer_id": users["clinician"]})
@@ -109,7 +109,7 @@ def test_decline_needs_a_reason(inquiry, clients, users) -> None:  # type: ignor
     assert r.json()["status"] == "declined" and r.json()["case_status"] == "declined"
 
 
-def test_visit_letter_and_admission(inquiry, clients, users) -> None:  # type: ignore[no-untyped-def]
+def test_visit_letter_and_admission(inquiry, clients, users) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     desk, iid = clients["coordinator"], inquiry["id"]
     arrival = date.today() + timedelta(days=10)
     assert desk.put(f"/api/v1/desk/inquiries/{iid}/visit", json={

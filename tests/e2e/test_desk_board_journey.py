@@ -21,24 +21,24 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pa
        b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
-def _pdf_text(page, url: str) -> str:  # type: ignore[no-untyped-def]
+def _pdf_text(page, url: str) -> str:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     r = page.request.get(url)
     assert r.ok and r.headers["content-type"] == "application/pdf", r.status
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.body())).pages)
     return " ".join(text.split())
 
 
-def _switch(page, lang: str) -> None:  # type: ignore[no-untyped-def]
+def _switch(page, lang: str) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     page.click(f"header form.lang button[value={lang}]")
     page.wait_for_load_state("networkidle")
 
 
-def _logout(page) -> None:  # type: ignore[no-untyped-def]
+def _logout(page) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     page.click("form.logout button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 
-def test_inquiry_to_signed_board_decision(page) -> None:  # type: ignore[no-untyped-def]
+def test_inquiry_to_signed_board_decision(page) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     # 1. the public form, in Russian, no login
     page.goto("/inquiry")
     _switch(page, "ru")
@@ -74,7 +74,7 @@ def test_inquiry_to_signed_board_decision(page) -> None:  # type: ignore[no-unty
         expect(page.get_by_test_id("documents")).to_contain_text("biopsy.pdf")
         inquiry_url = page.url
         case_url = page.locator("a[href^='/cases/']").first.get_attribute("href")
-        case_id = int(case_url.rsplit("/", 1)[1])  # type: ignore[union-attr]
+        case_id = int(case_url.rsplit("/", 1)[1])  # type: ignore[union-attr]  # the link has an href
         page.select_option("[data-testid=assign] select[name=reviewer_id]",
                            label="Dr. Demo Clinician")
         page.click("[data-testid=assign] button")

@@ -5,7 +5,7 @@ meeting next week with an empty agenda. The follow-on tasks of past decisions ar
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,7 +36,7 @@ ATTENDEES = [("Dr. Nodira Karimova", "medical_oncologist"),
 
 
 def _at(day: date) -> datetime:
-    return datetime.combine(day, time(15, 0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(15, 0), tzinfo=UTC)
 
 
 def _meeting(session: Session, chair: User, day: date, place: str) -> BoardMeeting:

@@ -3,7 +3,7 @@ accepted with a planned visit; one of them overdue. Names are fictional."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def load(session: Session, cases: Any) -> str | None:
         return None
     desk_actor = Actor(coordinator.id, coordinator.username, coordinator.role, "demo")
     doc_actor = Actor(doctor.id, doctor.username, doctor.role, "demo")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for n, (family, given, born, sex, country, lang, dx, days_ago, plan) in enumerate(INQUIRIES):
         row = desk.submit(session, desk.public_actor("demo"), InquiryIn(
             family_name=family, given_names=given, birth_date=born, sex=sex,

@@ -35,4 +35,5 @@ def render(template: str, lang: str, **context: object) -> str:
 def to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return pdf

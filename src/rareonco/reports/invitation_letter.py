@@ -8,7 +8,7 @@ from datetime import date
 
 from rareonco.reports._documents import render, to_pdf
 
-__all__ = ["InvitedPatient", "Invitation", "letter_html", "letter_pdf"]
+__all__ = ["Invitation", "InvitedPatient", "letter_html", "letter_pdf"]
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,10 @@
 """The multidisciplinary tumour board: meetings, attendance and quorum, agenda with automatic
 case summaries, and decisions kept as versions (drafts editable, signed versions never changed).
 
-Signing, and what a signed decision does to the case, is in `board_signing.py`.
+Signing, and what a signed decision does to the case, is in `signing.py`.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -16,7 +14,14 @@ from rareonco import i18n
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.records.board import summary as board_summary
 from rareonco.records.board import views as board_views
-from rareonco.records.board.schemas import AgendaIn, AttendeeIn, DecisionIn, MeetingIn
+from rareonco.records.board.schemas import (
+    TASK_STATUSES,
+    AgendaIn,
+    AttendeeIn,
+    CaseBoardOut,
+    DecisionIn,
+    MeetingIn,
+)
 from rareonco.records.versions import require_version
 from rareonco.reports import board_protocol
 from rareonco.security import audit
@@ -83,7 +88,7 @@ def protocol_pdf(session: Session, actor: Actor, meeting_id: int, lang: str) -> 
     meeting = get_meeting(session, actor, meeting_id)
     with i18n.use_locale(lang):  # labels inside the view are translated too
         view = board_views.meeting_view(meeting)
-    return board_protocol.protocol_pdf(view, lang)
+    return board_protocol.protocol_pdf(view.model_dump(), lang)  # reports take plain values
 
 
 def list_meetings(session: Session, actor: Actor, limit: int = 100) -> list[BoardMeeting]:
@@ -209,7 +214,7 @@ def tasks_of_case(session: Session, case_id: int) -> list[CaseTask]:
                                 .order_by(CaseTask.id)).all())
 
 
-def case_board(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
+def case_board(session: Session, actor: Actor, case_id: int) -> CaseBoardOut:
     """The case's board history (every item and decision version) and its follow-on tasks."""
     require(actor.role, Permission.CASE_READ_CLINICAL)
     if session.get(Case, case_id) is None:
@@ -219,15 +224,11 @@ def case_board(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
                                      selectinload(BoardAgendaItem.decisions))
                             .order_by(BoardAgendaItem.id)).all()
     audit.record(session, actor, "read", f"case/{case_id}/board")
-    from rareonco.records.board.views import item_view, task_view
-
-    return {"case_id": case_id, "items": [item_view(i) for i in items],
-            "tasks": [task_view(t) for t in tasks_of_case(session, case_id)]}
+    return CaseBoardOut(case_id=case_id, items=[board_views.item_view(i) for i in items],
+                        tasks=[board_views.task_view(t) for t in tasks_of_case(session, case_id)])
 
 
 def set_task_status(session: Session, actor: Actor, task_id: int, status: str) -> CaseTask:
-    from rareonco.records.board.schemas import TASK_STATUSES
-
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     if status not in TASK_STATUSES:
         raise InvalidInput("status", "one of " + ", ".join(TASK_STATUSES))

@@ -1,15 +1,24 @@
-"""Tumour board vocabulary and the typed values its services accept."""
+"""Tumour board vocabulary, the typed values its services accept (`*In`) and the typed values
+its API answers and its pages read (`*Out`).
+
+Dates and times in the `*Out` models are ISO 8601 text, exactly as the API has always written
+them (`datetime.isoformat()`, offset included). The case summary, the recommendations and the
+dissenting opinions are JSON documents stored with their rows; their shapes are `TypedDict`s, so
+a stored document is answered with exactly the keys it holds.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Required
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+from typing_extensions import TypedDict
 
 from rareonco.errors import InvalidInput
 from rareonco.i18n import N_
-from rareonco.records.schemas import Strict, Text200, one_of
+from rareonco.records.schemas import Out, Strict, Text200, one_of
+from rareonco.regimens.library import get_regimen
 
 #: specialty code -> label (translated where shown)
 SPECIALTIES: dict[str, str] = {
@@ -101,8 +110,6 @@ class RecommendationIn(Strict):
         if self.kind in ("neoadjuvant_chemotherapy", "adjuvant_chemotherapy"):
             if not self.regimen:
                 raise ValueError(f"{self.kind} needs a regimen")
-            from rareonco.regimens.library import get_regimen
-
             try:
                 self.regimen = get_regimen(self.regimen).id
             except InvalidInput as exc:
@@ -135,3 +142,214 @@ class DecisionIn(Strict):
         if "follow_up_only" in kinds and len(kinds) > 1:
             raise ValueError("follow-up only cannot be combined with a treatment")
         return self
+
+
+class PresenceIn(BaseModel):
+    present: bool
+
+
+class TaskStatusIn(BaseModel):
+    status: str
+
+
+# --- stored JSON documents (pydantic validates TypedDicts; python 3.11 needs typing_extensions')
+
+
+class Recommendation(TypedDict, total=False):
+    """One stored recommendation: `RecommendationIn` as saved (demo rows hold fewer keys)."""
+
+    kind: Required[str]
+    regimen: str | None
+    cycles: int | None
+    surgery_type: str | None
+    trial: str | None
+    detail: str
+
+
+class Dissent(TypedDict, total=False):
+    name: Required[str]
+    specialty: str | None
+    opinion: Required[str]
+
+
+class SummaryPatient(TypedDict):
+    name: str  # "FAMILY, Given" in Latin script
+    name_original: str
+    mrn: str
+    birth_date: str
+    age_years: int
+    sex: str
+    citizenship: str  # ISO 3166-1 alpha-2
+
+
+class SummaryDiagnosis(TypedDict):
+    morphology_code: str | None  # ICD-O-3
+    morphology_en: str | None
+    morphology_ru: str | None
+    topography_code: str | None
+    topography_en: str | None
+    topography_ru: str | None
+    laterality: str | None
+    site_detail: str | None
+    grade: str | None
+    stage: str | None
+    diagnosis_date: str | None
+
+
+class SummaryFinding(TypedDict):
+    finding: str
+    gene: str | None
+    method: str | None
+    date: str | None
+
+
+class SummaryEvent(TypedDict):
+    """A timeline event as the summary shows it."""
+
+    date: str
+    kind: str
+    summary: str
+
+
+class SummaryResponse(SummaryEvent):
+    recist: Any  # RECIST category as the response assessment stored it (e.g. "PR")
+
+
+class SummaryTreatment(TypedDict, total=False):
+    """A treatment event, or a line of chemotherapy: consecutive cycles of one regimen and
+    phase (`kind` "chemotherapy", with `regimen`, `phase`, `cycles` and `date_to`)."""
+
+    date: Required[str]
+    kind: Required[str]
+    summary: Required[str]
+    regimen: str
+    phase: str
+    cycles: int
+    date_to: str
+
+
+class CaseSummary(TypedDict):
+    """The case as put before the board (`records.board.summary.build`)."""
+
+    generated_at: str
+    case_id: int
+    status: str
+    patient: SummaryPatient
+    diagnosis: SummaryDiagnosis
+    molecular: list[SummaryFinding]
+    pathology: list[SummaryEvent]
+    treatment: list[SummaryTreatment]
+    response: SummaryResponse | None
+    imaging: list[SummaryEvent]
+    planning: list[SummaryEvent]
+    open_questions: list[str]
+    extra: dict[str, Any]  # section name -> what a registered summary source returned
+
+
+# --- answers
+
+
+class AttendeeOut(Out):
+    id: int
+    name: str
+    specialty: str
+    specialty_label: str  # translated into the request's language
+    user_id: int | None
+    present: bool
+
+
+class QuorumOut(Out):
+    required: list[str]
+    present: list[str]
+    missing: list[str]
+    met: bool
+
+
+class DecisionOut(Out):
+    """One version of the board's decision on an agenda item."""
+
+    id: int
+    item_id: int
+    case_id: int
+    version_no: int
+    version: int  # lock version: send it back when editing the draft
+    intent: str
+    recommendations: list[Recommendation]
+    recommendations_text: list[str]  # translated into the request's language
+    rationale: str
+    dissent: list[Dissent]
+    guideline: str
+    change_note: str
+    signed: bool
+    signed_at: str | None
+    signed_by: str | None
+    created_at: str | None
+
+
+class ItemOut(Out):
+    """A case on a meeting's agenda, with its summary and every decision version."""
+
+    id: int
+    meeting_id: int
+    case_id: int
+    position: int
+    question: str
+    summary: CaseSummary
+    summary_at: str | None
+    decisions: list[DecisionOut]
+    current: DecisionOut | None  # the highest signed version
+    draft: DecisionOut | None  # the open draft after it, if any
+    meeting_starts_at: str | None
+
+
+class MeetingOut(Out):
+    """A meeting with its attendees, quorum status and agenda."""
+
+    id: int
+    version: int
+    title: str
+    starts_at: str
+    place: str | None
+    video_link: str | None
+    chair_id: int
+    chair: str
+    attendees: list[AttendeeOut]
+    quorum: QuorumOut
+    items: list[ItemOut]
+
+
+class MeetingRowOut(Out):
+    """A meeting in the list (`items` counts the cases on its agenda)."""
+
+    id: int
+    title: str
+    starts_at: str
+    place: str | None
+    video_link: str | None
+    items: int
+
+
+class PresenceOut(Out):
+    present: bool
+
+
+class TaskOut(Out):
+    """A follow-on task on a case (plan a course, plan a resection...)."""
+
+    id: int
+    case_id: int
+    kind: str
+    title: str
+    status: str
+    decision_id: int | None
+    due_date: str | None
+    created_at: str | None
+    closed_at: str | None
+
+
+class CaseBoardOut(Out):
+    """A case's board history (every item and decision version) and its follow-on tasks."""
+
+    case_id: int
+    items: list[ItemOut]
+    tasks: list[TaskOut]

@@ -89,7 +89,7 @@ def _timeline(session: Session, actor: Actor, decision: BoardDecision, meeting_i
 
 
 def _tasks(session: Session, decision: BoardDecision) -> None:
-    wanted = {}
+    wanted: dict[tuple[str, str], None] = {}  # ordered set of (kind, title)
     for rec in decision.recommendations:
         kind, title = task_for(rec)
         wanted.setdefault((kind, title), None)

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from rareonco.clinical.codes import lookup_morphology, lookup_topography
 from rareonco.errors import InvalidInput
+from rareonco.records.board.schemas import (
+    CaseSummary,
+    SummaryEvent,
+    SummaryResponse,
+    SummaryTreatment,
+)
 from rareonco.store.tables.cases import Case, TimelineEvent
 
 log = logging.getLogger("rareonco.board")
@@ -44,13 +50,13 @@ def _label(lookup: Callable[[str], Any], code: str | None) -> tuple[str | None, 
     return entry.label_en, entry.label_ru
 
 
-def _ev(e: TimelineEvent) -> dict[str, Any]:
+def _ev(e: TimelineEvent) -> SummaryEvent:
     return {"date": e.event_date.isoformat(), "kind": e.kind, "summary": e.summary}
 
 
-def _chemotherapy(events: list[TimelineEvent]) -> list[dict[str, Any]]:
+def _chemotherapy(events: list[TimelineEvent]) -> list[SummaryTreatment]:
     """Cycles grouped into lines by regimen and phase, in the order they were given."""
-    lines: list[dict[str, Any]] = []
+    lines: list[SummaryTreatment] = []
     for e in events:
         regimen = str(e.payload.get("regimen") or "chemotherapy")
         phase = str(e.payload.get("phase") or "")
@@ -60,11 +66,21 @@ def _chemotherapy(events: list[TimelineEvent]) -> list[dict[str, Any]]:
             last["date_to"] = e.event_date.isoformat()
             continue
         lines.append({"kind": "chemotherapy", "regimen": regimen, "phase": phase, "cycles": 1,
-                      "date": e.event_date.isoformat(), "date_to": e.event_date.isoformat()})
+                      "date": e.event_date.isoformat(), "date_to": e.event_date.isoformat(),
+                      "summary": ""})
     for line in lines:
         phase = f" ({line['phase']})" if line["phase"] else ""
         line["summary"] = f"{line['regimen']}{phase} × {line['cycles']}"
     return lines
+
+
+def _treatment(e: TimelineEvent) -> SummaryTreatment:
+    return {"date": e.event_date.isoformat(), "kind": e.kind, "summary": e.summary}
+
+
+def _response(e: TimelineEvent) -> SummaryResponse:
+    return {"date": e.event_date.isoformat(), "kind": e.kind, "summary": e.summary,
+            "recist": e.payload.get("recist") or e.payload.get("category")}
 
 
 def _age(birth: date, on: date) -> int:
@@ -72,7 +88,7 @@ def _age(birth: date, on: date) -> int:
 
 
 def build(session: Session, case: Case, question: str = "", as_of: date | None = None,
-          ) -> dict[str, Any]:
+          ) -> CaseSummary:
     """The summary as JSON-ready data (it is stored with the agenda item and the decision);
     `as_of` leaves out later events (a past meeting sees what was known then)."""
     today = as_of or date.today()
@@ -85,12 +101,12 @@ def build(session: Session, case: Case, question: str = "", as_of: date | None =
     morph_en, morph_ru = _label(lookup_morphology, case.morphology_code)
     topo_en, topo_ru = _label(lookup_topography, case.topography_code)
     treatment = _chemotherapy(by_kind.get("chemotherapy_cycle", []))
-    treatment += [_ev(e) for k in TREATMENT_KINDS for e in by_kind.get(k, [])]
+    treatment += [_treatment(e) for k in TREATMENT_KINDS for e in by_kind.get(k, [])]
     treatment.sort(key=lambda t: t["date"])
     responses = by_kind.get("response_assessment", [])
     latest = responses[-1] if responses else None
-    summary: dict[str, Any] = {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    summary: CaseSummary = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "case_id": case.id,
         "status": case.status,
         "patient": {
@@ -111,9 +127,7 @@ def build(session: Session, case: Case, question: str = "", as_of: date | None =
                       for m in case.molecular_findings],
         "pathology": [_ev(e) for e in by_kind.get("pathology", [])[-2:]],
         "treatment": treatment,
-        "response": None if latest is None else {
-            **_ev(latest), "recist": latest.payload.get("recist") or latest.payload.get(
-                "category")},
+        "response": None if latest is None else _response(latest),
         "imaging": [_ev(e) for e in by_kind.get("imaging", [])[-LATEST_IMAGING:]],
         "planning": [_ev(e) for e in by_kind.get("resection_plan", [])[-2:]],
         "open_questions": [line.strip() for line in question.splitlines() if line.strip()],
@@ -123,7 +137,7 @@ def build(session: Session, case: Case, question: str = "", as_of: date | None =
         try:
             with session.begin_nested():
                 section = fn(session, case)
-        except Exception as exc:  # noqa: BLE001 - a feature's bug must not hide the summary
+        except Exception as exc:  # a feature's bug must not hide the summary
             log.warning("summary source %s failed on case %s: %s", name, case.id, exc)
             summary["extra"][name] = {"unavailable": str(exc)[:200]}
             continue

@@ -1,13 +1,24 @@
-"""How board records are shown: JSON views for the API and pages, recommendation wording,
-and the follow-on task each recommendation creates."""
+"""How board records are shown: the typed views (`*Out`) the API answers and the pages read,
+recommendation wording, and the follow-on task each recommendation creates."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rareonco.i18n import gettext as _
 from rareonco.records.board.quorum import quorum
-from rareonco.records.board.schemas import RECOMMENDATIONS, SPECIALTIES
+from rareonco.records.board.schemas import (
+    RECOMMENDATIONS,
+    SPECIALTIES,
+    AttendeeOut,
+    DecisionOut,
+    ItemOut,
+    MeetingOut,
+    MeetingRowOut,
+    QuorumOut,
+    TaskOut,
+)
 from rareonco.records.schemas import iso
 from rareonco.store.tables.board import (
     BoardAgendaItem,
@@ -25,7 +36,7 @@ TASK_KINDS = {
 }
 
 
-def recommendation_text(rec: dict[str, Any], translate: bool = False) -> str:
+def recommendation_text(rec: Mapping[str, Any], translate: bool = False) -> str:
     """`neoadjuvant chemotherapy: MAP × 4 cycles`; translated into the current locale when
     `translate` (pages, protocol), English otherwise (timeline, task titles)."""
     t = _ if translate else (lambda s: s)
@@ -41,7 +52,7 @@ def recommendation_text(rec: dict[str, Any], translate: bool = False) -> str:
     return parts[0] + (": " + ", ".join(details) if details else "")
 
 
-def task_for(rec: dict[str, Any]) -> tuple[str, str]:
+def task_for(rec: Mapping[str, Any]) -> tuple[str, str]:
     kind = TASK_KINDS[rec["kind"]]
     titles = {
         "plan_course": "Plan a course",
@@ -54,49 +65,47 @@ def task_for(rec: dict[str, Any]) -> tuple[str, str]:
     return kind, f"{titles[kind]}: {recommendation_text(rec)}"
 
 
-def decision_view(d: BoardDecision) -> dict[str, Any]:
-    return {
-        "id": d.id, "item_id": d.item_id, "case_id": d.case_id, "version_no": d.version_no,
-        "version": d.version, "intent": d.intent, "recommendations": d.recommendations,
-        "recommendations_text": [recommendation_text(r, translate=True)
-                                 for r in d.recommendations],
-        "rationale": d.rationale, "dissent": d.dissent, "guideline": d.guideline,
-        "change_note": d.change_note, "signed": d.signed_at is not None,
-        "signed_at": iso(d.signed_at),
-        "signed_by": (d.signer.full_name or d.signer.username) if d.signer else None,
-        "created_at": iso(d.created_at),
-    }
+def decision_view(d: BoardDecision) -> DecisionOut:
+    return DecisionOut(
+        id=d.id, item_id=d.item_id, case_id=d.case_id, version_no=d.version_no,
+        version=d.version, intent=d.intent, recommendations=d.recommendations,
+        recommendations_text=[recommendation_text(r, translate=True) for r in d.recommendations],
+        rationale=d.rationale, dissent=d.dissent, guideline=d.guideline,
+        change_note=d.change_note, signed=d.signed_at is not None, signed_at=iso(d.signed_at),
+        signed_by=(d.signer.full_name or d.signer.username) if d.signer else None,
+        created_at=iso(d.created_at))
 
 
-def item_view(item: BoardAgendaItem) -> dict[str, Any]:
+def item_view(item: BoardAgendaItem) -> ItemOut:
     decisions = [decision_view(d) for d in item.decisions]
-    signed = [d for d in decisions if d["signed"]]
-    return {
-        "id": item.id, "meeting_id": item.meeting_id, "case_id": item.case_id,
-        "position": item.position, "question": item.question, "summary": item.summary,
-        "summary_at": iso(item.summary_at), "decisions": decisions,
-        "current": signed[-1] if signed else None,
-        "draft": decisions[-1] if decisions and not decisions[-1]["signed"] else None,
-        "meeting_starts_at": iso(item.meeting.starts_at) if item.meeting else None,
-    }
+    signed = [d for d in decisions if d.signed]
+    return ItemOut(
+        id=item.id, meeting_id=item.meeting_id, case_id=item.case_id, position=item.position,
+        question=item.question, summary=item.summary, summary_at=iso(item.summary_at),
+        decisions=decisions, current=signed[-1] if signed else None,
+        draft=decisions[-1] if decisions and not decisions[-1].signed else None,
+        meeting_starts_at=iso(item.meeting.starts_at) if item.meeting else None)
 
 
-def meeting_view(m: BoardMeeting) -> dict[str, Any]:
+def meeting_view(m: BoardMeeting) -> MeetingOut:
     q = quorum(m)
-    return {
-        "id": m.id, "version": m.version, "title": m.title, "starts_at": iso(m.starts_at),
-        "place": m.place, "video_link": m.video_link, "chair_id": m.chair_id,
-        "chair": m.chair.full_name or m.chair.username,
-        "attendees": [{"id": a.id, "name": a.name, "specialty": a.specialty,
-                       "specialty_label": _(SPECIALTIES.get(a.specialty, a.specialty)),
-                       "user_id": a.user_id, "present": a.present} for a in m.attendees],
-        "quorum": {"required": list(q.required), "present": list(q.present),
-                   "missing": list(q.missing), "met": q.met},
-        "items": [item_view(i) for i in m.items],
-    }
+    return MeetingOut(
+        id=m.id, version=m.version, title=m.title, starts_at=iso(m.starts_at), place=m.place,
+        video_link=m.video_link, chair_id=m.chair_id, chair=m.chair.full_name or m.chair.username,
+        attendees=[AttendeeOut(id=a.id, name=a.name, specialty=a.specialty,
+                               specialty_label=_(SPECIALTIES.get(a.specialty, a.specialty)),
+                               user_id=a.user_id, present=a.present) for a in m.attendees],
+        quorum=QuorumOut(required=list(q.required), present=list(q.present),
+                         missing=list(q.missing), met=q.met),
+        items=[item_view(i) for i in m.items])
 
 
-def task_view(t: CaseTask) -> dict[str, Any]:
-    return {"id": t.id, "case_id": t.case_id, "kind": t.kind, "title": t.title,
-            "status": t.status, "decision_id": t.decision_id, "due_date": iso(t.due_date),
-            "created_at": iso(t.created_at), "closed_at": iso(t.closed_at)}
+def meeting_row(m: BoardMeeting) -> MeetingRowOut:
+    return MeetingRowOut(id=m.id, title=m.title, starts_at=m.starts_at.isoformat(), place=m.place,
+                         video_link=m.video_link, items=len(m.items))
+
+
+def task_view(t: CaseTask) -> TaskOut:
+    return TaskOut(id=t.id, case_id=t.case_id, kind=t.kind, title=t.title, status=t.status,
+                   decision_id=t.decision_id, due_date=iso(t.due_date),
+                   created_at=iso(t.created_at), closed_at=iso(t.closed_at))

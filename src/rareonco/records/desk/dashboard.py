@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rareonco.records.desk.schemas import ANSWER_DUE_DAYS, OPEN_STATUSES
+from rareonco.records.desk.schemas import ANSWER_DUE_DAYS, OPEN_STATUSES, DashboardOut
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -58,7 +58,7 @@ class Dashboard:
 
 
 def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def overdue_items(rows: list[Inquiry], today: date) -> list[Overdue]:
@@ -79,7 +79,7 @@ def overdue_items(rows: list[Inquiry], today: date) -> list[Overdue]:
 
 def build(session: Session, actor: Actor, now: datetime | None = None) -> Dashboard:
     require(actor.role, Permission.PATIENT_READ)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     open_rows = list(session.scalars(select(Inquiry).where(Inquiry.status.in_(OPEN_STATUSES))))
     by_country: dict[str, Counter[str]] = {}
     for r in open_rows:
@@ -87,7 +87,7 @@ def build(session: Session, actor: Actor, now: datetime | None = None) -> Dashbo
     since = now - timedelta(days=WINDOW_DAYS)
     answered = session.execute(select(Inquiry.received_at, Inquiry.first_answer_at).where(
         Inquiry.first_answer_at.is_not(None), Inquiry.received_at >= since)).all()
-    days = [(_aware(a) - _aware(r)).total_seconds() / 86400 for r, a in answered]
+    days = [(_aware(a) - _aware(r)).total_seconds() / 86400 for r, a in answered if a is not None]
     audit.record(session, actor, "read", "desk/dashboard", f"open={len(open_rows)}")
     return Dashboard(
         by_country={c: dict(v) for c, v in sorted(by_country.items(),
@@ -95,3 +95,8 @@ def build(session: Session, actor: Actor, now: datetime | None = None) -> Dashbo
         by_status=dict(Counter(r.status for r in open_rows)), open_total=len(open_rows),
         answered=len(days), median_days=percentile(days, 50), p90_days=percentile(days, 90),
         overdue=overdue_items(open_rows, now.date()))
+
+
+def overview(session: Session, actor: Actor) -> DashboardOut:
+    """The dashboard as the API answers it and the desk page shows it."""
+    return DashboardOut.model_validate(build(session, actor))

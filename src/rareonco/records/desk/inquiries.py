@@ -1,7 +1,7 @@
 """International desk: inquiries from abroad become a referral and a case on a new or matched
 patient, with their documents (type-checked, stored outside the database with checksums).
 
-Review, opinions and logistics are in `desk_review.py`; the dashboard in `desk_dashboard.py`.
+Review, opinions and logistics are in `review.py`; the dashboard in `dashboard.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -19,16 +19,27 @@ from rareonco.errors import InvalidInput, NotFound
 from rareonco.i18n import vocab
 from rareonco.records.cases import service as cases
 from rareonco.records.cases.schemas import CaseIn, EventIn
-from rareonco.records.desk.schemas import OPEN_STATUSES, STATUSES, InquiryIn
+from rareonco.records.desk.schemas import (
+    OPEN_STATUSES,
+    STATUSES,
+    ClosedOut,
+    DocumentOut,
+    InquiryIn,
+    InquiryOut,
+    OpinionOut,
+    VisitOut,
+)
 from rareonco.records.patients import service as patients
 from rareonco.records.patients.schemas import PatientIn
 from rareonco.records.referrals import documents
 from rareonco.records.referrals import service as referrals
 from rareonco.records.referrals.schemas import ReferralIn
+from rareonco.records.schemas import iso
 from rareonco.security import audit
 from rareonco.security.audit import Actor
-from rareonco.security.roles import Permission, require
-from rareonco.store.tables.desk import Inquiry
+from rareonco.security.roles import Permission, can, require
+from rareonco.store.tables.accounts import User
+from rareonco.store.tables.desk import Inquiry, RemoteOpinion
 from rareonco.store.tables.patients import Patient
 
 SELF_REFERRAL = "Self-referral (international inquiry)"
@@ -158,42 +169,48 @@ def search(session: Session, actor: Actor, status: str | None = None,
     return list(rows)
 
 
-def view(inquiry: Inquiry, actor: Actor) -> dict[str, Any]:
-    from rareonco.records.desk.review import opinion_view
-    from rareonco.records.schemas import iso
-
+def view(inquiry: Inquiry, actor: Actor) -> InquiryOut:
+    """The inquiry as the API answers it and its page shows it (opinions as `actor` may see
+    them)."""
     ref = inquiry.referral
-    return {
-        "id": inquiry.id, "version": inquiry.version, "reference": inquiry.reference,
-        "source": inquiry.source, "status": inquiry.status,
-        "received_at": iso(inquiry.received_at), "first_answer_at": iso(inquiry.first_answer_at),
-        "family_name": inquiry.family_name, "given_names": inquiry.given_names,
-        "birth_date": iso(inquiry.birth_date), "sex": inquiry.sex,
-        "citizenship": inquiry.citizenship, "residence_country": inquiry.residence_country,
-        "preferred_language": inquiry.preferred_language,
-        "passport_number": inquiry.passport_number, "email": inquiry.email,
-        "phone": inquiry.phone, "referring_institution": inquiry.referring_institution,
-        "diagnosis_text": inquiry.diagnosis_text, "message": inquiry.message,
-        "patient_id": inquiry.patient_id, "referral_id": inquiry.referral_id,
-        "case_id": inquiry.case_id, "case_status": inquiry.case.status,
-        "matched_by": inquiry.matched_by,
-        "reviewer_id": inquiry.reviewer_id,
-        "reviewer": (inquiry.reviewer.full_name or inquiry.reviewer.username)
-        if inquiry.reviewer else None, "assigned_at": iso(inquiry.assigned_at),
-        "documents": [{"id": d.id, "filename": d.filename, "kind": d.kind,
-                       "size_bytes": d.size_bytes, "sha256": d.sha256,
-                       "translation_status": d.translation_status} for d in ref.documents],
-        "opinions": [opinion_view(o, actor) for o in inquiry.opinions],
-        "closed": {"reason": inquiry.close_reason, "note": inquiry.close_note,
-                   "by": (inquiry.closer.full_name or inquiry.closer.username)
-                   if inquiry.closer else None, "at": iso(inquiry.closed_at)}
+    return InquiryOut(
+        id=inquiry.id, version=inquiry.version, reference=inquiry.reference,
+        source=inquiry.source, status=inquiry.status,
+        received_at=iso(inquiry.received_at), first_answer_at=iso(inquiry.first_answer_at),
+        family_name=inquiry.family_name, given_names=inquiry.given_names,
+        birth_date=iso(inquiry.birth_date), sex=inquiry.sex,
+        citizenship=inquiry.citizenship, residence_country=inquiry.residence_country,
+        preferred_language=inquiry.preferred_language,
+        passport_number=inquiry.passport_number, email=inquiry.email,
+        phone=inquiry.phone, referring_institution=inquiry.referring_institution,
+        diagnosis_text=inquiry.diagnosis_text, message=inquiry.message,
+        patient_id=inquiry.patient_id, referral_id=inquiry.referral_id,
+        case_id=inquiry.case_id, case_status=inquiry.case.status,
+        matched_by=inquiry.matched_by,
+        reviewer_id=inquiry.reviewer_id,
+        reviewer=_name(inquiry.reviewer), assigned_at=iso(inquiry.assigned_at),
+        documents=[DocumentOut.model_validate(d) for d in ref.documents],
+        opinions=[opinion_view(o, actor) for o in inquiry.opinions],
+        closed=ClosedOut(reason=inquiry.close_reason, note=inquiry.close_note,
+                         by=_name(inquiry.closer), at=iso(inquiry.closed_at))
         if inquiry.close_reason else None,
-        "visit": {"planned_arrival": iso(inquiry.planned_arrival),
-                  "planned_departure": iso(inquiry.planned_departure),
-                  "department": inquiry.department,
-                  "interpreter_needed": inquiry.interpreter_needed,
-                  "letter_language": inquiry.letter_language,
-                  "letter_issued_at": iso(inquiry.letter_issued_at),
-                  "arrival_date": iso(inquiry.arrival_date),
-                  "admission_date": iso(inquiry.admission_date)},
-    }
+        visit=VisitOut(planned_arrival=iso(inquiry.planned_arrival),
+                       planned_departure=iso(inquiry.planned_departure),
+                       department=inquiry.department,
+                       interpreter_needed=inquiry.interpreter_needed,
+                       letter_language=inquiry.letter_language,
+                       letter_issued_at=iso(inquiry.letter_issued_at),
+                       arrival_date=iso(inquiry.arrival_date),
+                       admission_date=iso(inquiry.admission_date)))
+
+
+def _name(user: User | None) -> str | None:
+    return (user.full_name or user.username) if user else None
+
+
+def opinion_view(o: RemoteOpinion, actor: Actor) -> OpinionOut:
+    """The outcome, what is missing and why declined are for the desk to pass on; the clinical
+    text only for clinical roles."""
+    return OpinionOut(id=o.id, outcome=o.outcome, missing_items=o.missing_items, reason=o.reason,
+                      created_at=iso(o.created_at), author=_name(o.author),
+                      text=o.text if can(actor.role, Permission.CASE_READ_CLINICAL) else None)

@@ -10,7 +10,6 @@ declined, or back to referral_received for more data; admission moves accepted -
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +26,6 @@ from rareonco.records.desk.schemas import (
     TranslationIn,
     VisitIn,
 )
-from rareonco.records.schemas import iso
 from rareonco.records.versions import require_version
 from rareonco.reports.invitation_letter import Invitation, InvitedPatient
 from rareonco.reports.invitation_letter import letter_pdf as invitation_letter_pdf
@@ -93,17 +91,6 @@ def write_opinion(session: Session, actor: Actor, inquiry_id: int,
                  data.outcome)
     session.refresh(inquiry, ["opinions"])
     return opinion
-
-
-def opinion_view(o: RemoteOpinion, actor: Actor) -> dict[str, Any]:
-    """The outcome, what is missing and why declined are for the desk to pass on; the clinical
-    text only for clinical roles."""
-    out = {"id": o.id, "outcome": o.outcome, "missing_items": o.missing_items,
-           "reason": o.reason, "created_at": iso(o.created_at),
-           "author": (o.author.full_name or o.author.username) if o.author else None}
-    if can(actor.role, Permission.CASE_READ_CLINICAL):
-        out["text"] = o.text
-    return out
 
 
 def set_translation(session: Session, actor: Actor, document_id: int,

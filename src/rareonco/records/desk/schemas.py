@@ -1,11 +1,22 @@
-"""International desk vocabulary and the typed values its services accept."""
+"""International desk vocabulary, the typed values its services accept (`*In`) and the typed
+values its API answers and its pages read (`*Out`).
+
+Dates and times in the `*Out` models of an inquiry are ISO 8601 text, exactly as the API has
+always written them (`isoformat()`, offset included).
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from rareonco.i18n import N_
 from rareonco.records.schemas import (
@@ -13,6 +24,7 @@ from rareonco.records.schemas import (
     Country,
     Email,
     Language,
+    Out,
     Sex,
     Strict,
     Text200,
@@ -136,3 +148,126 @@ class ArrivalIn(Strict):
         if self.admission_date and self.admission_date > date.today():
             raise ValueError("the admission date is in the future")
         return self
+
+
+# --- answers
+
+
+class InquiryReceiptOut(Out):
+    """What the public form answers: the reference to quote in any later contact."""
+
+    reference: str
+
+
+class DocumentOut(Out):
+    id: int
+    filename: str
+    kind: str  # the checked file type (e.g. pdf, dicom_zip)
+    size_bytes: int
+    sha256: str
+    translation_status: str
+
+
+class TranslationOut(Out):
+    id: int
+    translation_status: str
+
+
+class OpinionOut(Out):
+    """A remote opinion. The outcome, what is missing and why declined are for the desk to pass
+    on; the clinical `text` is present only for roles that read clinical records (the key is
+    left out otherwise, not sent empty)."""
+
+    id: int
+    outcome: str
+    missing_items: list[str]
+    reason: str
+    created_at: str | None
+    author: str | None
+    text: str | None = Field(default=None, description="for clinical roles only")
+
+    @model_serializer(mode="wrap")
+    def _without_hidden_text(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if self.text is None:
+            out.pop("text", None)
+        return out
+
+
+class ClosedOut(Out):
+    reason: str
+    note: str
+    by: str | None
+    at: str | None
+
+
+class VisitOut(Out):
+    planned_arrival: str | None
+    planned_departure: str | None
+    department: str | None
+    interpreter_needed: bool
+    letter_language: str | None
+    letter_issued_at: str | None
+    arrival_date: str | None
+    admission_date: str | None
+
+
+class InquiryOut(Out):
+    """An inquiry with its patient details, documents, opinions, closing and visit."""
+
+    id: int
+    version: int  # lock version: send it back when closing
+    reference: str
+    source: str  # public | coordinator
+    status: str
+    received_at: str | None
+    first_answer_at: str | None
+    family_name: str
+    given_names: str
+    birth_date: str | None
+    sex: str
+    citizenship: str
+    residence_country: str
+    preferred_language: str
+    passport_number: str | None
+    email: str | None
+    phone: str | None
+    referring_institution: str | None
+    diagnosis_text: str
+    message: str
+    patient_id: int
+    referral_id: int
+    case_id: int
+    case_status: str
+    matched_by: str  # passport | name_birth_date | new
+    reviewer_id: int | None
+    reviewer: str | None
+    assigned_at: str | None
+    documents: list[DocumentOut]
+    opinions: list[OpinionOut]
+    closed: ClosedOut | None
+    visit: VisitOut
+
+
+class OverdueOut(Out):
+    inquiry_id: int
+    reference: str
+    name: str
+    country: str
+    status: str
+    reason: str  # no_answer | arrival
+    due: date
+    days_over: int
+
+
+class DashboardOut(Out):
+    """Open inquiries by country (most first) and status, time to the first answer over the
+    last 12 months in days (median and 90th percentile; None without answers), overdue items."""
+
+    by_country: dict[str, dict[str, int]]
+    by_status: dict[str, int]
+    open_total: int
+    answered: int
+    median_days: float | None
+    p90_days: float | None
+    overdue: list[OverdueOut]

@@ -6,7 +6,9 @@ edit is a new row with the next `version_no` (the service enforces it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,8 +23,10 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
+from rareonco.errors import Conflict
 from rareonco.store.tables.accounts import User
 from rareonco.store.tables.base import Base, Versioned, utcnow
 from rareonco.store.tables.cases import Case
@@ -47,7 +51,8 @@ class BoardMeeting(Versioned, Base):
         back_populates="meeting", order_by="BoardAgendaItem.position",
         cascade="all, delete-orphan")
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy declares it an instance variable (mypy)
+        "version_id_col": Versioned.version}
 
 
 class BoardAttendee(Base):
@@ -74,7 +79,7 @@ class BoardAgendaItem(Versioned, Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     question: Mapped[str] = mapped_column(Text, default="")
-    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    summary: Mapped[Mapping[str, Any]] = mapped_column(JSON, default=dict)
     summary_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     meeting: Mapped[BoardMeeting] = relationship(back_populates="items")
@@ -82,7 +87,8 @@ class BoardAgendaItem(Versioned, Base):
     decisions: Mapped[list[BoardDecision]] = relationship(
         back_populates="item", order_by="BoardDecision.version_no")
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy declares it an instance variable (mypy)
+        "version_id_col": Versioned.version}
 
 
 class BoardDecision(Versioned, Base):
@@ -96,12 +102,12 @@ class BoardDecision(Versioned, Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     version_no: Mapped[int] = mapped_column(Integer)
     intent: Mapped[str] = mapped_column(String(16))
-    recommendations: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    recommendations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     rationale: Mapped[str] = mapped_column(Text, default="")
-    dissent: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    dissent: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     guideline: Mapped[str] = mapped_column(String(300), default="")
     change_note: Mapped[str] = mapped_column(Text, default="")
-    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    summary: Mapped[Mapping[str, Any]] = mapped_column(JSON, default=dict)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -109,7 +115,8 @@ class BoardDecision(Versioned, Base):
     item: Mapped[BoardAgendaItem] = relationship(back_populates="decisions")
     signer: Mapped[User | None] = relationship(foreign_keys=[signed_by], lazy="joined")
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy declares it an instance variable (mypy)
+        "version_id_col": Versioned.version}
 
 
 class CaseTask(Versioned, Base):
@@ -127,16 +134,16 @@ class CaseTask(Versioned, Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy declares it an instance variable (mypy)
+        "version_id_col": Versioned.version}
 
 
 @event.listens_for(BoardDecision, "before_update")
-def _signed_is_final(mapper, connection, target: BoardDecision) -> None:  # type: ignore[no-untyped-def]
+def _signed_is_final(mapper: Mapper[BoardDecision], connection: Connection,
+                     target: BoardDecision) -> None:
     """A signed version is part of the record: refuse any change to it, whatever the caller."""
     hist = inspect(target).attrs.signed_at.history
     before = (hist.unchanged or hist.deleted or [None])[0]
     if before is not None:
-        from rareonco.errors import Conflict
-
         raise Conflict(f"decision version {target.version_no} is signed and cannot change; "
                        "save a new version instead")

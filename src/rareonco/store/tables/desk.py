@@ -68,7 +68,8 @@ class Inquiry(Versioned, Base):
     opinions: Mapped[list[RemoteOpinion]] = relationship(
         back_populates="inquiry", order_by="RemoteOpinion.id")
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy declares it an instance variable (mypy)
+        "version_id_col": Versioned.version}
 
 
 class RemoteOpinion(Base):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.errors import InvalidInput
 from rareonco.records.board import meetings as board
 from rareonco.records.board import signing as board_signing
 from rareonco.records.board.schemas import (
@@ -23,10 +23,11 @@ from rareonco.records.board.schemas import (
     DecisionIn,
     MeetingIn,
 )
-from rareonco.records.board.views import meeting_view
+from rareonco.records.board.views import meeting_row, meeting_view
+from rareonco.records.cases import service as cases
 from rareonco.regimens.library import all_regimens
-from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.error_handlers import validation_details
+from rareonco.web.deps import CurrentUser, SessionDep
+from rareonco.web.pages.forms import PageUserDep, form_action, form_text
 from rareonco.web.pages.render import render
 
 router = APIRouter()
@@ -43,57 +44,45 @@ def _vocab() -> dict[str, Any]:
             "regimens": [(r.id, r.name) for r in all_regimens()]}
 
 
-def _invalid(exc: ValidationError) -> InvalidInput:
-    d = validation_details(exc.errors())[0]
-    return InvalidInput(d["field"], d["reason"])
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
 @router.get("/board")
-def meetings_page(request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
-    meetings = board.list_meetings(session, user.actor)
+def meetings_page(request: Request, session: SessionDep, user: PageUserDep) -> Response:
+    return _meetings_page(request, session, user)
+
+
+def _meetings_page(request: Request, session: SessionDep, user: CurrentUser,
+                   error: str | None = None, status_code: int = 200) -> Response:
+    meetings = [meeting_row(m) for m in board.list_meetings(session, user.actor)]
     return render(request, "board/meetings.html", {
-        "meetings": meetings, "chairs": board.chairs(session), **_vocab()})
+        "meetings": meetings, "chairs": board.chairs(session), "error": error, **_vocab()},
+        status_code=status_code)
+
+
+def _meeting_in(form: FormData) -> MeetingIn:
+    day, time = form_text(form, "date"), form_text(form, "time") or "15:00"
+    try:
+        starts = datetime.fromisoformat(f"{day}T{time}")
+    except ValueError:
+        raise InvalidInput("date", "give the date and time of the meeting") from None
+    return MeetingIn(title=form_text(form, "title") or "Sarcoma and rare tumours board",
+                     starts_at=starts, place=form_text(form, "place") or None,
+                     video_link=form_text(form, "video_link") or None,
+                     chair_id=int(form_text(form, "chair_id") or 0),
+                     chair_specialty=form_text(form, "chair_specialty") or None,
+                     quorum=[str(q) for q in form.getlist("quorum")] or list(DEFAULT_QUORUM))
 
 
 @router.post("/board/meetings")
-async def create_meeting(request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
+async def create_meeting(request: Request, session: SessionDep, user: PageUserDep) -> Response:
     form = await request.form()
-    try:
-        day, time = _text(form, "date"), _text(form, "time") or "15:00"
-        try:
-            starts = datetime.fromisoformat(f"{day}T{time}")
-        except ValueError:
-            raise InvalidInput("date", "give the date and time of the meeting") from None
-        data = MeetingIn(title=_text(form, "title") or "Sarcoma and rare tumours board",
-                         starts_at=starts, place=_text(form, "place") or None,
-                         video_link=_text(form, "video_link") or None,
-                         chair_id=int(_text(form, "chair_id") or 0),
-                         chair_specialty=_text(form, "chair_specialty") or None,
-                         quorum=[str(q) for q in form.getlist("quorum")] or list(DEFAULT_QUORUM))
-        meeting = board.create_meeting(session, user.actor, data)
-    except ValidationError as exc:
-        return _meetings_error(request, session, user, _invalid(exc))
-    except RareOncoError as exc:
-        return _meetings_error(request, session, user, exc)
-    return RedirectResponse(f"/board/meetings/{meeting.id}", status_code=303)
+    done = form_action(
+        session, lambda: board.create_meeting(session, user.actor, _meeting_in(form)),
+        lambda message, status: _meetings_page(request, session, user, message, status))
+    if isinstance(done, Response):
+        return done
+    return RedirectResponse(f"/board/meetings/{done.id}", status_code=303)
 
 
-def _meetings_error(request: Request, session: SessionDep, user: UserDep,
-                    exc: RareOncoError) -> Response:
-    session.rollback()
-    return render(request, "board/meetings.html", {
-        "meetings": board.list_meetings(session, user.actor), "chairs": board.chairs(session),
-        "error": exc.message, **_vocab()}, status_code=exc.status_code)
-
-
-def _meeting_page(request: Request, session: SessionDep, user: UserDep, meeting_id: int,
+def _meeting_page(request: Request, session: SessionDep, user: CurrentUser, meeting_id: int,
                   error: str | None = None, status_code: int = 200) -> Response:
     meeting = board.get_meeting(session, user.actor, meeting_id)
     on_agenda = {i.case_id for i in meeting.items}
@@ -106,55 +95,50 @@ def _meeting_page(request: Request, session: SessionDep, user: UserDep, meeting_
 
 @router.get("/board/meetings/{meeting_id}")
 def meeting_page(meeting_id: int, request: Request, session: SessionDep,
-                 user: UserDep) -> Response:
-    request.state.user = user
+                 user: PageUserDep) -> Response:
     return _meeting_page(request, session, user, meeting_id)
 
 
-async def _act(request: Request, session: SessionDep, user: UserDep, meeting_id: int,
-               action: Any) -> Response:
+async def _act(request: Request, session: SessionDep, user: CurrentUser, meeting_id: int,
+               action: Callable[[FormData], object]) -> Response:
     """Run a form action; on a refusal show the meeting page again with the reason."""
-    request.state.user = user
     form = await request.form()
-    try:
-        with session.begin_nested():
-            action(form)
-    except ValidationError as exc:
-        return _meeting_page(request, session, user, meeting_id, _invalid(exc).message, 422)
-    except RareOncoError as exc:
-        return _meeting_page(request, session, user, meeting_id, exc.message, exc.status_code)
-    anchor = _text(form, "anchor")
+    done = form_action(
+        session, lambda: action(form),
+        lambda message, status: _meeting_page(request, session, user, meeting_id, message, status))
+    if isinstance(done, Response):
+        return done
+    anchor = form_text(form, "anchor")
     return RedirectResponse(f"/board/meetings/{meeting_id}" + (f"#{anchor}" if anchor else ""),
                             status_code=303)
 
 
 @router.post("/board/meetings/{meeting_id}/attendees")
 async def add_attendee(meeting_id: int, request: Request, session: SessionDep,
-                       user: UserDep) -> Response:
+                       user: PageUserDep) -> Response:
     return await _act(request, session, user, meeting_id, lambda f: board.add_attendee(
         session, user.actor, meeting_id, AttendeeIn(
-            name=_text(f, "name"), specialty=_text(f, "specialty"),
-            present=True)))
+            name=form_text(f, "name"), specialty=form_text(f, "specialty"), present=True)))
 
 
 @router.post("/board/meetings/{meeting_id}/attendees/{attendee_id}/presence")
 async def toggle_presence(meeting_id: int, attendee_id: int, request: Request,
-                          session: SessionDep, user: UserDep) -> Response:
+                          session: SessionDep, user: PageUserDep) -> Response:
     return await _act(request, session, user, meeting_id, lambda f: board.set_presence(
-        session, user.actor, attendee_id, _text(f, "present") == "1"))
+        session, user.actor, attendee_id, form_text(f, "present") == "1"))
 
 
 @router.post("/board/meetings/{meeting_id}/agenda")
 async def add_item(meeting_id: int, request: Request, session: SessionDep,
-                   user: UserDep) -> Response:
+                   user: PageUserDep) -> Response:
     return await _act(request, session, user, meeting_id, lambda f: board.add_item(
-        session, user.actor, meeting_id, AgendaIn(case_id=int(_text(f, "case_id") or 0),
-                                                  question=_text(f, "question"))))
+        session, user.actor, meeting_id, AgendaIn(case_id=int(form_text(f, "case_id") or 0),
+                                                  question=form_text(f, "question"))))
 
 
 @router.post("/board/meetings/{meeting_id}/items/{item_id}/summary")
 async def refresh_summary(meeting_id: int, item_id: int, request: Request,
-                          session: SessionDep, user: UserDep) -> Response:
+                          session: SessionDep, user: PageUserDep) -> Response:
     return await _act(request, session, user, meeting_id,
                       lambda f: board.refresh_summary(session, user.actor, item_id))
 
@@ -165,41 +149,42 @@ def decision_from_form(form: FormData) -> DecisionIn:
     for prefix, kind in REC_FIELDS.items():
         if not form.get(f"{prefix}_on"):
             continue
-        cycles = _text(form, f"{prefix}_cycles")
-        recs.append({"kind": kind, "regimen": _text(form, f"{prefix}_regimen") or None,
+        cycles = form_text(form, f"{prefix}_cycles")
+        recs.append({"kind": kind, "regimen": form_text(form, f"{prefix}_regimen") or None,
                      "cycles": int(cycles) if cycles.isdigit() else None,
-                     "surgery_type": _text(form, f"{prefix}_type") or None,
-                     "trial": _text(form, f"{prefix}_name") or None,
-                     "detail": _text(form, f"{prefix}_detail")})
+                     "surgery_type": form_text(form, f"{prefix}_type") or None,
+                     "trial": form_text(form, f"{prefix}_name") or None,
+                     "detail": form_text(form, f"{prefix}_detail")})
     dissent = []
-    for line in _text(form, "dissent").splitlines():
+    for line in form_text(form, "dissent").splitlines():
         name, sep, opinion = line.partition(":")
         if line.strip():
             dissent.append({"name": name.strip() if sep else "—",
                             "opinion": (opinion if sep else line).strip()})
-    version = _text(form, "version")
-    return DecisionIn(intent=_text(form, "intent"), recommendations=recs,  # type: ignore[arg-type]
-                      rationale=_text(form, "rationale"), dissent=dissent,  # type: ignore[arg-type]
-                      guideline=_text(form, "guideline"), change_note=_text(form, "change_note"),
+    version = form_text(form, "version")
+    return DecisionIn(intent=form_text(form, "intent"), recommendations=recs,
+                      rationale=form_text(form, "rationale"), dissent=dissent,
+                      guideline=form_text(form, "guideline"),
+                      change_note=form_text(form, "change_note"),
                       version=int(version) if version.isdigit() else None)
 
 
 @router.post("/board/meetings/{meeting_id}/items/{item_id}/decision")
 async def save_decision(meeting_id: int, item_id: int, request: Request, session: SessionDep,
-                        user: UserDep) -> Response:
+                        user: PageUserDep) -> Response:
     return await _act(request, session, user, meeting_id, lambda f: board.save_decision(
         session, user.actor, item_id, decision_from_form(f)))
 
 
 @router.post("/board/meetings/{meeting_id}/decisions/{decision_id}/sign")
 async def sign(meeting_id: int, decision_id: int, request: Request, session: SessionDep,
-               user: UserDep) -> Response:
+               user: PageUserDep) -> Response:
     return await _act(request, session, user, meeting_id,
                       lambda f: board_signing.sign(session, user.actor, decision_id))
 
 
 @router.get("/board/meetings/{meeting_id}/protocol.pdf")
-def protocol(meeting_id: int, request: Request, session: SessionDep, user: UserDep,
+def protocol(meeting_id: int, request: Request, session: SessionDep, user: PageUserDep,
              lang: str = "en") -> Response:
     pdf = board.protocol_pdf(session, user.actor, meeting_id, lang)
     return Response(pdf, media_type="application/pdf", headers={
@@ -208,10 +193,7 @@ def protocol(meeting_id: int, request: Request, session: SessionDep, user: UserD
 
 @router.get("/cases/{case_id}/board")
 def case_board_page(case_id: int, request: Request, session: SessionDep,
-                    user: UserDep) -> Response:
-    request.state.user = user
-    from rareonco.records.cases import service as cases
-
+                    user: PageUserDep) -> Response:
     case = cases.read_view(session, user.actor, case_id)
     history = board.case_board(session, user.actor, case_id)
     upcoming = [m for m in board.list_meetings(session, user.actor)
@@ -222,19 +204,17 @@ def case_board_page(case_id: int, request: Request, session: SessionDep,
 
 @router.post("/cases/{case_id}/board")
 async def put_on_agenda(case_id: int, request: Request, session: SessionDep,
-                        user: UserDep) -> Response:
-    request.state.user = user
+                        user: PageUserDep) -> Response:
     form = await request.form()
-    meeting_id = int(_text(form, "meeting_id") or 0)
+    meeting_id = int(form_text(form, "meeting_id") or 0)
     board.add_item(session, user.actor, meeting_id,
-                   AgendaIn(case_id=case_id, question=_text(form, "question")))
+                   AgendaIn(case_id=case_id, question=form_text(form, "question")))
     return RedirectResponse(f"/board/meetings/{meeting_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/tasks/{task_id}")
 async def task_status(case_id: int, task_id: int, request: Request, session: SessionDep,
-                      user: UserDep) -> Response:
-    request.state.user = user
+                      user: PageUserDep) -> Response:
     form = await request.form()
-    board.set_task_status(session, user.actor, task_id, _text(form, "status"))
+    board.set_task_status(session, user.actor, task_id, form_text(form, "status"))
     return RedirectResponse(f"/cases/{case_id}/board", status_code=303)

@@ -3,6 +3,7 @@ coordinator entry, and the inquiry page (documents, review, opinion, visit, lett
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,8 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.errors import InvalidInput
 from rareonco.i18n.vocab import countries
+from rareonco.records.board.meetings import chairs
 from rareonco.records.desk import dashboard as desk_dashboard
 from rareonco.records.desk import inquiries as desk
 from rareonco.records.desk import review as desk_review
@@ -31,8 +33,10 @@ from rareonco.records.desk.schemas import (
     VisitIn,
 )
 from rareonco.security.roles import Permission, require
-from rareonco.web.deps import SessionDep, UserDep, client_address
+from rareonco.store.tables.desk import Inquiry
+from rareonco.web.deps import CurrentUser, SessionDep, client_address
 from rareonco.web.error_handlers import validation_details
+from rareonco.web.pages.forms import PageUserDep, form_action, form_text
 from rareonco.web.pages.render import render
 from rareonco.web.ratelimit import inquiry_limiter
 
@@ -58,8 +62,21 @@ def _parse_inquiry(form: FormData) -> tuple[InquiryIn | None, dict[str, str], di
     values = {k: v.strip() for k in FIELDS if isinstance(v := form.get(k), str)}
     try:
         return InquiryIn(**{k: v for k, v in values.items() if v}), {}, values
-    except ValidationError as exc:
-        return None, {d["field"]: d["reason"] for d in validation_details(exc.errors())}, values
+    except ValidationError as exc:  # every field at fault is marked beside it, not only the first
+        details = validation_details([dict(e) for e in exc.errors()])
+        return None, {d["field"]: d["reason"] for d in details}, values
+
+
+def _submit(session: SessionDep, act: Callable[[], Inquiry]) -> tuple[Inquiry | None,
+                                                                          dict[str, str]]:
+    """Register the inquiry in a savepoint; a refused input (a file's type or size) comes back
+    as {field: reason}. Not `form_action`: the inquiry form marks the field at fault (the files
+    apart), so it needs the field as well as the message."""
+    try:
+        with session.begin_nested():
+            return act(), {}
+    except InvalidInput as exc:
+        return None, {exc.field: exc.reason}
 
 
 @router.get("/inquiry")
@@ -83,22 +100,19 @@ async def inquiry_submit(request: Request, session: SessionDep) -> Response:
             "form": f"too many inquiries from this address; try again in {retry // 60 + 1} min"}),
             429)
     settings = request.app.state.settings
-    try:
-        row = desk.submit(session, desk.public_actor(client_address(request)), data,
-                          _files(form), settings.ensure_data_dir(), settings.max_upload_mb * 2**20)
-    except InvalidInput as exc:
-        session.rollback()
-        return render(request, "desk/inquiry_form.html",
-                      _form_ctx(values, {exc.field: exc.reason}), 422)
+    row, errors = _submit(session, lambda: desk.submit(
+        session, desk.public_actor(client_address(request)), data, _files(form),
+        settings.ensure_data_dir(), settings.max_upload_mb * 2**20))
+    if row is None:
+        return render(request, "desk/inquiry_form.html", _form_ctx(values, errors), 422)
     return render(request, "desk/inquiry_thanks.html", {"reference": row.reference,
                                                         "public_page": True})
 
 
 @router.get("/desk")
-def dashboard(request: Request, session: SessionDep, user: UserDep, status: str = "",
+def dashboard(request: Request, session: SessionDep, user: PageUserDep, status: str = "",
               country: str = "") -> Response:
-    request.state.user = user
-    board = desk_dashboard.build(session, user.actor)
+    board = desk_dashboard.overview(session, user.actor)
     rows = desk.search(session, user.actor, status or None, country or None,
                        open_only=not status)
     return render(request, "desk/dashboard.html", {
@@ -107,36 +121,30 @@ def dashboard(request: Request, session: SessionDep, user: UserDep, status: str 
 
 
 @router.get("/desk/inquiries/new")
-def entry_form(request: Request, user: UserDep) -> Response:
-    request.state.user = user
+def entry_form(request: Request, user: PageUserDep) -> Response:
     require(user.actor.role, Permission.REFERRAL_WRITE)
     return render(request, "desk/inquiry_form.html", {**_form_ctx({}, {}), "public_page": False,
                                                       "staff": True})
 
 
 @router.post("/desk/inquiries/new")
-async def entry_submit(request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
+async def entry_submit(request: Request, session: SessionDep, user: PageUserDep) -> Response:
     form = await request.form()
     data, errors, values = _parse_inquiry(form)
     ctx = {"public_page": False, "staff": True}
     if errors or data is None:
         return render(request, "desk/inquiry_form.html", {**_form_ctx(values, errors), **ctx}, 422)
     settings = request.app.state.settings
-    try:
-        row = desk.submit(session, user.actor, data, _files(form), settings.ensure_data_dir(),
-                          settings.max_upload_mb * 2**20, source="coordinator")
-    except InvalidInput as exc:
-        session.rollback()
-        return render(request, "desk/inquiry_form.html",
-                      {**_form_ctx(values, {exc.field: exc.reason}), **ctx}, 422)
+    row, errors = _submit(session, lambda: desk.submit(
+        session, user.actor, data, _files(form), settings.ensure_data_dir(),
+        settings.max_upload_mb * 2**20, source="coordinator"))
+    if row is None:
+        return render(request, "desk/inquiry_form.html", {**_form_ctx(values, errors), **ctx}, 422)
     return RedirectResponse(f"/desk/inquiries/{row.id}", status_code=303)
 
 
-def _page(request: Request, session: SessionDep, user: UserDep, inquiry_id: int,
+def _page(request: Request, session: SessionDep, user: CurrentUser, inquiry_id: int,
           error: str | None = None, status_code: int = 200) -> Response:
-    from rareonco.records.board.meetings import chairs
-
     row = desk.get(session, user.actor, inquiry_id)
     return render(request, "desk/inquiry.html", {
         "i": desk.view(row, user.actor), "error": error, "reviewers": chairs(session),
@@ -147,92 +155,93 @@ def _page(request: Request, session: SessionDep, user: UserDep, inquiry_id: int,
 
 @router.get("/desk/inquiries/{inquiry_id}")
 def inquiry_page(inquiry_id: int, request: Request, session: SessionDep,
-                 user: UserDep) -> Response:
-    request.state.user = user
+                 user: PageUserDep) -> Response:
     return _page(request, session, user, inquiry_id)
 
 
-def _t(form: FormData, key: str) -> str:
-    v = form.get(key)
-    return v.strip() if isinstance(v, str) else ""
-
-
-async def _act(request: Request, session: SessionDep, user: UserDep, inquiry_id: int,
-               action: Any) -> Response:
-    request.state.user = user
+async def _act(request: Request, session: SessionDep, user: CurrentUser, inquiry_id: int,
+               action: Callable[[FormData], object]) -> Response:
+    """Run a form action; on a refusal show the inquiry page again with the reason."""
     form = await request.form()
-    try:
-        with session.begin_nested():
-            action(form)
-    except ValidationError as exc:
-        d = validation_details(exc.errors())[0]
-        return _page(request, session, user, inquiry_id, f"{d['field']}: {d['reason']}", 422)
-    except RareOncoError as exc:
-        return _page(request, session, user, inquiry_id, exc.message, exc.status_code)
+    done = form_action(
+        session, lambda: action(form),
+        lambda message, status: _page(request, session, user, inquiry_id, message, status))
+    if isinstance(done, Response):
+        return done
     return RedirectResponse(f"/desk/inquiries/{inquiry_id}", status_code=303)
 
 
+def _version(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
 @router.post("/desk/inquiries/{inquiry_id}/assign")
-async def assign(inquiry_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
+async def assign(inquiry_id: int, request: Request, session: SessionDep,
+                 user: PageUserDep) -> Response:
     return await _act(request, session, user, inquiry_id, lambda f: desk_review.assign(
-        session, user.actor, inquiry_id, AssignIn(reviewer_id=int(_t(f, "reviewer_id") or 0))))
+        session, user.actor, inquiry_id,
+        AssignIn(reviewer_id=int(form_text(f, "reviewer_id") or 0))))
 
 
 @router.post("/desk/inquiries/{inquiry_id}/opinion")
 async def opinion(inquiry_id: int, request: Request, session: SessionDep,
-                  user: UserDep) -> Response:
+                  user: PageUserDep) -> Response:
     return await _act(request, session, user, inquiry_id, lambda f: desk_review.write_opinion(
         session, user.actor, inquiry_id, OpinionIn(
-            outcome=_t(f, "outcome"), text=_t(f, "text"), reason=_t(f, "reason"),
-            missing_items=[x.strip() for x in _t(f, "missing_items").splitlines() if x.strip()])))
+            outcome=form_text(f, "outcome"), text=form_text(f, "text"),
+            reason=form_text(f, "reason"),
+            missing_items=[x.strip() for x in form_text(f, "missing_items").splitlines()
+                           if x.strip()])))
 
 
 @router.post("/desk/inquiries/{inquiry_id}/close")
 async def close(inquiry_id: int, request: Request, session: SessionDep,
-                user: UserDep) -> Response:
+                user: PageUserDep) -> Response:
     return await _act(request, session, user, inquiry_id, lambda f: desk_review.close(
         session, user.actor, inquiry_id, CloseIn(
-            reason=_t(f, "reason"), note=_t(f, "note"),
-            version=int(_t(f, "version")) if _t(f, "version").isdigit() else None)))
+            reason=form_text(f, "reason"), note=form_text(f, "note"),
+            version=_version(form_text(f, "version")))))
 
 
 @router.post("/desk/inquiries/{inquiry_id}/documents")
 async def documents(inquiry_id: int, request: Request, session: SessionDep,
-                    user: UserDep) -> Response:
+                    user: PageUserDep) -> Response:
     s = request.app.state.settings
     return await _act(request, session, user, inquiry_id, lambda f: desk.add_documents(
         session, user.actor, inquiry_id, _files(f), s.ensure_data_dir(), s.max_upload_mb * 2**20,
-        _t(f, "translation_status") or "not_needed"))
+        form_text(f, "translation_status") or "not_needed"))
 
 
 @router.post("/desk/inquiries/{inquiry_id}/documents/{document_id}/translation")
 async def translation(inquiry_id: int, document_id: int, request: Request, session: SessionDep,
-                      user: UserDep) -> Response:
+                      user: PageUserDep) -> Response:
     return await _act(request, session, user, inquiry_id, lambda f: desk_review.set_translation(
-        session, user.actor, document_id, TranslationIn(status=_t(f, "status"))))
+        session, user.actor, document_id, TranslationIn(status=form_text(f, "status"))))
 
 
 @router.post("/desk/inquiries/{inquiry_id}/visit")
-async def visit(inquiry_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
+async def visit(inquiry_id: int, request: Request, session: SessionDep,
+                user: PageUserDep) -> Response:
     return await _act(request, session, user, inquiry_id, lambda f: desk_review.plan_visit(
         session, user.actor, inquiry_id, VisitIn(
-            planned_arrival=_t(f, "planned_arrival"),  # type: ignore[arg-type]
-            planned_departure=_t(f, "planned_departure") or None,  # type: ignore[arg-type]
-            department=_t(f, "department"), interpreter_needed=bool(f.get("interpreter_needed")),
-            letter_language=_t(f, "letter_language") or "en")))
+            planned_arrival=form_text(f, "planned_arrival"),
+            planned_departure=form_text(f, "planned_departure") or None,
+            department=form_text(f, "department"),
+            interpreter_needed=bool(f.get("interpreter_needed")),
+            letter_language=form_text(f, "letter_language") or "en")))
 
 
 @router.post("/desk/inquiries/{inquiry_id}/arrival")
 async def arrival(inquiry_id: int, request: Request, session: SessionDep,
-                  user: UserDep) -> Response:
+                  user: PageUserDep) -> Response:
     return await _act(request, session, user, inquiry_id, lambda f: desk_review.record_arrival(
         session, user.actor, inquiry_id, ArrivalIn(
-            arrival_date=_t(f, "arrival_date"),  # type: ignore[arg-type]
-            admission_date=_t(f, "admission_date") or None)))  # type: ignore[arg-type]
+            arrival_date=form_text(f, "arrival_date"),
+            admission_date=form_text(f, "admission_date") or None)))
 
 
 @router.get("/desk/inquiries/{inquiry_id}/invitation.pdf")
-def invitation(inquiry_id: int, request: Request, session: SessionDep, user: UserDep,
+def invitation(inquiry_id: int, request: Request, session: SessionDep, user: PageUserDep,
                lang: str | None = None) -> Response:
     row, pdf = desk_review.invitation_letter(session, user.actor, inquiry_id, lang)
     return Response(pdf, media_type="application/pdf", headers={
