@@ -4,6 +4,8 @@ browser. Never a traceback."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,7 +27,7 @@ def _wants_html(request: Request) -> bool:
         "accept", "")
 
 
-def validation_details(errors: list[dict]) -> list[dict[str, str]]:
+def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     details = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]

@@ -63,7 +63,7 @@ def _parse_inquiry(form: FormData) -> tuple[InquiryIn | None, dict[str, str], di
     try:
         return InquiryIn(**{k: v for k, v in values.items() if v}), {}, values
     except ValidationError as exc:  # every field at fault is marked beside it, not only the first
-        details = validation_details([dict(e) for e in exc.errors()])
+        details = validation_details(exc.errors())
         return None, {d["field"]: d["reason"] for d in details}, values
 
 

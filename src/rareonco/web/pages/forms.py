@@ -39,7 +39,7 @@ PageUserDep = Annotated[CurrentUser, Depends(_page_user)]
 
 def as_invalid_input(exc: ValidationError) -> InvalidInput:
     """A form model's validation error as `InvalidInput` naming the first field at fault."""
-    details = validation_details(exc.errors())  # type: ignore[arg-type]
+    details = validation_details(exc.errors())
     first = details[0] if details else {"field": "form", "reason": "invalid"}
     return InvalidInput(first["field"], first["reason"])
 
