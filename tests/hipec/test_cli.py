@@ -63,6 +63,8 @@ def test_analyse_json_shape(faulty_log) -> None:
             "mean_c",
             "time_in_range_min",
             "cem43_min",
+            "coverage",
+            "gap_min",
         }
     kinds = [(a["type"], a["probe"]) for a in data["alarms"]]
     assert ("probe_silent", "ip_pelvis") in kinds and (
@@ -70,10 +72,14 @@ def test_analyse_json_shape(faulty_log) -> None:
         "ip_upper",
     ) in kinds
     for alarm in data["alarms"]:
-        assert {"t_s", "type", "probe"} <= set(alarm)
+        assert {"t_s", "type", "probe", "level"} <= set(alarm)
+        assert ("predicted_crossing_s" in alarm) == alarm["type"].endswith("_predicted")
         assert alarm["type"] in {
             "over_temperature",
+            "over_temperature_predicted",
             "under_temperature",
+            "under_temperature_predicted",
+            "target_not_reached",
             "probe_silent",
             "probe_flatline",
             "flow_low",
