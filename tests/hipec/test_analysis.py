@@ -85,7 +85,8 @@ def test_missing_samples_are_skipped_and_long_gaps_not_dosed(minute_grid) -> Non
     assert silent.alarms_t_s == (1809.0, 2109.0) and silent.cleared_t_s == 2400.0
     assert flat.alarms_t_s[:6] == tuple(60.0 + 300.0 * k for k in range(6))
     assert flat.alarms_t_s[6] == 2460.0 and flat.levels[-1] == 3 and flat.cleared_t_s is None
-    assert probe.coverage == pytest.approx(3000 / 3600)
+    # dosed: 0-1799 s and 2400-3600 s; the 1799-2400 s hole is the gap
+    assert probe.coverage == pytest.approx((1799 + 1200) / 3600)
     assert probe.gap_min == pytest.approx(601 / 60)
 
 
