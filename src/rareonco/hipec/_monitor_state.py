@@ -21,8 +21,8 @@ class ProbeState:
     """One probe: its last reading, over/under/predicted/flatline/silent conditions."""
 
     __slots__ = ("core", "flat_maxs", "flat_mins", "flat_window", "forecaster",
-                 "intraperitoneal", "last_c", "last_t", "max_c", "monitor", "name",
-                 "over_kind")
+                 "intraperitoneal", "last_c", "last_forecast_t", "last_t", "max_c", "monitor",
+                 "name", "over_kind")
 
     def __init__(self, name: str, monitor: AlarmMonitor, t_s: float) -> None:
         rx, cfg = monitor.prescription, monitor.config
@@ -40,6 +40,7 @@ class ProbeState:
         self.last_c = math.nan
         self.forecaster = TrendForecaster(cfg.predict_window_s, cfg.predict_window_s / 2,
                                           cfg.predict_confidence)
+        self.last_forecast_t: dict[AlarmType, float] = {}
         self.flat_window: deque[float] = deque()
         self.flat_mins: deque[tuple[float, float]] = deque()  # increasing: minimum first
         self.flat_maxs: deque[tuple[float, float]] = deque()  # decreasing: maximum first
@@ -69,10 +70,10 @@ class ProbeState:
                      f"{self.name} {v:.2f} C below {under_c:g} C", new)
         if self.forecaster.add(t, v) and not self.core:
             self._predict(t, AlarmType.OVER_TEMPERATURE_PREDICTED, self.max_c, True,
-                          over.active, new)
+                          over.active or v > self.max_c, new)
             if under is not None:
                 self._predict(t, AlarmType.UNDER_TEMPERATURE_PREDICTED, under_c, False,
-                              under.active, new)
+                              under.active or v < under_c, new)
         self._flatline(t, v, new)
 
     def _predict(self, t: float, kind: AlarmType, limit: float, upward: bool,
@@ -82,9 +83,11 @@ class ProbeState:
             limit, upward, cfg.predict_horizon_s)
         cond = m._conditions.get((kind, self.name))
         if forecast is None:
-            if cond is not None:
+            held = t - self.last_forecast_t.get(kind, -_INF) < cfg.predict_hold_s
+            if cond is not None and (superseded or not (cond.active and held)):
                 m.update(cond, t, False, True, math.nan, limit, "", new)
             return
+        self.last_forecast_t[kind] = t
         if cond is None:
             cond = m.condition(kind, self.name, max(0, cfg.predict_sustain_bins - 1), upward,
                                _INF)

@@ -22,7 +22,8 @@ Rules (``lo``-``hi`` the target; probe kinds in :mod:`rareonco.hipec.perfusion`)
 - ``*_predicted``: the probe's robust trend (:mod:`rareonco.hipec.forecast`) crosses the over
   limit (any probe) or the under threshold (intraperitoneal, armed as under) within
   ``horizon_s`` (60 s), on two consecutive 1 s bins; ``predicted_crossing_s`` is the forecast
-  crossing time. It clears when the forecast no longer crosses or the real alarm takes over.
+  crossing time. It clears when the real alarm takes over or when no forecast has crossed for
+  ``predict_hold_s`` (30 s: a forecast flickering with the noise is one episode).
 - ``core_temperature_high``: a core probe (oesophageal, bladder) above ``core_max_c`` for 10 s.
 - ``gradient_high``: inflow minus outflow above ``gradient_max_c`` for 30 s, armed like under.
 - ``flow_low`` / ``reservoir_low``: below the prescription's minimum for 2 s.
@@ -71,6 +72,7 @@ class AlarmConfig:
     hysteresis_c: float = 0.1
     hysteresis_l_min: float = 0.05
     repeat_s: float = 300.0
+    reopen_s: float = 120.0
     worsen_c: float = 0.5
     worsen_l_min: float = 0.2
     worsen_target_min: float = 5.0
@@ -78,6 +80,7 @@ class AlarmConfig:
     predict_horizon_s: float = 60.0
     predict_confidence: float = 0.90
     predict_sustain_bins: int = 2
+    predict_hold_s: float = 30.0
     max_gap_s: float = 30.0
 
     def __post_init__(self) -> None:
@@ -269,7 +272,8 @@ class AlarmMonitor:
         overrides when the condition began (a silent probe: its last reading)."""
         was_active = cond.active
         cond.current = value
-        r = cond.update(t, met, cleared, value, self.config.repeat_s, len(self._lives) + 1, limit)
+        r = cond.update(t, met, cleared, value, self.config.repeat_s, len(self._lives) + 1, limit,
+                        self.config.reopen_s)
         if r is None:
             if was_active and not cond.active:
                 self._lives[cond.episode] = cond.life()

@@ -143,6 +143,8 @@ class TrendForecaster:
         significant = res.low_slope > 0 if upward else res.high_slope < 0
         if not significant or not _crosses(level, slope, limit_c, upward, horizon_s):
             return None
+        if (level >= limit_c) if upward else (level <= limit_c):
+            return None  # already across: the real alarm's business, not a forecast
         half = n // 2
         for part in (slice(0, half), slice(half, n)):
             sub = theilslopes(v[part], t[part], alpha=self.confidence)
@@ -152,7 +154,7 @@ class TrendForecaster:
         scale = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
         if scale > self.max_residual_c:
             return None
-        ahead_s = max(0.0, (limit_c - level) / slope)
+        ahead_s = (limit_c - level) / slope
         return Forecast(t0, level, slope * 60.0, limit_c, t0 + ahead_s)
 
 

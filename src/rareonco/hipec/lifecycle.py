@@ -13,7 +13,10 @@ and escalate rather than fall silent):
   flow, 5 min more shortfall for the target); it then raises again one level higher and needs a
   new acknowledgement.
 - It clears when the value is back past the threshold by the hysteresis; the episode closes with
-  its clearing time. A new occurrence opens a new episode at level 1.
+  its clearing time. A new occurrence opens a new episode at level 1, except that one within
+  ``reopen_s`` (default 120 s) of the clearing continues the episode where it was (level,
+  repeat clock, acknowledgement): a value chattering around a threshold as it keeps rising is
+  one dangerous episode that must keep escalating, not a string of fresh level-1 alarms.
 
 Every episode is kept as data (:class:`AlarmLife`) for the analysis and the report.
 """
@@ -145,7 +148,8 @@ class Condition:
         return a > b if self.higher_is_worse else a < b
 
     def update(self, t_s: float, met: bool, cleared: bool, value: float, repeat_s: float,
-               next_episode: int, limit: float | None = None) -> Raise | None:
+               next_episode: int, limit: float | None = None,
+               reopen_s: float = 0.0) -> Raise | None:
         """Advance with one observation; a :class:`Raise` when an alarm must be announced."""
         if not met:
             if cleared or not self.active:
@@ -159,11 +163,17 @@ class Condition:
         if not self.active:
             if t_s - self.since < self.sustain_s - 1e-9:
                 return None
+            if self.cleared_t is not None and self.episode and t_s - self.cleared_t < reopen_s:
+                self.active, self.cleared_t = True, None  # the same episode, continued
+                return self._escalate(t_s, value, repeat_s)
             self.active, self.episode, self.level = True, next_episode, 1
             self.raised_t, self.last_alarm_t, self.acked_value = t_s, t_s, None
             self.alarms_t, self.levels, self.acks = [t_s], [1], []
             self.cleared_t, self.worst, self.limit = None, value, limit
             return Raise(1, self.since, self.episode, False)
+        return self._escalate(t_s, value, repeat_s)
+
+    def _escalate(self, t_s: float, value: float, repeat_s: float) -> Raise | None:
         if self._worse(value, self.worst):
             self.worst = value
         if self.acked_value is None:
