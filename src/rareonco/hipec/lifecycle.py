@@ -152,7 +152,10 @@ class Condition:
                reopen_s: float = 0.0) -> Raise | None:
         """Advance with one observation; a :class:`Raise` when an alarm must be announced."""
         if not met:
-            if cleared or not self.active:
+            # Within the hysteresis band the sustain clock keeps running: noise dipping just
+            # under the limit must not restart it (a slow rise would otherwise be confirmed
+            # only when the noise happens to stay above the limit for the whole sustain).
+            if cleared:
                 self.since = None
                 if self.active:
                     self.active = False
