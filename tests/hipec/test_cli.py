@@ -251,7 +251,8 @@ def test_analyse_heater_failure_with_a_cool_target_and_an_acknowledgement(tmp_pa
     # longer acknowledged, so the 5-minute repeats resume
     assert [a["t_s"] for a in target] == [600.0, 920.0, 1220.0, 1520.0]
     assert [a["level"] for a in target] == [1, 2, 3, 3]
-    human = runner.invoke(app, ["analyse", path, "--ack", "target_not_reached@620=anna"])
+    human = runner.invoke(app, ["analyse", path, "--reach-min", "10",
+                                "--ack", "target_not_reached@620=anna"])
     assert "acknowledged by anna at 620 s" in human.stdout and "alarm L1" in human.stdout
 
 

@@ -193,7 +193,7 @@ def analyse(
 
 
 def _print_analysis(log: Path, result) -> None:  # type: ignore[no-untyped-def]
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     p = result.plateau
     low, high = result.target_c
     console.print(f"[bold]{log}[/bold]  target {low:g}-{high:g} C, "
