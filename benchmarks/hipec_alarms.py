@@ -24,6 +24,9 @@ Printed:
   it), and before the true crossing (the same run simulated without noise), p5 / p50 / p95;
   and how many forecast episodes were not followed by the real alarm on that probe within 3
   min (false forecasts), on faulty and fault-free runs;
+- persistence: of the faults that last to the end of the run, how many are still being
+  announced (an expected alarm, any level) in the last 5 minutes, and the highest level reached
+  (issue 19: a sustained runaway fired 3 alarms early and then fell silent);
 - false alarms (episodes, i.e. level-1 announcements; repeats of the same episode not counted)
   per 10 perfusion-hours on the fault-free runs, new engine and baseline;
 - wall time, CPU count used, peak memory (max RSS of the main and worker processes).
@@ -160,6 +163,26 @@ def detection(results: list[dict], key: str) -> dict[str, list]:
     return table
 
 
+def persistence(results: list[dict]) -> dict[str, tuple[int, int, int, int]]:
+    """fault label -> (runs, still announced in the last 5 min: new, baseline, max level 3)."""
+    end_s = MINUTES * 60
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in results:
+        fault = r["fault"]
+        if fault is None or fault.kind not in ("heater_runaway", "heater_failure", "pump_stop",
+                                               "flow_drop", "drift"):
+            continue
+        label = _label(fault)
+        expected = EXPECTED[label] | {"target_not_reached", "flow_low"}
+        row = out[label]
+        row[0] += 1
+        new = [a for a in r["alarms"] if a[0] in expected and a[2] >= fault.at_s]
+        row[1] += any(a[2] >= end_s - 300 for a in new)
+        row[2] += any(a[0] in expected and a[2] >= end_s - 300 for a in r["baseline"])
+        row[3] += any(a[4] == 3 for a in new)
+    return {k: tuple(v) for k, v in out.items()}  # type: ignore[misc]
+
+
 def forecast_leads(results: list[dict]) -> tuple[list[float], list[float], int, int]:
     """Leads (s) of the first forecast before the real alarm's onset and before the true
     crossing, on drift runs; confirmed and unconfirmed forecast episodes on all faulty runs."""
@@ -251,6 +274,11 @@ def main() -> None:
     print("\nfirst alarm of each type after the fault (all fault kinds): delay p50 / p95 s (n)")
     for kind, delays in sorted(per_type.items()):
         print(f"  {kind:<28} {_pct(delays, 50):>6} / {_pct(delays, 95):<6} ({len(delays)})")
+
+    print("\npersisting faults still announced in the last 5 min of the run (new | baseline), "
+          "and reaching level 3:")
+    for label, (n, new_end, old_end, level3) in persistence(results).items():
+        print(f"  {label:<15} {new_end:>3}/{n:<3} | {old_end:>3}/{n:<3}   level 3: {level3}/{n}")
 
     lead_alarm, lead_truth, confirmed, unconfirmed = forecast_leads(results)
     print("\nforecast lead on drifts (s), first forecast of each probe that then alarmed:")
