@@ -48,7 +48,7 @@ class ProbeState:
     def value(self, t: float, v: float, new: list[Alarm]) -> None:
         m, cfg = self.monitor, self.monitor.config
         quiet_s = t - self.last_t
-        silent = m._conditions.get((AlarmType.PROBE_SILENT, self.name))
+        silent = m.existing(AlarmType.PROBE_SILENT, self.name)
         if silent is not None:
             m.update(silent, t, False, True, 0.0, None, "", new)
         if quiet_s >= cfg.silent_after_s:
@@ -61,7 +61,7 @@ class ProbeState:
         m.update(over, t, v > self.max_c, v <= self.max_c - hys, v, self.max_c,
                  f"{what} {v:.2f} C above {self.max_c:g} C", new)
         armed = self.intraperitoneal and m.armed_after_warm_up(t)
-        under_c = m._under_c
+        under_c = m.under_c
         under = None
         if armed:
             under = m.condition(AlarmType.UNDER_TEMPERATURE, self.name, cfg.under_sustain_s,
@@ -81,7 +81,7 @@ class ProbeState:
         m, cfg = self.monitor, self.monitor.config
         forecast = None if superseded else self.forecaster.crossing(
             limit, upward, cfg.predict_horizon_s)
-        cond = m._conditions.get((kind, self.name))
+        cond = m.existing(kind, self.name)
         if forecast is None:
             held = t - self.last_forecast_t.get(kind, -_INF) < cfg.predict_hold_s
             if cond is not None and (superseded or not (cond.active and held)):
@@ -120,7 +120,7 @@ class ProbeState:
             return  # not a full window yet
         spread = maxs[0][1] - mins[0][1]
         flat = spread < cfg.flatline_range_c
-        cond = m._conditions.get((AlarmType.PROBE_FLATLINE, self.name))
+        cond = m.existing(AlarmType.PROBE_FLATLINE, self.name)
         if cond is None and not flat:
             return
         cond = m.condition(AlarmType.PROBE_FLATLINE, self.name, 0.0, True, _INF)
@@ -132,7 +132,7 @@ class ProbeState:
         m = self.monitor
         quiet_s = t - self.last_t
         met = quiet_s >= m.config.silent_after_s - 1e-9
-        cond = m._conditions.get((AlarmType.PROBE_SILENT, self.name))
+        cond = m.existing(AlarmType.PROBE_SILENT, self.name)
         if cond is None:
             if not met:
                 return

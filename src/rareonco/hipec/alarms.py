@@ -256,8 +256,18 @@ class AlarmMonitor:
                 "t_s", f"sample at {t_s:g} s is earlier than the previous one at {self._last_t:g} s")
         self._last_t = t_s
 
+    @property
+    def under_c(self) -> float:
+        """Under-temperature threshold: the target's low end less the margin, C."""
+        return self._under_c
+
+    def existing(self, kind: AlarmType, probe: str | None) -> Condition | None:
+        """The condition of ``kind`` on ``probe`` if a rule has created it."""
+        return self._conditions.get((kind, probe))
+
     def condition(self, kind: AlarmType, probe: str | None, sustain_s: float,
                   higher_is_worse: bool, worsen_by: float) -> Condition:
+        """The condition of ``kind`` on ``probe``, created on first use (used by the rules)."""
         key = (kind, probe)
         cond = self._conditions.get(key)
         if cond is None:
