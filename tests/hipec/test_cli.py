@@ -276,3 +276,14 @@ def test_sparse_log_is_refused_naming_the_interval_unless_the_gap_limit_is_raise
     ok = runner.invoke(app, ["analyse", str(path), "--max-gap-s", "60", "--json"])
     probe = json.loads(ok.stdout)["probes"]["ip_upper"]
     assert probe["cem43_min"] == pytest.approx(60.0) and probe["coverage"] == 1.0
+
+
+def test_simulate_with_parameterised_faults_and_a_core_probe(tmp_path) -> None:
+    out = tmp_path / "drift.csv"
+    result = runner.invoke(app, ["simulate", "--minutes", "10", "--probes",
+                                 "inflow,ip_upper,bladder", "--fault", "drift@2,rate=0.3",
+                                 "--fault", "probe_dropout:ip_upper@5,for=1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().splitlines()[0] == "time_s,inflow_c,ip_upper_c,bladder_c,flow_l_min"
+    bad = runner.invoke(app, ["simulate", "--minutes", "10", "--fault", "drift@2,speed=1"])
+    _assert_clean_failure(bad, "takes no parameter 'speed'")

@@ -243,3 +243,31 @@ def test_alarm_records_carry_the_issue_fields() -> None:
     d = alarm.to_dict()
     assert {"type", "probe", "t_s", "level", "value", "limit"} <= set(d)
     assert "predicted_crossing_s" not in d
+
+
+# -- invariants of an alarm's life -----------------------------------------------------------
+
+
+def _random_walk_log(seed: int):
+    rng = np.random.default_rng(seed)
+    n = 2400
+    t = np.arange(float(n))
+    ip = np.clip(42.5 + np.cumsum(rng.normal(0, 0.05, n)), 38.0, 47.0)
+    inflow = np.clip(44.0 + np.cumsum(rng.normal(0, 0.05, n)), 38.0, 49.0)
+    ip[rng.random(n) < 0.02] = np.nan
+    flow = np.where(rng.random(n) < 0.01, 0.0, 1.2)
+    return make_log(t, flow_l_min=flow, ip_upper=ip, inflow=inflow)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_episode_escalates_in_order_and_repeats_at_most_every_five_minutes(seed) -> None:
+    result = analyse(_random_walk_log(seed))
+    assert len(result.alarm_lives) == len({a.episode for a in result.alarms})
+    for life in result.alarm_lives:
+        own = [a for a in result.alarms if a.episode == life.episode]
+        assert tuple(a.t_s for a in own) == life.alarms_t_s
+        assert life.levels[0] == 1 and list(life.levels) == sorted(life.levels)
+        assert max(life.levels) <= 3
+        assert all(b - a >= 300.0 - 1e-9 for a, b in zip(life.alarms_t_s, life.alarms_t_s[1:]))
+        if life.cleared_t_s is not None:
+            assert life.cleared_t_s > life.raised_t_s
