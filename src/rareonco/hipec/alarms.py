@@ -20,7 +20,8 @@ Rules (``lo``-``hi`` the target; probe kinds in :mod:`rareonco.hipec.perfusion`)
   (start + allowance + ``duration_min``) can no longer make up ``duration_min``. Its value is the
   shortfall in minutes.
 - ``*_predicted``: the probe's robust trend (:mod:`rareonco.hipec.forecast`) crosses the over
-  limit (any probe) or the under threshold (intraperitoneal, armed as under) within
+  limit (intraperitoneal and circuit probes; core temperature moves too slowly to need it) or
+  the under threshold (intraperitoneal, armed as under) within
   ``horizon_s`` (60 s), on two consecutive 1 s bins; ``predicted_crossing_s`` is the forecast
   crossing time. It clears when the real alarm takes over or when no forecast has crossed for
   ``predict_hold_s`` (30 s: a forecast flickering with the noise is one episode).
