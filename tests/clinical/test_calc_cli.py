@@ -89,3 +89,17 @@ def test_schema_example_and_help():
     assert code == 0 and len(json.loads(out)["regions"]) == 13
     code, out = call("--help")
     assert code == 0 and all(name in out for name in CALCULATORS)
+
+
+def test_cem43_of_a_sparse_log_exits_2_naming_the_interval():
+    """An hour at 43 C sampled every 60 s: refused (never a silent 0), then dosed on request."""
+    samples = [{"t_s": t, "temp_c": 43.0} for t in range(0, 3601, 60)]
+    result = runner.invoke(main_app, [*PREFIX, "cem43"], input=json.dumps({"samples": samples}))
+    assert result.exit_code == 2
+    body = json.loads(result.stdout)
+    assert body["field"] == "t_s" and "60 s apart" in body["error"]
+    code, out = call("cem43", stdin=json.dumps({"samples": samples, "max_gap_s": 60}))
+    assert code == 0
+    res = json.loads(out)
+    assert res["cem43_min"] == pytest.approx(60.0) and res["gap_min"] == 0.0
+    assert res["sampling_interval_s"] == 60.0 and res["covered_min"] == pytest.approx(60.0)

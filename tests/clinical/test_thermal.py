@@ -139,10 +139,16 @@ def test_uniform_shift_up_never_lowers_dose(data):
 def test_times_add_up_to_recorded_time(data, gap):
     steps, temps = data
     t = np.concatenate([[0.0], np.cumsum(steps)])
+    if np.median(np.diff(t)) > gap:  # sparser than the gap limit: refused, never a silent 0
+        with pytest.raises(InvalidInput, match="median sampling interval"):
+            thermal_dose(t, temps, max_gap_s=gap)
+        return
     res = thermal_dose(t, temps, max_gap_s=gap)
     gaps_s = sum(g.end_s - g.start_s for g in res.gaps)
     total = res.time_in_range_min + res.time_above_min + res.time_below_min
     assert total * 60 + gaps_s == pytest.approx(t[-1] - t[0])
+    assert res.gap_min * 60 == pytest.approx(gaps_s, abs=1e-6)
+    assert res.covered_min == pytest.approx(total)
 
 
 def test_matches_a_pure_python_loop():
@@ -155,3 +161,43 @@ def test_matches_a_pure_python_loop():
         r = 0.5 if mean >= 43 else 0.25
         expected += (t[i + 1] - t[i]) / 60 * r ** (43 - mean)
     assert cem43_min(t, temp) == pytest.approx(expected, rel=1e-12)
+
+
+# -- sparse logs (issue 19): refused naming the interval, or integrated when asked, never 0 ----
+
+
+def test_an_hour_at_43_sampled_every_60_s_is_refused_naming_the_interval():
+    t, temp = _constant(60, 43.0, step_s=60.0)
+    for call in (lambda: thermal_dose(t, temp), lambda: cem43_min(t, temp, max_gap_s=30)):
+        with pytest.raises(InvalidInput) as err:
+            call()
+        assert err.value.field == "t_s"
+        assert "60 s apart" in err.value.reason and "30 s gap limit" in err.value.reason
+
+
+def test_sparse_log_is_dosed_when_the_caller_widens_the_gap_limit():
+    t, temp = _constant(60, 43.0, step_s=60.0)
+    res = thermal_dose(t, temp, max_gap_s=60)
+    assert res.cem43_min == pytest.approx(60.0)
+    assert res.gaps == () and res.gap_min == 0.0 and res.covered_min == pytest.approx(60.0)
+    assert res.sampling_interval_s == 60.0
+
+
+@pytest.mark.parametrize(
+    ("minutes", "temp", "expected"), [(60, 43.0, 60.0), (60, 42.0, 15.0), (30, 44.0, 60.0),
+                                      (10, 45.0, 40.0)])
+def test_source_equivalences_through_thermal_dose(minutes, temp, expected):
+    t, temp_c = _constant(minutes, temp, step_s=1.0)
+    res = thermal_dose(t, temp_c, target_c=(42.0, 43.0))
+    assert res.cem43_min == pytest.approx(expected)
+    assert res.covered_min == pytest.approx(minutes) and res.gaps == ()
+
+
+def test_holes_in_a_dense_log_are_stated_not_bridged():
+    t, temp = _constant(60, 43.0, step_s=1.0)
+    keep = (t < 1200) | (t >= 1800)  # a 10-minute hole
+    res = thermal_dose(t[keep], temp[keep])
+    assert res.gaps == (Gap(1199.0, 1800.0),)
+    assert res.gap_min == pytest.approx(601 / 60)
+    assert res.covered_min == pytest.approx(60 - 601 / 60)
+    assert res.cem43_min == pytest.approx(res.covered_min)  # 43 C: one minute per minute

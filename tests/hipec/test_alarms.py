@@ -44,7 +44,7 @@ def test_intraperitoneal_probe_has_its_own_limit() -> None:
 
 
 def test_condition_can_raise_again_after_clearing_with_hysteresis() -> None:
-    cfg = AlarmConfig(over_sustain_s=0.0, hysteresis_c=0.1)
+    cfg = AlarmConfig(over_sustain_s=0.0, hysteresis_c=0.1, reopen_s=0.0)
     values = [
         44.6,
         44.45,

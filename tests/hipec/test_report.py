@@ -28,6 +28,12 @@ def test_html_has_chart_table_alarms_and_metadata(perfusion) -> None:
         assert f"{name}</td>" in html
     assert "flow_low" in html and "under_temperature" in html
     assert "DEMO &lt;001&gt;" in html  # escaped
+    # every alarm's life, with its levels; per-probe data coverage
+    assert '<table class="lives">' in html and "still active" in html
+    assert html.count("<tr class=\"alarm\">") == len(result.alarms)
+    lives = html.split('<table class="lives">')[1].split("</table>")[0]
+    assert lives.count("<tr>") == len(result.alarm_lives) + 1  # + the header row
+    assert "Data coverage" in html and "100 %" in html
     assert "target 42-43" in html
 
 
@@ -53,3 +59,14 @@ def test_pdf_is_a_document_with_the_probe_names(perfusion) -> None:
         "CRS + HIPEC",
     ):
         assert name in text
+
+
+def test_report_shows_who_acknowledged_and_when() -> None:
+    from rareonco.hipec import Acknowledge, AlarmType
+
+    log = simulate(25, seed=1, faults=[parse_fault("heater_failure@3")])
+    ack = Acknowledge(960.0, AlarmType.TARGET_NOT_REACHED, None, "perfusionist A")
+    result = analyse(log, acknowledgements=(ack,))
+    html = render_html(result, log)
+    lives = html.split('<table class="lives">')[1].split("</table>")[0]
+    assert "target_not_reached" in lives and "perfusionist A at 16:00" in lives

@@ -147,6 +147,9 @@ def _cem43(inp: Cem43In) -> dict[str, Any]:
         "time_below_target_min": res.time_below_min,
         "time_above_43_min": above_43,
         "gaps": [{"start_s": g.start_s, "end_s": g.end_s} for g in res.gaps],
+        "gap_min": res.gap_min,
+        "covered_min": res.covered_min,
+        "sampling_interval_s": res.sampling_interval_s,
     }
 
 

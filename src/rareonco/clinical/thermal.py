@@ -56,6 +56,11 @@ class ThermalDose:
     time_above_min: float
     time_below_min: float
     gaps: tuple[Gap, ...]
+    #: Minutes of the record left out as gaps, and minutes dosed (first to last sample minus gaps).
+    gap_min: float = 0.0
+    covered_min: float = 0.0
+    #: Median interval between samples, s (None for fewer than two samples).
+    sampling_interval_s: float | None = None
 
 
 def _validated(
@@ -84,6 +89,16 @@ def _validated(
         raise InvalidInput("t_s", "times must be strictly increasing")
     if max_gap_s is not None and not (np.isfinite(max_gap_s) and max_gap_s > 0):
         raise InvalidInput("max_gap_s", "must be a positive number of seconds")
+    if max_gap_s is not None and t.size > 1:
+        interval_s = float(np.median(np.diff(t)))
+        if interval_s > max_gap_s:
+            raise InvalidInput(
+                "t_s",
+                f"samples are {interval_s:g} s apart (median sampling interval), sparser than "
+                f"the {max_gap_s:g} s gap limit: every interval would be a gap and the thermal "
+                f"dose a silent 0; pass max_gap_s of at least {interval_s:g} s to integrate "
+                f"such intervals",
+            )
     return t, temp
 
 
@@ -146,8 +161,9 @@ def cem43_min(
     Raises
     ------
     InvalidInput
-        ``t_s`` not strictly increasing or not finite; ``temp_c`` of another length, NaN, or
-        outside 20-50 C; ``max_gap_s`` not positive.
+        ``t_s`` not strictly increasing or not finite, or sampled more sparsely (median
+        interval) than ``max_gap_s``; ``temp_c`` of another length, NaN, or outside 20-50 C;
+        ``max_gap_s`` not positive.
 
     Examples (the source's conversion factors): 60 min at 43 C -> 60; 60 min at 42 C -> 15;
     30 min at 44 C -> 60; 10 min at 45 C -> 40.
@@ -179,6 +195,7 @@ def thermal_dose(
     t_s, temp_c : as for :func:`cem43_min`.
     target_c : (low, high) in C, low <= high, both within 20-50 C.
     max_gap_s : seconds; longer intervals are excluded and listed in ``gaps``. ``None`` disables.
+        A record whose median sampling interval exceeds it is refused (see module docstring).
     """
     t, temp = _validated(t_s, temp_c, max_gap_s)
     low, high = _validated_target(target_c)
@@ -187,6 +204,7 @@ def thermal_dose(
     dt, mean_temp, gap_idx = _intervals(t, temp, max_gap_s)
     gaps = tuple(Gap(float(t[i]), float(t[i + 1])) for i in gap_idx)
     total_s = float(dt.sum())
+    gap_s = float(t[-1] - t[0]) - total_s
     above_s = float(np.dot(dt, mean_temp > high))
     below_s = float(np.dot(dt, mean_temp < low))
     return ThermalDose(
@@ -195,6 +213,9 @@ def thermal_dose(
         time_above_min=above_s / 60.0,
         time_below_min=below_s / 60.0,
         gaps=gaps,
+        gap_min=gap_s / 60.0,
+        covered_min=total_s / 60.0,
+        sampling_interval_s=float(np.median(np.diff(t))),
     )
 
 

@@ -2,7 +2,9 @@
 
 Probe naming convention (what perfusion machines export and what the centre's protocol uses):
 probes whose name starts with ``ip_`` are *intraperitoneal* (in the abdomen, e.g. ``ip_upper``,
-``ip_pelvis``); ``inflow`` and ``outflow`` are *circuit* probes on the cannulas. The plateau and the
+``ip_pelvis``); *core* probes measure the patient's core temperature (``core``, ``core_*``,
+``oesophageal``, ``esophageal``, ``bladder``, ``rectal``, ``nasopharyngeal``: systemic
+hyperthermia); every other probe (``inflow``, ``outflow``, ``reservoir``) is a *circuit* probe. The plateau and the
 under-temperature rule look at intraperitoneal probes only; the over-temperature rule has its own
 limit for each kind.
 """
@@ -19,15 +21,24 @@ __all__ = [
     "DataQualityFinding",
     "PerfusionLog",
     "SampleBatch",
+    "is_core",
     "is_intraperitoneal",
 ]
 
 INTRAPERITONEAL_PREFIX = "ip_"
+CORE_NAMES = frozenset(
+    {"core", "oesophageal", "esophageal", "bladder", "rectal", "nasopharyngeal"}
+)
 
 
 def is_intraperitoneal(probe: str) -> bool:
     """True for an intraperitoneal probe (name starting with ``ip_``)."""
     return probe.startswith(INTRAPERITONEAL_PREFIX)
+
+
+def is_core(probe: str) -> bool:
+    """True for a patient core-temperature probe (oesophageal, bladder...)."""
+    return probe in CORE_NAMES or probe.startswith("core_")
 
 
 @dataclass(frozen=True)

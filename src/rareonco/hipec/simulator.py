@@ -27,18 +27,20 @@ abdomen as reported in HIPEC practice; the blood-perfusion sink (24 W/K in all, 
 capacity so that the intraperitoneal probes reach 42 C in about 10 minutes, as in published
 perfusion charts. The model is for software testing, not for clinical prediction.
 
-Faults (``--fault`` syntax ``kind[:probe]@minutes``):
-``probe_dropout:PROBE@M`` the probe stops reporting (NaN); ``probe_flatline:PROBE@M`` it
-repeats its last reading; ``heater_failure@M`` heater power 0 (temperatures fall);
-``heater_runaway@M`` heater stuck at full power up to the bath's 48 C cut-out (temperatures
-rise); ``pump_stop@M`` flow ramps
-to 0 within 2 s (and the heater interlock cuts the power).
+Patient core temperature (a ``core`` / ``oesophageal`` / ``bladder`` probe): one more node,
+the body (60 kg x 3.5 kJ/kg/K), warmed by the heat the abdomen's blood carries away and held
+near 37 C by thermoregulation and the anaesthetist's cooling (100 W/K): it settles about 1 C
+up during a normal perfusion (38 C), as anaesthesia reports of CRS-HIPEC describe. The body node
+does not feed back into the abdominal sink (which keeps ``T_core`` = 37 C), a simplification
+that keeps the abdominal model above unchanged.
+
+Faults: see :mod:`rareonco.hipec.faults` (heater failure or runaway, set-point drift, pump stop,
+flow drop, probe dropout or flatline).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -46,11 +48,14 @@ import numpy as np
 
 from rareonco.errors import InvalidInput
 
-from .perfusion import PerfusionLog, SampleBatch, is_intraperitoneal
+from .faults import CIRCUIT_FAULTS, FAULT_KINDS, PROBE_FAULTS, Fault, parse_fault
+from .perfusion import PerfusionLog, SampleBatch, is_core, is_intraperitoneal
 
 __all__ = [
+    "CIRCUIT_FAULTS",
     "DEFAULT_PROBES",
     "FAULT_KINDS",
+    "PROBE_FAULTS",
     "Fault",
     "PerfusionSimulator",
     "SimulatorParams",
@@ -60,9 +65,6 @@ __all__ = [
 ]
 
 DEFAULT_PROBES = ("inflow", "outflow", "ip_upper", "ip_pelvis")
-PROBE_FAULTS = ("probe_dropout", "probe_flatline")
-CIRCUIT_FAULTS = ("heater_failure", "heater_runaway", "pump_stop")
-FAULT_KINDS = PROBE_FAULTS + CIRCUIT_FAULTS
 
 _WATER_J_KG_K = 4180.0
 _TISSUE_J_KG_K = 3600.0
@@ -102,54 +104,8 @@ class SimulatorParams:
     fluctuation_tau_s: float = 60.0
     flow_noise_l_min: float = 0.01
     pump_ramp_s: float = 2.0
-
-
-@dataclass(frozen=True)
-class Fault:
-    """An injected fault: ``kind`` at ``at_min`` minutes, ``probe`` for probe faults."""
-
-    kind: str
-    at_min: float
-    probe: str | None = None
-
-    @property
-    def at_s(self) -> float:
-        return self.at_min * 60.0
-
-    def __str__(self) -> str:
-        probe = f":{self.probe}" if self.probe else ""
-        return f"{self.kind}{probe}@{self.at_min:g}"
-
-
-_FAULT = re.compile(
-    r"^\s*(?P<kind>[a-z_]+)(?::(?P<probe>[a-z][a-z0-9_]*))?@(?P<min>[0-9.]+)\s*$"
-)
-
-
-def parse_fault(spec: str) -> Fault:
-    """Parse ``kind[:probe]@minutes``, e.g. ``probe_dropout:ip_pelvis@20``, ``heater_failure@35``."""
-    m = _FAULT.match(spec)
-    if m is None:
-        raise InvalidInput(
-            "fault",
-            f"{spec!r} is not kind[:probe]@minutes (e.g. probe_dropout:ip_pelvis@20)",
-        )
-    kind, probe = m["kind"], m["probe"]
-    if kind not in FAULT_KINDS:
-        raise InvalidInput(
-            "fault", f"unknown fault {kind!r}; known: {', '.join(FAULT_KINDS)}"
-        )
-    if kind in PROBE_FAULTS and probe is None:
-        raise InvalidInput("fault", f"{kind} needs a probe: {kind}:PROBE@minutes")
-    if kind in CIRCUIT_FAULTS and probe is not None:
-        raise InvalidInput("fault", f"{kind} takes no probe: {kind}@minutes")
-    try:
-        at_min = float(m["min"])
-    except ValueError:
-        raise InvalidInput(
-            "fault", f"{m['min']!r} is not a number of minutes"
-        ) from None
-    return Fault(kind, at_min, probe)
+    body_heat_capacity_j_k: float = 60.0 * 3500.0
+    body_cooling_w_k: float = 100.0
 
 
 @dataclass
@@ -164,7 +120,7 @@ class _Probe:
     grid: list[float] = field(default_factory=list)
 
 
-_NODE_INFLOW, _NODE_OUTFLOW, _NODE_RESERVOIR, _NODE_UPPER, _NODE_PELVIS = range(5)
+_NODE_INFLOW, _NODE_OUTFLOW, _NODE_RESERVOIR, _NODE_UPPER, _NODE_PELVIS, _NODE_CORE = range(6)
 
 
 class PerfusionSimulator:
@@ -215,6 +171,7 @@ class PerfusionSimulator:
             p.initial_circuit_c,
             p.initial_abdomen_c,
             p.initial_abdomen_c,
+            p.core_c,
         ]
         self._water_c = p.initial_circuit_c + 2.0
         self._integral_w = 0.0
@@ -237,6 +194,8 @@ class PerfusionSimulator:
         }
         if name in fixed:
             node, offset = fixed[name], 0.0
+        elif is_core(name):
+            node, offset = _NODE_CORE, 0.0
         elif is_intraperitoneal(name):
             node = _NODE_PELVIS if ("pelvi" in name or "lower" in name) else _NODE_UPPER
             # The two canonical probes read their compartment; extra probes sit a little
@@ -246,7 +205,7 @@ class PerfusionSimulator:
         else:
             raise InvalidInput(
                 "probes",
-                f"{name!r}: expected inflow, outflow, reservoir or an ip_* probe",
+                f"{name!r}: expected inflow, outflow, reservoir, an ip_* or a core probe",
             )
         return _Probe(name, node, offset, self._nodes[node] + offset)
 
@@ -309,7 +268,7 @@ class PerfusionSimulator:
             if not hit.any():
                 continue
             if f.kind == "probe_dropout":
-                values[hit] = np.nan
+                values[hit & (times < f.end_s - 1e-9)] = np.nan
             elif f.kind == "probe_flatline":
                 if probe.stuck_c is None:
                     first = int(np.argmax(hit))
@@ -323,17 +282,29 @@ class PerfusionSimulator:
     def _active(self, kind: str) -> bool:
         return any(f.kind == kind and self._t_s >= f.at_s - 1e-9 for f in self.faults)
 
+    def _setpoint_c(self) -> float:
+        """The inflow set point, with any ``drift`` fault's creep so far."""
+        setpoint = self.params.inflow_setpoint_c
+        for f in self.faults:
+            if f.kind == "drift" and self._t_s > f.at_s:
+                setpoint += (f.rate_c_min or 0.0) * (self._t_s - f.at_s) / 60.0
+        return setpoint
+
     def _step(self) -> None:
         p, dt = self.params, _STEP_S
-        t_in, t_out, t_res, t_up, t_pel = self._nodes
+        t_in, t_out, t_res, t_up, t_pel, t_body = self._nodes
         # Pump
         if self._active("pump_stop"):
             self._flow_l_min = max(
                 0.0, self._flow_l_min - p.flow_l_min * dt / p.pump_ramp_s
             )
+        for f in self.faults:
+            if f.kind == "flow_drop" and self._t_s >= f.at_s - 1e-9:
+                floor = f.flow_l_min or 0.0
+                self._flow_l_min = max(floor, self._flow_l_min - p.flow_l_min * dt / p.pump_ramp_s)
         mc = self._flow_l_min / 60.0 * _WATER_J_KG_K  # 1 L of perfusate ~ 1 kg
         # Heater: PI on the inflow temperature, interlocked with the pump.
-        error = p.inflow_setpoint_c - t_in
+        error = self._setpoint_c() - t_in
         command = p.controller_kp_w_k * error + self._integral_w
         if 0.0 < command < p.heater_max_w or (command >= p.heater_max_w) != (error > 0):
             self._integral_w += p.controller_kp_w_k / p.controller_ti_s * error * dt
@@ -371,6 +342,8 @@ class PerfusionSimulator:
         mix = f_up * t_up + f_pel * t_pel
         d_out = (mc * (mix - t_out) - p.line_loss_w_k * (t_out - amb)) / c_line
         d_res = (mc * (t_out - t_res) - p.reservoir_loss_w_k * (t_res - amb)) / c_res
+        sink_w = p.blood_sink_w_k[0] * (t_up - core) + p.blood_sink_w_k[1] * (t_pel - core)
+        d_body = (sink_w - p.body_cooling_w_k * (t_body - core)) / p.body_heat_capacity_j_k
         self._water_c = t_w + dt * d_w
         self._nodes = [
             t_in + dt * d_in,
@@ -378,6 +351,7 @@ class PerfusionSimulator:
             t_res + dt * d_res,
             t_up + dt * d_up,
             t_pel + dt * d_pel,
+            t_body + dt * d_body,
         ]
         # Probes: first-order lag; abdominal probes add an Ornstein-Uhlenbeck fluctuation.
         lag = dt / p.probe_tau_s

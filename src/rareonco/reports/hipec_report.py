@@ -71,6 +71,7 @@ def render_html(
         probes=list(analysis.probes.values()),
         colours=_colours(log),
         alarms=analysis.alarms,
+        lives=analysis.alarm_lives,
         findings=analysis.data_quality,
         duration_min=log.duration_s / 60.0,
         started_at=log.started_at,
