@@ -7,11 +7,8 @@ and exit status 2, never a traceback; with ``--json`` the error is also printed 
 
 from __future__ import annotations
 
-import json
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,13 +16,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.errors import InvalidInput
 from rareonco.hipec import Acknowledge, AlarmType, Prescription, format_csv, parse_fault, read_csv
 from rareonco.hipec import analyse as analyse_log
 from rareonco.hipec import simulate as simulate_log
 from rareonco.hipec.analysis import DEFAULT_MAX_GAP_S
 from rareonco.hipec.simulator import DEFAULT_PROBES
-from .failures import ReportingGroup
+
+from .failures import ReportingGroup, errors_as
 
 app = typer.Typer(
     cls=ReportingGroup,
@@ -95,22 +93,6 @@ GapOpt = Annotated[float, typer.Option(
     "sparsely is refused unless this is raised to its interval.")]
 
 
-@contextmanager
-def _errors(json_output: bool = False) -> Iterator[None]:
-    """Domain and file-system errors -> one line on stderr, exit 2."""
-    try:
-        yield
-    except RareOncoError as exc:
-        if json_output:
-            typer.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from None
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-
-
 def _stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
@@ -145,23 +127,23 @@ def simulate(
     ] = None,
 ) -> None:
     """Simulate a closed-circuit perfusion and write its log as CSV."""
-    with _errors():
-        faults = [parse_fault(f) for f in fault or []]
-        names = [p.strip() for p in probes.split(",") if p.strip()]
-        started = time.perf_counter()
-        log = simulate_log(
-            minutes, seed=seed, rate_hz=rate_hz, probes=names, faults=faults
+    errors_as()
+    faults = [parse_fault(f) for f in fault or []]
+    names = [p.strip() for p in probes.split(",") if p.strip()]
+    started = time.perf_counter()
+    log = simulate_log(
+        minutes, seed=seed, rate_hz=rate_hz, probes=names, faults=faults
+    )
+    text = format_csv(log)
+    elapsed = time.perf_counter() - started
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        _stderr().print(
+            f"wrote {out}: {len(log)} samples, {minutes:g} min at {rate_hz:g} Hz, "
+            f"{len(faults)} fault(s), {elapsed:.2f} s"
         )
-        text = format_csv(log)
-        elapsed = time.perf_counter() - started
-        if out is None:
-            typer.echo(text, nl=False)
-        else:
-            out.write_text(text, encoding="utf-8")
-            _stderr().print(
-                f"wrote {out}: {len(log)} samples, {minutes:g} min at {rate_hz:g} Hz, "
-                f"{len(faults)} fault(s), {elapsed:.2f} s"
-            )
 
 
 @app.command()
@@ -183,11 +165,11 @@ def analyse(
 ) -> None:
     """Plateau, per-probe temperatures, CEM43 and coverage, every alarm and its life, data
     quality of a log, against the prescription given by the options."""
-    with _errors(json_output):
-        rx = _prescription(target, duration_min, reach_min, inflow_max, core_max, flow_min)
-        acks = tuple(parse_ack(a) for a in ack or [])
-        result = analyse_log(read_csv(log), prescription=rx, max_gap_s=max_gap_s,
-                             acknowledgements=acks)
+    errors_as(json=json_output)
+    rx = _prescription(target, duration_min, reach_min, inflow_max, core_max, flow_min)
+    acks = tuple(parse_ack(a) for a in ack or [])
+    result = analyse_log(read_csv(log), prescription=rx, max_gap_s=max_gap_s,
+                         acknowledgements=acks)
     if json_output:
         typer.echo(result.to_json())
         return
@@ -207,7 +189,10 @@ def _print_analysis(log: Path, result) -> None:  # type: ignore[no-untyped-def]
         console.print(f"plateau: {p.start_s:g} s to {end}")
     table = Table("probe", "min C", "max C", "mean C", "in range min", "CEM43 min", "coverage",
                   "gaps min")
-    fmt: Callable[[float | None], str] = lambda v: "-" if v is None else f"{v:.2f}"
+
+    def fmt(v: float | None) -> str:
+        return "-" if v is None else f"{v:.2f}"
+
     for s in result.probes.values():
         table.add_row(s.probe, fmt(s.min_c), fmt(s.max_c), fmt(s.mean_c),
                       f"{s.time_in_range_min:.1f}", f"{s.cem43_min:.1f}", f"{s.coverage:.0%}",
@@ -249,25 +234,25 @@ def report(
     """Render the perfusion report (chart, per-probe table, alarms) as HTML and optionally PDF."""
     from rareonco.reports.hipec_report import render_html, render_pdf
 
-    with _errors():
-        target_c = parse_target(target)
-        metadata = {"Log file": log.name}
-        for item in meta or []:
-            label, sep, value = item.partition("=")
-            if not sep or not label.strip():
-                raise InvalidInput("meta", f"{item!r} is not LABEL=VALUE")
-            metadata[label.strip()] = value.strip()
-        perfusion = read_csv(log)
-        result = analyse_log(perfusion, target_c=target_c, max_gap_s=max_gap_s)
-        out.write_text(
-            render_html(result, perfusion, title=title, metadata=metadata),
-            encoding="utf-8",
-        )
-        console = _stderr()
-        console.print(f"wrote {out}")
-        if pdf is not None:
-            with console.status("rendering PDF"):
-                pdf.write_bytes(
-                    render_pdf(result, perfusion, title=title, metadata=metadata)
-                )
-            console.print(f"wrote {pdf}")
+    errors_as()
+    target_c = parse_target(target)
+    metadata = {"Log file": log.name}
+    for item in meta or []:
+        label, sep, value = item.partition("=")
+        if not sep or not label.strip():
+            raise InvalidInput("meta", f"{item!r} is not LABEL=VALUE")
+        metadata[label.strip()] = value.strip()
+    perfusion = read_csv(log)
+    result = analyse_log(perfusion, target_c=target_c, max_gap_s=max_gap_s)
+    out.write_text(
+        render_html(result, perfusion, title=title, metadata=metadata),
+        encoding="utf-8",
+    )
+    console = _stderr()
+    console.print(f"wrote {out}")
+    if pdf is not None:
+        with console.status("rendering PDF"):
+            pdf.write_bytes(
+                render_pdf(result, perfusion, title=title, metadata=metadata)
+            )
+        console.print(f"wrote {pdf}")
