@@ -12,6 +12,8 @@ path as a live feed, so the analysis and the report work; the procedure is then 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,9 @@ from rareonco.store.tables.accounts import User
 from rareonco.store.tables.cases import TimelineEvent
 from rareonco.store.tables.hipec import HipecProcedure
 
+if TYPE_CHECKING:
+    from rareonco.demo.loader import DemoCases
+
 HEIGHT_CM = 168.0
 WEIGHT_KG = 53.5
 SEED = 6
@@ -35,7 +40,7 @@ def _event(session: Session, case_id: int, kind: str) -> TimelineEvent | None:
                           .order_by(TimelineEvent.id).limit(1))
 
 
-def load(session: Session, cases) -> str | None:  # type: ignore[no-untyped-def]
+def load(session: Session, cases: DemoCases) -> str | None:
     case_id = cases.dsrct_case_id
     if case_id is None or session.scalar(
             select(HipecProcedure.id).where(HipecProcedure.case_id == case_id)) is not None:

@@ -24,10 +24,11 @@ def _environment() -> Environment:
                        lstrip_blocks=True)
 
 
-def render_html(course: dict[str, Any], patient: dict[str, Any], printed_on: date,
+def render_html(course: object, patient: dict[str, Any], printed_on: date,
                 printed_by: str) -> str:
-    """``course`` is :func:`rareonco.records.courses.service.course_view`; ``patient`` the case's
-    patient as :func:`rareonco.records.patients.service.view` gives it."""
+    """``course`` is :func:`rareonco.records.courses.service.course_view` (a ``CourseOut``: the
+    template reads its attributes); ``patient`` the case's patient as
+    :func:`rareonco.records.patients.service.view` gives it."""
     return _environment().get_template("dose_sheet.html").render(
         course=course, patient=patient, printed_on=printed_on.isoformat(),
         printed_by=printed_by)
@@ -36,4 +37,5 @@ def render_html(course: dict[str, Any], patient: dict[str, Any], printed_on: dat
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

@@ -90,7 +90,8 @@ def render_pdf(
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
     html = render_html(analysis, log, title=title, metadata=metadata)
-    return HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()
+    return pdf
 
 
 def _colours(log: PerfusionLog) -> dict[str, str]:

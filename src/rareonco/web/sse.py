@@ -7,13 +7,17 @@ import threading
 from typing import Any
 
 from fastapi import Request
+from pydantic import BaseModel
 
 from rareonco.records.hipec.live_hub import LiveHub
 
 
 def sse(kind: str, obj: Any) -> str:
-    """One server-sent event: ``event: kind`` and the object as compact JSON."""
-    return f"event: {kind}\ndata: {json.dumps(obj, separators=(',', ':'))}\n\n"
+    """One server-sent event: ``event: kind`` and the object (a typed output, e.g.
+    :class:`~rareonco.records.hipec.schemas.AlarmOut`, or plain JSON data) as compact JSON."""
+    data = obj.model_dump_json() if isinstance(obj, BaseModel) else json.dumps(
+        obj, separators=(",", ":"))
+    return f"event: {kind}\ndata: {data}\n\n"
 
 
 _HUB_LOCK = threading.Lock()

@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session
 
 from rareonco.clinical.ctcae import TERM_GRADES, AdverseEvent
 from rareonco.errors import InvalidInput
-from rareonco.records.courses.schemas import AdverseEventIn, LabsIn, WeightIn
+from rareonco.records.courses.schemas import (
+    AdverseEventIn,
+    AdverseEventOut,
+    LabOut,
+    LabResultOut,
+    LabsIn,
+    LabsOut,
+    ObservationsOut,
+    WeightIn,
+    WeightOut,
+)
 from rareonco.records.courses.service import case_or_404
 from rareonco.records.schemas import iso
 from rareonco.regimens import Prechecks
@@ -106,7 +116,8 @@ def latest_height_cm(session: Session, case_id: int, on_or_before: date) -> floa
         .order_by(WeightMeasurement.measured_on.desc(), WeightMeasurement.id.desc()).limit(1))
 
 
-def prechecks_for(session: Session, case_id: int, cycle_start: date) -> tuple[Prechecks, dict]:
+def prechecks_for(session: Session, case_id: int,
+                  cycle_start: date) -> tuple[Prechecks, dict[str, dict[str, Any]]]:
     """The latest value of each pre-check test taken within LAB_MAX_AGE_DAYS before the cycle,
     and where each came from ({test: {"value", "taken_on"}})."""
     rows = session.scalars(
@@ -121,7 +132,7 @@ def prechecks_for(session: Session, case_id: int, cycle_start: date) -> tuple[Pr
     return Prechecks(**values), used
 
 
-def observations_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
+def observations_view(session: Session, actor: Actor, case_id: int) -> ObservationsOut:
     require(actor.role, Permission.CASE_READ_CLINICAL)
     case_or_404(session, case_id)
     weights = session.scalars(select(WeightMeasurement).where(WeightMeasurement.case_id == case_id)
@@ -131,16 +142,20 @@ def observations_view(session: Session, actor: Actor, case_id: int) -> dict[str,
     aes = session.scalars(select(AdverseEventRecord).where(AdverseEventRecord.case_id == case_id)
                           .order_by(AdverseEventRecord.onset)).all()
     audit.record(session, actor, "read", f"case/{case_id}/observations")
-    return {
-        "weights": [{"id": w.id, "measured_on": iso(w.measured_on), "weight_kg": w.weight_kg,
-                     "height_cm": w.height_cm} for w in weights],
-        "labs": [{"id": r.id, "taken_on": iso(r.taken_on), "test": r.test, "value": r.value}
-                 for r in labs],
-        "adverse_events": [ae_view(a) for a in aes],
-    }
+    return ObservationsOut(
+        weights=[weight_view(w) for w in weights],
+        labs=[LabOut.model_validate(r) for r in labs],
+        adverse_events=[ae_view(a) for a in aes])
 
 
-def ae_view(a: AdverseEventRecord) -> dict[str, Any]:
-    return {"id": a.id, "term": a.term, "grade": a.grade, "onset": iso(a.onset),
-            "course_id": a.course_id, "cycle_number": a.cycle_number,
-            "term_checked": a.term_checked, "note": a.note}
+def weight_view(w: WeightMeasurement) -> WeightOut:
+    return WeightOut.model_validate(w)
+
+
+def labs_view(taken_on: date, rows: list[LabResult]) -> LabsOut:
+    """The values of one blood draw, as stored by :func:`add_labs`."""
+    return LabsOut(taken_on=taken_on, results=[LabResultOut.model_validate(r) for r in rows])
+
+
+def ae_view(a: AdverseEventRecord) -> AdverseEventOut:
+    return AdverseEventOut.model_validate(a)

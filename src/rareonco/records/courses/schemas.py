@@ -1,4 +1,5 @@
-"""Typed bodies of the course services (API, pages, demo loader).
+"""Typed bodies of the course services (API, pages, demo loader): ``*In`` what they take,
+``*Out`` what they answer (the API's response models, read by the pages' templates too).
 
 Units are in the field names. Validation names the field and the reason (HTTP 422).
 """
@@ -8,10 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from rareonco.records.schemas import Strict, one_of
-from rareonco.regimens.schema import PRECHECK_TESTS
+from rareonco.records.schemas import Out, Strict, one_of
+from rareonco.regimens.schema import (
+    PRECHECK_TESTS,
+    AnthracyclineLimit,
+    Block,
+    CycleSpec,
+    Precheck,
+    Supportive,
+)
 
 Reason = Annotated[str, Field(max_length=2000)]
 
@@ -118,3 +126,279 @@ class AdverseEventIn(Strict):
     course_id: int | None = None
     cycle_number: int | None = Field(default=None, ge=1)
     note: Annotated[str, Field(max_length=2000)] = ""
+
+
+# -- outputs (API bodies, read by the pages' templates too) ----------------------------------
+
+
+class FindingOut(Out):
+    """A safety finding of a cycle (:class:`rareonco.regimens.Finding`). Stored pre-check findings
+    also carry ``labs_used`` ({test: {"value", "taken_on"}}): kept as an extra key, as stored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    severity: Literal["block", "needs_reason", "warn"]
+    message: str
+    drug: str | None
+    day: int | None
+    resolved_by: str | None
+    outstanding: bool
+
+
+class RegimenOut(Out):
+    """A library entry as `rareonco course regimens --json` prints it."""
+
+    id: str
+    name: str
+    version: str
+    status: str
+    cycles: int
+    cycle_length_days: int
+    repeat_until_progression: bool
+    drugs: list[str]
+    indication: list[str]
+    anthracycline_limit_mg_m2: float | None
+    source: str
+
+
+class RegimenChoiceOut(RegimenOut):
+    """A library entry offered on a case's courses page; ``indicated`` for its morphology."""
+
+    indicated: bool
+
+
+class RegimenDetailOut(Out):
+    """The whole regimen file as validated data, with the summary's ``drugs`` and
+    ``anthracycline_limit_mg_m2`` (``cycles`` is the list of cycle specifications here)."""
+
+    id: str
+    name: str
+    version: str
+    status: str
+    source: str
+    indication: list[str]
+    cycle_length_days: int
+    repeat_until_progression: bool
+    blocks: dict[str, Block]
+    cycles: list[CycleSpec]
+    prechecks: list[Precheck]
+    supportive: list[Supportive]
+    anthracycline_limit: AnthracyclineLimit | None
+    notes: str | None
+    drugs: list[str]
+    anthracycline_limit_mg_m2: float | None
+
+
+class PlannedDrugOut(Out):
+    """One drug of one planned cycle (:class:`rareonco.regimens.DrugDose`); masses in mg."""
+
+    drug: str
+    dose_per_m2_mg: float | None
+    dose_per_kg_mg: float | None
+    days: list[int]
+    dates: list[str]
+    route: str
+    infusion: str | None
+    modification_pct: float
+    mg_per_day: float
+    uncapped_mg_per_day: float
+    total_mg: float
+    capped: bool
+    cap_mg: float | None
+    cap_per: str | None
+    cap_source: str | None
+
+
+class PlannedCycleOut(Out):
+    number: int
+    block: str | None
+    phase: str | None
+    start: str
+    end: str
+    drugs: list[PlannedDrugOut]
+    supportive: list[str]
+
+
+class PlanOut(Out):
+    """The dose sheet and calendar, the same JSON as `rareonco course plan --json`."""
+
+    regimen: str
+    regimen_name: str
+    regimen_version: str
+    regimen_status: str
+    start: str
+    height_cm: float
+    weight_kg: float
+    bsa_formula: str
+    bsa_m2: float
+    planned_anthracycline_mg_m2: float
+    cycles: list[PlannedCycleOut]
+
+
+class CycleDoseOut(Out):
+    """A dose as given; ``deviation_pct`` from the protocol dose at the cycle's body size."""
+
+    drug: str
+    day: int
+    dose_mg: float
+    dose_mg_m2: float
+    protocol_mg: float | None
+    deviation_pct: float | None
+    reason: str | None
+
+
+class CycleOut(Out):
+    """A given cycle: when (and how late), the body size used, its findings and its doses."""
+
+    id: int
+    number: int
+    start_date: date
+    planned_start: date | None
+    delay_days: int
+    delay_reason: str | None
+    weight_kg: float
+    bsa_m2: float
+    findings: list[FindingOut]
+    precheck_reason: str | None
+    override_reason: str | None
+    override_by: str | None
+    note: str
+    timeline_event_id: int | None
+    doses: list[CycleDoseOut]
+
+
+class CycleResultOut(CycleOut):
+    """A recorded cycle with the warnings of its safety checks."""
+
+    warnings: list[FindingOut]
+
+
+class GivenDoseOut(Out):
+    day: int
+    dose_mg: float
+    reason: str | None
+    deviation_pct: float | None
+
+
+class CourseDrugOut(PlannedDrugOut):
+    """A planned drug beside what was given of it (``given_total_mg`` None while not given)."""
+
+    given: list[GivenDoseOut]
+    given_total_mg: float | None
+
+
+class CourseCycleOut(Out):
+    """A planned cycle beside the cycle as given (None while not given)."""
+
+    number: int
+    block: str | None
+    phase: str | None
+    planned_start: str
+    planned_end: str
+    supportive: list[str]
+    drugs: list[CourseDrugOut]
+    given: CycleOut | None
+
+
+class CourseStopOut(Out):
+    reason: str
+    on: date | None
+    note: str | None
+    by: str | None
+
+
+class AnthracyclineDoseOut(Out):
+    drug: str
+    dose_mg_m2: float
+
+
+class AnthracyclineOut(Out):
+    """Doxorubicin-equivalent mg/m2 given on the case (every course), and the regimen's limit."""
+
+    case_cumulative_doxorubicin_eq_mg_m2: float
+    limit_mg_m2: float | None
+
+
+class CourseOut(Out):
+    """A course: its plan snapshot, every planned cycle beside what was given, its stop."""
+
+    id: int
+    case_id: int
+    version: int
+    regimen: str
+    regimen_name: str
+    regimen_version: str
+    regimen_status: str | None
+    start: date
+    height_cm: float
+    weight_kg: float
+    bsa_formula: str
+    bsa_m2: float
+    n_cycles: int | None
+    status: str
+    note: str
+    created_by: str | None
+    stop: CourseStopOut | None
+    external_anthracyclines: list[AnthracyclineDoseOut]
+    cycles_planned: int
+    cycles_given: int
+    next_cycle: int | None
+    anthracycline: AnthracyclineOut
+    cycles: list[CourseCycleOut]
+
+
+class CourseSummaryOut(Out):
+    id: int
+    regimen: str
+    regimen_name: str
+    start: date
+    status: str
+    bsa_m2: float
+    cycles_planned: int
+    cycles_given: int
+
+
+class WeightOut(Out):
+    id: int
+    measured_on: date
+    weight_kg: float
+    height_cm: float | None
+
+
+class LabResultOut(Out):
+    id: int
+    test: str
+    value: float
+
+
+class LabsOut(Out):
+    """The values of one blood draw as stored."""
+
+    taken_on: date
+    results: list[LabResultOut]
+
+
+class LabOut(LabResultOut):
+    taken_on: date
+
+
+class AdverseEventOut(Out):
+    """A CTCAE v5.0 term and grade; ``term_checked`` when RareOnco tabulates the term."""
+
+    id: int
+    term: str
+    grade: int
+    onset: date
+    course_id: int | None
+    cycle_number: int | None
+    term_checked: bool
+    note: str
+
+
+class ObservationsOut(Out):
+    """Weights, laboratory values and adverse events of a case."""
+
+    weights: list[WeightOut]
+    labs: list[LabOut]
+    adverse_events: list[AdverseEventOut]

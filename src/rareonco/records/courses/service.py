@@ -16,8 +16,26 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.clinical.dosing import DOXORUBICIN_EQUIVALENCE
 from rareonco.errors import Conflict, InvalidInput, NotFound
-from rareonco.records.courses.schemas import CourseIn, CourseStopIn, PlanIn
-from rareonco.records.schemas import iso
+from rareonco.records.courses.schemas import (
+    AnthracyclineDoseOut,
+    AnthracyclineOut,
+    CourseCycleOut,
+    CourseDrugOut,
+    CourseIn,
+    CourseOut,
+    CourseStopIn,
+    CourseStopOut,
+    CourseSummaryOut,
+    CycleDoseOut,
+    CycleOut,
+    FindingOut,
+    GivenDoseOut,
+    PlanIn,
+    PlanOut,
+    RegimenChoiceOut,
+    RegimenDetailOut,
+    RegimenOut,
+)
 from rareonco.records.versions import require_version
 from rareonco.regimens import (
     CoursePlan,
@@ -40,34 +58,42 @@ from rareonco.store.tables.courses import (
 
 __all__ = [
     "case_or_404", "course_view", "create_course", "cumulative_anthracycline_mg_m2", "get_course",
-    "list_courses", "load_course", "plan", "regimen_detail", "regimen_summary",
+    "list_courses", "load_course", "plan", "plan_out", "regimen_detail", "regimen_summary",
 ]
 
 
-def regimen_summary(r: Regimen) -> dict[str, Any]:
+def regimen_summary(r: Regimen) -> RegimenOut:
     """A library entry as `rareonco course regimens --json` prints it."""
-    return {
-        "id": r.id, "name": r.name, "version": r.version, "status": r.status,
-        "cycles": len(r.cycles), "cycle_length_days": r.cycle_length_days,
-        "repeat_until_progression": r.repeat_until_progression,
-        "drugs": list(r.drug_names()), "indication": list(r.indication),
-        "anthracycline_limit_mg_m2": (
+    return RegimenOut(
+        id=r.id, name=r.name, version=r.version, status=r.status, cycles=len(r.cycles),
+        cycle_length_days=r.cycle_length_days,
+        repeat_until_progression=r.repeat_until_progression,
+        drugs=list(r.drug_names()), indication=list(r.indication),
+        anthracycline_limit_mg_m2=(
             r.anthracycline_limit.limit_mg_m2 if r.anthracycline_limit else None),
-        "source": r.source,
-    }
+        source=r.source)
 
 
-def regimen_detail(regimen_id: str) -> dict[str, Any]:
+def regimen_detail(regimen_id: str) -> RegimenDetailOut:
     """The whole regimen file as validated data (drugs of every cycle, pre-checks, sources)."""
     r = get_regimen(regimen_id)
-    return {**regimen_summary(r), **r.model_dump(mode="json")}
+    summary = regimen_summary(r)
+    return RegimenDetailOut.model_validate({
+        **dict(r), "drugs": summary.drugs,
+        "anthracycline_limit_mg_m2": summary.anthracycline_limit_mg_m2})
 
 
-def regimens_for(morphology_code: str | None) -> list[dict[str, Any]]:
+def regimens_for(morphology_code: str | None) -> list[RegimenChoiceOut]:
     """The library, regimens indicated for ``morphology_code`` first (flagged ``indicated``)."""
-    items = [{**regimen_summary(r), "indicated": morphology_code in r.indication}
+    items = [RegimenChoiceOut(**dict(regimen_summary(r)),
+                              indicated=morphology_code in r.indication)
              for r in all_regimens()]
-    return sorted(items, key=lambda i: (not i["indicated"], i["id"]))
+    return sorted(items, key=lambda i: (not i.indicated, i.id))
+
+
+def plan_out(course_plan: CoursePlan) -> PlanOut:
+    """A plan as its JSON (``CoursePlan.to_dict``), typed."""
+    return PlanOut.model_validate(course_plan.to_dict())
 
 
 def plan(actor: Actor, data: PlanIn) -> CoursePlan:
@@ -194,21 +220,21 @@ def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
 
 
-def cycle_view(cycle: CourseCycle, names: dict[int, str] | None = None) -> dict[str, Any]:
+def cycle_view(cycle: CourseCycle, names: dict[int, str] | None = None) -> CycleOut:
     names = names or {}
-    return {
-        "id": cycle.id, "number": cycle.number, "start_date": iso(cycle.start_date),
-        "planned_start": iso(cycle.planned_start), "delay_days": cycle.delay_days,
-        "delay_reason": cycle.delay_reason, "weight_kg": cycle.weight_kg,
-        "bsa_m2": round(cycle.bsa_m2, 4), "findings": cycle.findings,
-        "precheck_reason": cycle.precheck_reason, "override_reason": cycle.override_reason,
-        "override_by": names.get(cycle.override_by) if cycle.override_by else None,
-        "note": cycle.note, "timeline_event_id": cycle.timeline_event_id,
-        "doses": [{"drug": d.drug, "day": d.day, "dose_mg": round(d.dose_mg, 2),
-                   "dose_mg_m2": round(d.dose_mg_m2, 3), "protocol_mg": d.protocol_mg,
-                   "deviation_pct": _deviation(d.dose_mg, d.protocol_mg), "reason": d.reason}
-                  for d in cycle.doses],
-    }
+    return CycleOut(
+        id=cycle.id, number=cycle.number, start_date=cycle.start_date,
+        planned_start=cycle.planned_start, delay_days=cycle.delay_days,
+        delay_reason=cycle.delay_reason, weight_kg=cycle.weight_kg,
+        bsa_m2=round(cycle.bsa_m2, 4),
+        findings=[FindingOut.model_validate(f) for f in cycle.findings],
+        precheck_reason=cycle.precheck_reason, override_reason=cycle.override_reason,
+        override_by=names.get(cycle.override_by) if cycle.override_by else None,
+        note=cycle.note, timeline_event_id=cycle.timeline_event_id,
+        doses=[CycleDoseOut(drug=d.drug, day=d.day, dose_mg=round(d.dose_mg, 2),
+                            dose_mg_m2=round(d.dose_mg_m2, 3), protocol_mg=d.protocol_mg,
+                            deviation_pct=_deviation(d.dose_mg, d.protocol_mg), reason=d.reason)
+               for d in cycle.doses])
 
 
 def _deviation(given: float, reference: float | None) -> float | None:
@@ -217,64 +243,70 @@ def _deviation(given: float, reference: float | None) -> float | None:
     return round((given - reference) / reference * 100.0, 1)
 
 
-def course_view(session: Session, course: Course) -> dict[str, Any]:
+def _course_cycle(planned: dict[str, Any], done: CourseCycle | None,
+                  names: dict[int, str]) -> CourseCycleOut:
+    """A planned cycle (from the plan snapshot) beside the cycle as given."""
+    drugs = []
+    for d in planned["drugs"]:
+        doses = [x for x in (done.doses if done else []) if x.drug == d["drug"]]
+        drugs.append(CourseDrugOut.model_validate({
+            **d,
+            "given": [GivenDoseOut(day=x.day, dose_mg=round(x.dose_mg, 2), reason=x.reason,
+                                   deviation_pct=_deviation(x.dose_mg, x.protocol_mg))
+                      for x in doses],
+            "given_total_mg": round(sum(x.dose_mg for x in doses), 2) if done else None,
+        }))
+    return CourseCycleOut(
+        number=planned["number"], block=planned["block"], phase=planned["phase"],
+        planned_start=planned["start"], planned_end=planned["end"],
+        supportive=planned["supportive"], drugs=drugs,
+        given=cycle_view(done, names) if done else None)
+
+
+def course_view(session: Session, course: Course) -> CourseOut:
     """The course with every planned cycle beside what was given (None while not given)."""
     given = {c.number: c for c in course.cycles}
     names = _usernames(session, {c.override_by for c in course.cycles}
                        | {course.created_by, course.stopped_by})
-    cycles = []
-    for planned in course.plan["cycles"]:
-        done = given.get(planned["number"])
-        drugs = []
-        for d in planned["drugs"]:
-            doses = [x for x in (done.doses if done else []) if x.drug == d["drug"]]
-            drugs.append({
-                **d,
-                "given": [{"day": x.day, "dose_mg": round(x.dose_mg, 2), "reason": x.reason,
-                           "deviation_pct": _deviation(x.dose_mg, x.protocol_mg)}
-                          for x in doses],
-                "given_total_mg": round(sum(x.dose_mg for x in doses), 2) if done else None,
-            })
-        cycles.append({
-            "number": planned["number"], "block": planned["block"], "phase": planned["phase"],
-            "planned_start": planned["start"], "planned_end": planned["end"],
-            "supportive": planned["supportive"], "drugs": drugs,
-            "given": cycle_view(done, names) if done else None,
-        })
+    cycles = [_course_cycle(planned, given.get(planned["number"]), names)
+              for planned in course.plan["cycles"]]
     limit = course.plan.get("anthracycline_limit_mg_m2")
     regimen = get_regimen(course.regimen_id) if _known(course.regimen_id) else None
     if regimen and regimen.anthracycline_limit:
         limit = regimen.anthracycline_limit.limit_mg_m2
-    return {
-        "id": course.id, "case_id": course.case_id, "version": course.version,
-        "regimen": course.regimen_id, "regimen_name": course.regimen_name,
-        "regimen_version": course.regimen_version, "regimen_status": course.plan.get(
-            "regimen_status"),
-        "start": iso(course.start_date), "height_cm": course.height_cm,
-        "weight_kg": course.weight_kg, "bsa_formula": course.bsa_formula,
-        "bsa_m2": round(course.bsa_m2, 4), "n_cycles": course.n_cycles, "status": course.status,
-        "note": course.note, "created_by": names.get(course.created_by),
-        "stop": None if course.stop_reason is None else {
-            "reason": course.stop_reason, "on": iso(course.stopped_on), "note": course.stop_note,
-            "by": names.get(course.stopped_by)},
-        "external_anthracyclines": course.external_anthracyclines,
-        "cycles_planned": len(cycles), "cycles_given": len(given),
-        "next_cycle": next((c["number"] for c in cycles if c["given"] is None), None),
-        "anthracycline": {
-            "case_cumulative_doxorubicin_eq_mg_m2": round(
+    return CourseOut(
+        id=course.id, case_id=course.case_id, version=course.version,
+        regimen=course.regimen_id, regimen_name=course.regimen_name,
+        regimen_version=course.regimen_version,
+        regimen_status=course.plan.get("regimen_status"),
+        start=course.start_date, height_cm=course.height_cm,
+        weight_kg=course.weight_kg, bsa_formula=course.bsa_formula,
+        bsa_m2=round(course.bsa_m2, 4), n_cycles=course.n_cycles, status=course.status,
+        note=course.note, created_by=_name(names, course.created_by),
+        stop=None if course.stop_reason is None else CourseStopOut(
+            reason=course.stop_reason, on=course.stopped_on, note=course.stop_note,
+            by=_name(names, course.stopped_by)),
+        external_anthracyclines=[AnthracyclineDoseOut.model_validate(a)
+                                 for a in course.external_anthracyclines],
+        cycles_planned=len(cycles), cycles_given=len(given),
+        next_cycle=next((c.number for c in cycles if c.given is None), None),
+        anthracycline=AnthracyclineOut(
+            case_cumulative_doxorubicin_eq_mg_m2=round(
                 cumulative_anthracycline_mg_m2(session, course.case_id), 1),
-            "limit_mg_m2": limit,
-        },
-        "cycles": cycles,
-    }
+            limit_mg_m2=limit),
+        cycles=cycles)
+
+
+def _name(names: dict[int, str], user_id: int | None) -> str | None:
+    return names.get(user_id) if user_id is not None else None
 
 
 def _known(regimen_id: str) -> bool:
     return any(r.id == regimen_id for r in all_regimens())
 
 
-def course_summary(course: Course) -> dict[str, Any]:
-    return {"id": course.id, "regimen": course.regimen_id, "regimen_name": course.regimen_name,
-            "start": iso(course.start_date), "status": course.status,
-            "bsa_m2": round(course.bsa_m2, 4),
-            "cycles_planned": len(course.plan["cycles"]), "cycles_given": len(course.cycles)}
+def course_summary(course: Course) -> CourseSummaryOut:
+    return CourseSummaryOut(
+        id=course.id, regimen=course.regimen_id, regimen_name=course.regimen_name,
+        start=course.start_date, status=course.status, bsa_m2=round(course.bsa_m2, 4),
+        cycles_planned=len(course.plan["cycles"]), cycles_given=len(course.cycles))

@@ -8,13 +8,12 @@ and through ``GET /api/v1/cases/{id}/hipec/{pid}/imports`` after the upload's an
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rareonco.hipec import PerfusionLog
 from rareonco.records.hipec import procedures as hipec
+from rareonco.records.hipec.schemas import DataQualityOut, ImportOut
 from rareonco.records.schemas import iso
 from rareonco.security import audit
 from rareonco.security.audit import Actor
@@ -40,12 +39,12 @@ def record(session: Session, actor: Actor, proc: HipecProcedure, log: PerfusionL
     return row
 
 
-def import_view(row: HipecImport) -> dict[str, Any]:
-    return {"id": row.id, "procedure_id": row.procedure_id, "filename": row.filename,
-            "n_samples": row.n_samples, "t_first_s": row.t_first_s, "t_last_s": row.t_last_s,
-            "probes": row.probes, "data_quality": row.findings,
-            "imported_by": row.user.username if row.user else None,
-            "imported_at": iso(row.imported_at)}
+def import_view(row: HipecImport) -> ImportOut:
+    return ImportOut(
+        id=row.id, procedure_id=row.procedure_id, filename=row.filename,
+        n_samples=row.n_samples, t_first_s=row.t_first_s, t_last_s=row.t_last_s,
+        probes=row.probes, data_quality=[DataQualityOut.model_validate(f) for f in row.findings],
+        imported_by=row.user.username if row.user else None, imported_at=iso(row.imported_at))
 
 
 def list_imports(session: Session, actor: Actor, case_id: int,

@@ -176,8 +176,12 @@ class LiveHub:
         loop = asyncio.get_running_loop()
         done = loop.create_future()
 
+        def settle() -> None:
+            if not done.done():
+                done.set_result(None)
+
         def notify() -> None:
-            loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+            loop.call_soon_threadsafe(settle)
 
         job = _Job(None, case_id, procedure_id, batches, source, what, notify, authenticate,
                    parse_error, after)
@@ -251,7 +255,7 @@ class LiveHub:
                     if events is not None:
                         accepted.append((job, self._live(job.procedure_id), events))
                 del procs
-        except Exception as exc:  # noqa: BLE001 - every waiting request gets the error
+        except Exception as exc:  # every waiting request gets the error
             log.exception("HIPEC group commit of %d batches failed", len(jobs))
             for job, live, _ in accepted:
                 live.monitor, live.last_t_s = None, None  # fed but not stored: rebuild
@@ -328,7 +332,7 @@ class LiveHub:
                 live.dead_alarmed = True
                 try:
                     self._dead_feed(pid, live, idle)
-                except Exception:  # noqa: BLE001 - the watchdog must keep running
+                except Exception:  # the watchdog must keep running
                     log.exception("dead-feed check of HIPEC procedure %s failed", pid)
         return watching
 
@@ -395,7 +399,7 @@ def _outcome(job: _Job) -> hipec_samples.Ingested:
 def _safely(control: Callable[[], None]) -> None:
     try:
         control()
-    except Exception:  # noqa: BLE001 - a control message must not stop the writer
+    except Exception:  # a control message must not stop the writer
         log.exception("HIPEC hub control failed")
 
 

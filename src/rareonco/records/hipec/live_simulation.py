@@ -47,7 +47,7 @@ class Simulation(threading.Thread):
                 self.error = exc.message
                 log.warning("simulated perfusion %s stopped: %s", self.procedure_id, exc)
                 return
-            except Exception:  # noqa: BLE001 - a background thread must not die silently
+            except Exception:  # a background thread must not die silently
                 log.exception("simulated perfusion %s failed", self.procedure_id)
                 self.error = "internal error"
                 return

@@ -27,11 +27,12 @@ from rareonco.clinical.dosing import bsa_m2, dose_mg
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.records.hipec.schemas import (
     CC_SCORES,
+    HipecDrugOut,
     ProcedureIn,
+    ProcedureOut,
     ProcedureUpdate,
     check_probe_name,
 )
-from rareonco.records.schemas import iso
 from rareonco.records.versions import require_version
 from rareonco.security import audit
 from rareonco.security.audit import Actor
@@ -99,7 +100,8 @@ def create(session: Session, actor: Actor, case_id: int, data: ProcedureIn,
     pci = check_pci(data.pci) if data.pci is not None else None
     if data.pci_regions is not None:
         try:
-            from_regions = peritoneal.pci(data.pci_regions)
+            regions: dict[int | str, int] = {k: v for k, v in data.pci_regions.items()}
+            from_regions = peritoneal.pci(regions)
         except InvalidInput as exc:
             raise InvalidInput(f"pci_{exc.field}", exc.reason) from None
         if pci is not None and pci != from_regions:
@@ -190,24 +192,21 @@ def set_status(session: Session, proc: HipecProcedure, status: str) -> None:
         session.flush()
 
 
-def view(session: Session, proc: HipecProcedure) -> dict[str, Any]:
+def view(session: Session, proc: HipecProcedure) -> ProcedureOut:
     counts = session.execute(
         select(func.count(HipecSampleBatch.id), func.coalesce(func.sum(
             HipecSampleBatch.n_samples), 0), func.max(HipecSampleBatch.t_last_s))
         .where(HipecSampleBatch.procedure_id == proc.id)).one()
     open_alarms = session.scalar(select(func.count(HipecAlarm.id)).where(
         HipecAlarm.procedure_id == proc.id, HipecAlarm.acknowledged_at.is_(None)))
-    return {
-        "id": proc.id, "case_id": proc.case_id, "version": proc.version,
-        "event_id": proc.event_id, "surgery_event_id": proc.surgery_event_id,
-        "procedure_date": iso(proc.procedure_date), "technique": proc.technique,
-        "drugs": proc.drugs, "height_cm": proc.height_cm, "weight_kg": proc.weight_kg,
-        "bsa_m2": proc.bsa_m2, "carrier_solution": proc.carrier_solution,
-        "carrier_volume_ml": proc.carrier_volume_ml,
-        "target_c": [proc.target_low_c, proc.target_high_c],
-        "planned_duration_min": proc.planned_duration_min,
-        "flow_rate_l_min": proc.flow_rate_l_min, "pci": proc.pci, "cc_score": proc.cc_score,
-        "probes": proc.probes, "status": proc.status, "note": proc.note,
-        "batches": counts[0], "samples": int(counts[1]),
-        "last_t_s": counts[2], "open_alarms": open_alarms,
-    }
+    return ProcedureOut(
+        id=proc.id, case_id=proc.case_id, version=proc.version, event_id=proc.event_id,
+        surgery_event_id=proc.surgery_event_id, procedure_date=proc.procedure_date,
+        technique=proc.technique, drugs=[HipecDrugOut.model_validate(d) for d in proc.drugs],
+        height_cm=proc.height_cm, weight_kg=proc.weight_kg, bsa_m2=proc.bsa_m2,
+        carrier_solution=proc.carrier_solution, carrier_volume_ml=proc.carrier_volume_ml,
+        target_c=[proc.target_low_c, proc.target_high_c],
+        planned_duration_min=proc.planned_duration_min, flow_rate_l_min=proc.flow_rate_l_min,
+        pci=proc.pci, cc_score=proc.cc_score, probes=list(proc.probes or ()),
+        status=proc.status, note=proc.note, batches=counts[0], samples=int(counts[1]),
+        last_t_s=counts[2], open_alarms=open_alarms or 0)

@@ -21,11 +21,11 @@ import json
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from rareonco.errors import Conflict, InvalidInput, NotFound
@@ -40,7 +40,9 @@ from rareonco.hipec import (
 from rareonco.hipec.logfile import parse_csv
 from rareonco.hipec.perfusion import SampleBatch
 from rareonco.records.hipec import procedures as hipec
+from rareonco.records.hipec.schemas import AlarmOut, AnalysisOut, SamplesOut, SnapshotOut
 from rareonco.records.schemas import iso
+from rareonco.reports import hipec_report
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -133,7 +135,7 @@ class Ingested:
     n_samples: int
     t_first_s: float
     t_last_s: float
-    alarms: list[dict[str, Any]]
+    alarms: list[AlarmOut]
     payloads: list[str]
 
 
@@ -167,7 +169,7 @@ def ingest(session: Session, actor: Actor, proc: HipecProcedure,
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     alarms: list[Alarm] = []
     rows: list[dict[str, Any]] = []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for batch in batches:
         check_batch(proc, batch, last_t_s)
         alarms.extend(monitor.feed_batch(batch))
@@ -177,7 +179,7 @@ def ingest(session: Session, actor: Actor, proc: HipecProcedure,
                      "source": source, "received_at": now})
         last_t_s = float(batch.t_s[-1])
     # Core executemany: the ORM's bulk path costs several times more per row.
-    session.connection().execute(insert(HipecSampleBatch.__table__), rows)
+    session.connection().execute(insert(cast(Table, HipecSampleBatch.__table__)), rows)
     stored = [HipecAlarm(procedure_id=proc.id, t_s=a.t_s, onset_s=a.onset_s,
                          type=a.type.value, probe=a.probe, value=a.value, message=a.message,
                          raised_at=now) for a in alarms]
@@ -224,36 +226,37 @@ def parse_import(text: str) -> PerfusionLog:
     return log
 
 
-def overview(log: PerfusionLog, max_points: int) -> dict[str, Any]:
+def overview(log: PerfusionLog, max_points: int) -> SamplesOut:
     """The log as columns, thinned by a stride to at most about ``max_points`` samples (a
     live-page overview; the analysis and the report use every sample)."""
     step = max(1, math.ceil(len(log) / max(1, max_points)))
     idx = np.arange(0, len(log), step)
     if len(log) and idx[-1] != len(log) - 1:
         idx = np.append(idx, len(log) - 1)
-    return batch_columns(SampleBatch(
+    # Built from values of the right types already: no second pass over every sample.
+    return SamplesOut.model_construct(**batch_columns(SampleBatch(
         log.t_s[idx], {k: v[idx] for k, v in log.probes_c.items()},
-        None if log.flow_l_min is None else log.flow_l_min[idx]))
+        None if log.flow_l_min is None else log.flow_l_min[idx])))
 
 
-def snapshot(session: Session, proc: HipecProcedure, max_points: int = 3000) -> dict[str, Any]:
+def snapshot(session: Session, proc: HipecProcedure, max_points: int = 3000) -> SnapshotOut:
     """What a live page starts from: the samples so far (thinned), alarms, status, target."""
     alarms = session.scalars(select(HipecAlarm).where(HipecAlarm.procedure_id == proc.id)
                              .order_by(HipecAlarm.t_s, HipecAlarm.id)).all()
-    return {"samples": overview(load_log(session, proc.id), max_points),
-            "alarms": [alarm_view(a) for a in alarms], "status": proc.status,
-            "target_c": [proc.target_low_c, proc.target_high_c]}
+    return SnapshotOut(samples=overview(load_log(session, proc.id), max_points),
+                       alarms=[alarm_view(a) for a in alarms], status=proc.status,
+                       target_c=[proc.target_low_c, proc.target_high_c])
 
 
 # -- alarms -----------------------------------------------------------------------------------
 
-def alarm_view(a: HipecAlarm) -> dict[str, Any]:
+def alarm_view(a: HipecAlarm) -> AlarmOut:
     ack_user = a.ack_user if a.acknowledged_by is not None else None
-    return {"id": a.id, "procedure_id": a.procedure_id, "t_s": round(a.t_s, 3),
-            "onset_s": round(a.onset_s, 3), "type": a.type, "probe": a.probe,
-            "value": round(a.value, 3), "message": a.message, "raised_at": iso(a.raised_at),
-            "acknowledged_by": ack_user.username if ack_user else None,
-            "acknowledged_at": iso(a.acknowledged_at), "ack_note": a.ack_note}
+    return AlarmOut(id=a.id, procedure_id=a.procedure_id, t_s=round(a.t_s, 3),
+                    onset_s=round(a.onset_s, 3), type=a.type, probe=a.probe,
+                    value=round(a.value, 3), message=a.message, raised_at=iso(a.raised_at),
+                    acknowledged_by=ack_user.username if ack_user else None,
+                    acknowledged_at=iso(a.acknowledged_at), ack_note=a.ack_note)
 
 
 def list_alarms(session: Session, actor: Actor, case_id: int,
@@ -276,9 +279,9 @@ def acknowledge(session: Session, actor: Actor, case_id: int, procedure_id: int,
     done = session.execute(
         update(HipecAlarm).where(HipecAlarm.id == alarm_id,
                                  HipecAlarm.acknowledged_at.is_(None))
-        .values(acknowledged_by=actor.user_id, acknowledged_at=datetime.now(timezone.utc),
+        .values(acknowledged_by=actor.user_id, acknowledged_at=datetime.now(UTC),
                 ack_note=note))
-    if done.rowcount == 0:  # type: ignore[attr-defined]
+    if done.rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         session.refresh(alarm)
         raise Conflict(f"alarm {alarm_id} was already acknowledged by "
                        f"{alarm.ack_user.username if alarm.ack_user else 'someone'} at "
@@ -302,6 +305,13 @@ def analysis(session: Session, actor: Actor, case_id: int,
     return proc, log, result
 
 
+def analysis_view(session: Session, actor: Actor, case_id: int, procedure_id: int) -> AnalysisOut:
+    """The analysis as the API returns it, with the sample count and the duration (s)."""
+    _, log, result = analysis(session, actor, case_id, procedure_id)
+    return AnalysisOut.model_validate(
+        {**result.to_dict(), "n_samples": len(log), "duration_s": log.duration_s})
+
+
 def report_metadata(proc: HipecProcedure) -> dict[str, str]:
     patient = proc.case.patient
     drugs = "; ".join(f"{d['drug']} {d['dose_mg_m2']:g} mg/m2 = {d['dose_mg']:g} mg"
@@ -321,17 +331,25 @@ def report_metadata(proc: HipecProcedure) -> dict[str, str]:
     return meta
 
 
-def report(session: Session, actor: Actor, case_id: int, procedure_id: int,
-           fmt: str) -> bytes | str:
-    """The perfusion report as HTML (str) or PDF (bytes)."""
-    from rareonco.reports.hipec_report import render_html, render_pdf
-
+def _report_inputs(session: Session, actor: Actor, case_id: int, procedure_id: int,
+                   fmt: str) -> tuple[Analysis, PerfusionLog, str, dict[str, str]]:
+    """What the perfusion report shows (analysis, log, title, metadata); audited as an export."""
     proc, log, result = analysis(session, actor, case_id, procedure_id)
     if not len(log):
         raise NotFound(f"HIPEC procedure {procedure_id} has no perfusion samples yet")
     meta = report_metadata(proc)
     title = f"HIPEC perfusion report, case {case_id}"
     audit.record(session, actor, "export", f"case/{case_id}/hipec/{procedure_id}/report", fmt)
-    if fmt == "pdf":
-        return render_pdf(result, log, title=title, metadata=meta)
-    return render_html(result, log, title=title, metadata=meta)
+    return result, log, title, meta
+
+
+def report_html(session: Session, actor: Actor, case_id: int, procedure_id: int) -> str:
+    """The perfusion report as HTML."""
+    result, log, title, meta = _report_inputs(session, actor, case_id, procedure_id, "html")
+    return hipec_report.render_html(result, log, title=title, metadata=meta)
+
+
+def report_pdf(session: Session, actor: Actor, case_id: int, procedure_id: int) -> bytes:
+    """The perfusion report as PDF."""
+    result, log, title, meta = _report_inputs(session, actor, case_id, procedure_id, "pdf")
+    return hipec_report.render_pdf(result, log, title=title, metadata=meta)

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rareonco.errors import InvalidInput
 from rareonco.hipec.perfusion import SampleBatch
+from rareonco.records.schemas import Out
 
 TEMP_RANGE_C = (20.0, 50.0)  # as rareonco.clinical.thermal MIN_TEMP_C / MAX_TEMP_C
 FLOW_RANGE_L_MIN = (0.0, 10.0)
@@ -232,3 +233,172 @@ def _from_columns(times: list[float], probes: dict[str, list[float | None]],
             raise _flow_error(flows[bad[0][1]], f"flow_l_min.{bad[0][1]}")
         flow = a[0]
     return SampleBatch(t, dict(zip(order, temps, strict=True)), flow)
+
+
+# -- outputs (API bodies, stream events, read by the pages' templates too) --------------------
+
+
+class HipecDrugOut(Out):
+    """A drug of the prescription: mg/m2 and the dose in mg on the procedure's BSA."""
+
+    drug: str
+    dose_mg_m2: float
+    dose_mg: float
+
+
+class ProcedureOut(Out):
+    """A procedure with its prescription, status and what its perfusion has stored so far
+    (``batches``, ``samples``, ``last_t_s`` in s from the start, unacknowledged alarms)."""
+
+    id: int
+    case_id: int
+    version: int
+    event_id: int | None
+    surgery_event_id: int | None
+    procedure_date: date
+    technique: str
+    drugs: list[HipecDrugOut]
+    height_cm: float
+    weight_kg: float
+    bsa_m2: float
+    carrier_solution: str
+    carrier_volume_ml: float
+    target_c: list[float]
+    planned_duration_min: float
+    flow_rate_l_min: float | None
+    pci: int | None
+    cc_score: str | None
+    probes: list[str]
+    status: str
+    note: str
+    batches: int
+    samples: int
+    last_t_s: float | None
+    open_alarms: int
+
+
+class AlarmOut(Out):
+    """A stored alarm (times in s from the start of the perfusion, ``value`` in C or L/min) and
+    its acknowledgement; also the ``alarm`` and ``ack`` events of the live stream."""
+
+    id: int
+    procedure_id: int
+    t_s: float
+    onset_s: float
+    type: str
+    probe: str | None
+    value: float
+    message: str
+    raised_at: str | None
+    acknowledged_by: str | None
+    acknowledged_at: str | None
+    ack_note: str | None
+
+
+class SamplesOut(Out):
+    """Samples as columns: seconds from the start, C per probe and L/min (null: no reading)."""
+
+    t_s: list[float | None]
+    probes: dict[str, list[float | None]]
+    flow_l_min: list[float | None] | None
+
+
+class SnapshotOut(Out):
+    """The first event of the live stream: the samples so far (thinned), alarms, status."""
+
+    samples: SamplesOut
+    alarms: list[AlarmOut]
+    status: str
+    target_c: list[float]
+
+
+class IngestOut(Out):
+    """A stored batch: the sample count, its first and last times (s), the alarms it raised."""
+
+    accepted: int
+    t_first_s: float
+    t_last_s: float
+    alarms: list[AlarmOut]
+
+
+class DataQualityOut(Out):
+    """A data-quality finding of a CSV parse (gap, value set to missing, ignored column)."""
+
+    t_s: float | None
+    issue: str
+
+
+class ImportResultOut(IngestOut):
+    """A stored CSV import: what ingest stored, the probes, the parse's data-quality findings."""
+
+    probes: list[str]
+    data_quality: list[DataQualityOut]
+    import_id: int | None
+
+
+class ImportOut(Out):
+    """A CSV import kept on the procedure, with its data-quality findings."""
+
+    id: int
+    procedure_id: int
+    filename: str
+    n_samples: int
+    t_first_s: float
+    t_last_s: float
+    probes: list[str]
+    data_quality: list[DataQualityOut]
+    imported_by: str | None
+    imported_at: str | None
+
+
+class PlateauOut(Out):
+    start_s: float | None
+    end_s: float | None
+
+
+class ProbeSummaryOut(Out):
+    """One probe over the perfusion: C, minutes in the target range, CEM43 minutes."""
+
+    min_c: float | None
+    max_c: float | None
+    mean_c: float | None
+    time_in_range_min: float | None
+    cem43_min: float | None
+
+
+class EngineAlarmOut(Out):
+    """An alarm found by the analysis of the whole record (not a stored one: no id)."""
+
+    t_s: float
+    type: str
+    probe: str | None
+    value: float
+    onset_s: float
+    message: str
+
+
+class AnalysisOut(Out):
+    """Plateau, per-probe summaries, alarms and data quality (``rareonco hipec analyse
+    --json``), with the sample count and the duration in s."""
+
+    plateau: PlateauOut
+    probes: dict[str, ProbeSummaryOut]
+    alarms: list[EngineAlarmOut]
+    data_quality: list[DataQualityOut]
+    target_c: list[float]
+    n_samples: int
+    duration_s: float
+
+
+class SimulationOut(Out):
+    """A simulated perfusion started: its speed, length in minutes, fault and time offset (s)."""
+
+    running: bool
+    speed: float
+    minutes: float
+    fault: str | None
+    t_offset_s: float
+
+
+class SimulationStopOut(Out):
+    stopped: bool

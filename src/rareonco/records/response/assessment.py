@@ -13,8 +13,9 @@ with the field and reason RECIST gives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -23,8 +24,18 @@ from rareonco.clinical import recist
 from rareonco.clinical.pathology import huvos_grade
 from rareonco.errors import Conflict, InvalidInput
 from rareonco.records.courses.service import case_or_404
-from rareonco.records.response.schemas import PathologyResponseIn, TimepointIn
-from rareonco.records.schemas import iso
+from rareonco.records.response.schemas import (
+    BaselineOut,
+    BaselineTargetOut,
+    ChartOut,
+    PathologyCreatedOut,
+    PathologyOut,
+    PathologyResponseIn,
+    ResponseOut,
+    TimepointCreatedOut,
+    TimepointIn,
+    TimepointRowOut,
+)
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -35,7 +46,10 @@ from rareonco.store.tables.response import (
     PathologyResponse,
 )
 
-__all__ = ["add_pathology_response", "add_timepoint", "response_view"]
+__all__ = ["add_pathology_response", "add_timepoint", "pathology_created", "response_view",
+           "timepoint_created"]
+
+T = TypeVar("T")
 
 
 def _timepoints(session: Session, case_id: int) -> list[ImagingTimepoint]:
@@ -81,6 +95,7 @@ def add_timepoint(session: Session, actor: Actor, case_id: int, data: TimepointI
         raise InvalidInput("assessed_on", f"{data.assessed_on.isoformat()} is in the future")
     existing = _timepoints(session, case_id)
     base, follow = _series(existing)
+    payload: dict[str, Any]
     tp = ImagingTimepoint(
         case_id=case_id, assessed_on=data.assessed_on, baseline=data.baseline,
         modality=data.modality, non_target=data.non_target, new_lesions=data.new_lesions,
@@ -132,7 +147,7 @@ def add_timepoint(session: Session, actor: Actor, case_id: int, data: TimepointI
     return tp
 
 
-def _checked(action):  # type: ignore[no-untyped-def]
+def _checked(action: Callable[[], T]) -> T:
     """Run a RECIST check; its field names (``baseline.targets.0.mm``) become ``lesions``."""
     try:
         return action()
@@ -171,53 +186,58 @@ def add_pathology_response(session: Session, actor: Actor, case_id: int,
     return row
 
 
-def response_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
+def response_view(session: Session, actor: Actor, case_id: int) -> ResponseOut:
     """The RECIST table, best overall response, chart data, and pathology responses."""
     require(actor.role, Permission.CASE_READ_CLINICAL)
     case_or_404(session, case_id)
     audit.record(session, actor, "read", f"case/{case_id}/response")
     base, follow = _series(_timepoints(session, case_id))
-    pathology = session.scalars(select(PathologyResponse)
-                                .where(PathologyResponse.case_id == case_id)
-                                .order_by(PathologyResponse.specimen_date)).all()
-    out: dict[str, Any] = {
-        "case_id": case_id, "baseline": None, "timepoints": [], "best_overall_response": None,
-        "chart": None,
-        "pathology": [{"id": p.id, "specimen_date": iso(p.specimen_date),
-                       "necrosis_pct": p.necrosis_pct, "huvos_grade": p.huvos_grade,
-                       "good_responder": p.good_responder, "note": p.note} for p in pathology],
-    }
+    pathology = [PathologyOut.model_validate(p) for p in session.scalars(
+        select(PathologyResponse).where(PathologyResponse.case_id == case_id)
+        .order_by(PathologyResponse.specimen_date)).all()]
     if base is None:
-        return out
+        return ResponseOut(case_id=case_id, baseline=None, timepoints=[],
+                           best_overall_response=None, chart=None, pathology=pathology)
     result = _evaluate(base, follow)
     b = _baseline_of(base)
-    out["baseline"] = {
-        "id": base.id, "date": iso(base.assessed_on), "modality": base.modality,
-        "sum_mm": result.baseline_sum_mm, "non_targets": list(b.non_targets),
-        "targets": [{"id": t.id, "organ": t.organ, "node": t.node, "mm": t.mm}
-                    for t in b.targets]}
-    rows = [{"id": base.id, "date": iso(base.assessed_on), "baseline": True,
-             "modality": base.modality, "sum_mm": result.baseline_sum_mm,
-             "lesions": {t.id: t.mm for t in b.targets}, "change_from_baseline_pct": 0.0,
-             "change_from_nadir_pct": None, "target_response": None, "overall_response": None,
-             "non_target": base.non_target, "new_lesions": False}]
+    baseline = BaselineOut(
+        id=base.id, date=base.assessed_on.isoformat(), modality=base.modality,
+        sum_mm=result.baseline_sum_mm, non_targets=list(b.non_targets),
+        targets=[BaselineTargetOut(id=t.id, organ=t.organ, node=t.node, mm=t.mm)
+                 for t in b.targets])
+    rows = [TimepointRowOut(
+        id=base.id, date=base.assessed_on.isoformat(), baseline=True, modality=base.modality,
+        sum_mm=result.baseline_sum_mm, lesions={t.id: t.mm for t in b.targets},
+        change_from_baseline_pct=0.0, change_from_nadir_pct=None, target_response=None,
+        overall_response=None, non_target=base.non_target, new_lesions=False)]
     for tp, point in zip(follow, result.timepoints, strict=True):
-        rows.append({
-            "id": tp.id, "date": iso(tp.assessed_on), "baseline": False,
-            "modality": tp.modality, "sum_mm": point.sum_mm,
-            "lesions": {m.lesion: m.diameter_mm for m in tp.lesions},
-            "change_from_baseline_pct": point.change_from_baseline_pct,
-            "change_from_nadir_pct": point.change_from_nadir_pct,
-            "target_response": point.target_response.value if point.target_response else None,
-            "overall_response": point.overall_response.value,
-            "non_target": tp.non_target, "new_lesions": tp.new_lesions})
-    out["timepoints"] = rows
-    out["best_overall_response"] = result.best_overall_response.value
-    out["chart"] = chart_data(result.baseline_sum_mm, rows)
-    return out
+        rows.append(TimepointRowOut(
+            id=tp.id, date=tp.assessed_on.isoformat(), baseline=False, modality=tp.modality,
+            sum_mm=point.sum_mm, lesions={m.lesion: m.diameter_mm for m in tp.lesions},
+            change_from_baseline_pct=point.change_from_baseline_pct,
+            change_from_nadir_pct=point.change_from_nadir_pct,
+            target_response=point.target_response.value if point.target_response else None,
+            overall_response=point.overall_response.value,
+            non_target=tp.non_target, new_lesions=tp.new_lesions))
+    return ResponseOut(case_id=case_id, baseline=baseline, timepoints=rows,
+                       best_overall_response=result.best_overall_response.value,
+                       chart=chart_data(result.baseline_sum_mm, rows), pathology=pathology)
 
 
-def chart_data(baseline_sum_mm: float, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def timepoint_created(session: Session, actor: Actor, tp: ImagingTimepoint) -> TimepointCreatedOut:
+    """A timepoint just stored, with its row of the table and the best overall response."""
+    view = response_view(session, actor, tp.case_id)
+    return TimepointCreatedOut(
+        id=tp.id, timeline_event_id=tp.timeline_event_id,
+        timepoint=next(t for t in view.timepoints if t.id == tp.id),
+        best_overall_response=view.best_overall_response)
+
+
+def pathology_created(row: PathologyResponse) -> PathologyCreatedOut:
+    return PathologyCreatedOut.model_validate(row)
+
+
+def chart_data(baseline_sum_mm: float, rows: list[TimepointRowOut]) -> ChartOut:
     """Sum of diameters over time with the thresholds of RECIST 1.1 section 4.3.1.
 
     PR: 30 % below the baseline sum (one horizontal line). PD: 20 % above the nadir and at least
@@ -231,11 +251,11 @@ def chart_data(baseline_sum_mm: float, rows: list[dict[str, Any]]) -> dict[str, 
     for row in rows:
         pd_mm.append(round(max(nadir * (1 + recist.PD_INCREASE_PCT / 100.0),
                                nadir + recist.PD_ABSOLUTE_MM), 2))
-        dates.append(row["date"])
-        sums.append(row["sum_mm"])
-        if row["sum_mm"] is not None:
-            nadir = min(nadir, row["sum_mm"])
-    return {"dates": dates, "sum_mm": sums, "baseline_sum_mm": baseline_sum_mm,
-            "pr_threshold_mm": round(baseline_sum_mm * (1 - recist.PR_DECREASE_PCT / 100.0), 2),
-            "pd_threshold_mm": pd_mm,
-            "responses": [r["overall_response"] or "baseline" for r in rows]}
+        dates.append(row.date)
+        sums.append(row.sum_mm)
+        if row.sum_mm is not None:
+            nadir = min(nadir, row.sum_mm)
+    return ChartOut(
+        dates=dates, sum_mm=sums, baseline_sum_mm=baseline_sum_mm,
+        pr_threshold_mm=round(baseline_sum_mm * (1 - recist.PR_DECREASE_PCT / 100.0), 2),
+        pd_threshold_mm=pd_mm, responses=[r.overall_response or "baseline" for r in rows])

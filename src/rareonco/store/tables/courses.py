@@ -10,6 +10,7 @@ case, not to a course: a weight serves whatever treatment follows.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -45,9 +46,9 @@ class Course(Versioned, Base):
     bsa_m2: Mapped[float] = mapped_column(Float)
     n_cycles: Mapped[int | None] = mapped_column(Integer)
     #: ``CoursePlan.to_dict()`` at planning time: the dose sheet and calendar as planned.
-    plan: Mapped[dict] = mapped_column(JSON)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: Anthracyclines given before this centre ([{"drug", "dose_mg_m2"}]), counted by the checks.
-    external_anthracyclines: Mapped[list] = mapped_column(JSON, default=list)
+    external_anthracyclines: Mapped[list[Any]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="planned")
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -61,7 +62,8 @@ class Course(Versioned, Base):
         back_populates="course", order_by="CourseCycle.number", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    # SQLAlchemy types it as an instance variable (no ClassVar); read once, when mapping:
+    __mapper_args__ = {"version_id_col": Versioned.version}  # noqa: RUF012  # not mutated
 
 
 class CourseCycle(Base):
@@ -81,7 +83,7 @@ class CourseCycle(Base):
     weight_kg: Mapped[float] = mapped_column(Float)
     bsa_m2: Mapped[float] = mapped_column(Float)
     #: Every safety finding at recording time (``Finding.to_dict()``), warnings included.
-    findings: Mapped[list] = mapped_column(JSON, default=list)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     precheck_reason: Mapped[str | None] = mapped_column(Text)
     override_reason: Mapped[str | None] = mapped_column(Text)
     override_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

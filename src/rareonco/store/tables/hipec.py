@@ -10,6 +10,7 @@ second, which SQLite in WAL mode sustains easily; a 60-minute perfusion at 10 Hz
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -41,7 +42,7 @@ class HipecProcedure(Versioned, Base):
     surgery_event_id: Mapped[int | None] = mapped_column(ForeignKey("timeline_events.id"))
     procedure_date: Mapped[date] = mapped_column(Date)
     technique: Mapped[str] = mapped_column(String(8))  # open | closed
-    drugs: Mapped[list] = mapped_column(JSON, default=list)  # [{drug, dose_mg_m2, dose_mg}]
+    drugs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{drug, dose_mg_m2, dose_mg}]
     height_cm: Mapped[float] = mapped_column(Float)
     weight_kg: Mapped[float] = mapped_column(Float)
     bsa_m2: Mapped[float] = mapped_column(Float)
@@ -53,7 +54,7 @@ class HipecProcedure(Versioned, Base):
     flow_rate_l_min: Mapped[float | None] = mapped_column(Float)
     pci: Mapped[int | None] = mapped_column(Integer)
     cc_score: Mapped[str | None] = mapped_column(String(4))
-    probes: Mapped[list] = mapped_column(JSON, default=list)  # expected probe names
+    probes: Mapped[list[str]] = mapped_column(JSON, default=list)  # expected probe names
     status: Mapped[str] = mapped_column(String(16), default="planned")  # planned|running|finished
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -62,7 +63,8 @@ class HipecProcedure(Versioned, Base):
     event: Mapped[TimelineEvent | None] = relationship(foreign_keys=[event_id])
     surgery_event: Mapped[TimelineEvent | None] = relationship(foreign_keys=[surgery_event_id])
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    # SQLAlchemy types it as an instance variable (no ClassVar); read once, when mapping:
+    __mapper_args__ = {"version_id_col": Versioned.version}  # noqa: RUF012  # not mutated
 
 
 class HipecSampleBatch(Base):
@@ -119,8 +121,8 @@ class HipecImport(Base):
     n_samples: Mapped[int] = mapped_column(Integer)
     t_first_s: Mapped[float] = mapped_column(Float)
     t_last_s: Mapped[float] = mapped_column(Float)
-    probes: Mapped[list] = mapped_column(JSON, default=list)
-    findings: Mapped[list] = mapped_column(JSON, default=list)  # [{t_s, issue}]
+    probes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{t_s, issue}]
     imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

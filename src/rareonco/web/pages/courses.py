@@ -13,9 +13,10 @@ import plotly
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from rareonco.errors import Conflict, InvalidInput, RareOncoError
+from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound, RareOncoError
 from rareonco.records.cases import service as cases
 from rareonco.records.courses import cycles, observations
 from rareonco.records.courses import service as courses
@@ -24,20 +25,26 @@ from rareonco.records.courses.schemas import (
     STOP_REASONS,
     AdverseEventIn,
     CourseIn,
+    CourseOut,
     CourseStopIn,
     CycleIn,
-    DoseIn,
     LabsIn,
     PlanIn,
+    PlanOut,
     WeightIn,
 )
 from rareonco.reports import dose_sheet
-from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.error_handlers import validation_details
+from rareonco.web.deps import CurrentUser, SessionDep
+from rareonco.web.pages.forms import PageUserDep, form_action, form_text, refusal
 from rareonco.web.pages.render import render
 
 router = APIRouter()
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PDF: dict[int | str, dict[str, Any]] = {200: {
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    "description": "The printable dose sheet (PDF)."}}
+#: Refusals of the stop form that are not about the form: the error page, as before the form.
+_NOT_THE_FORMS = {403: Forbidden, 404: NotFound}
 
 
 async def _form(request: Request) -> FormData:
@@ -47,13 +54,7 @@ async def _form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(_form)]
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{d['field']}: {d['reason']}" for d in validation_details(exc.errors()))
-    return exc.message if isinstance(exc, RareOncoError) else str(exc)
-
-
-def _case(session: SessionDep, user: UserDep, case_id: int) -> dict[str, Any]:
+def _case(session: Session, user: CurrentUser, case_id: int) -> dict[str, Any]:
     return cases.read_view(session, user.actor, case_id)
 
 
@@ -65,8 +66,8 @@ def plotly_js() -> FileResponse:
 
 
 @router.get("/cases/{case_id}/courses")
-def courses_page(case_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
+def courses_page(case_id: int, request: Request, session: SessionDep,
+                 user: PageUserDep) -> Response:
     case = _case(session, user, case_id)
     items = [courses.course_summary(c) for c in courses.list_courses(session, user.actor, case_id)]
     morphology = (case.get("diagnosis") or {}).get("morphology_code")
@@ -75,89 +76,91 @@ def courses_page(case_id: int, request: Request, session: SessionDep, user: User
         "today": date.today().isoformat()})
 
 
-def _plan_in(form: FormData) -> dict[str, Any]:
+def _plan_in(form: FormData) -> dict[str, str]:
     keys = ("regimen", "start", "height_cm", "weight_kg", "bsa_formula")
-    return {k: form.get(k) for k in keys if form.get(k) not in (None, "")}
+    return {k: form_text(form, k) for k in keys if form_text(form, k)}
 
 
 @router.post("/cases/{case_id}/courses/preview")
-def preview(case_id: int, request: Request, user: UserDep, form: FormDep) -> Response:
+def preview(case_id: int, request: Request, user: PageUserDep, form: FormDep) -> Response:
     """The calendar and dose sheet of the chosen regimen for this body size (htmx fragment)."""
-    request.state.user = user
+    plan: PlanOut | None = None
+    error = None
+    # Stateless and without a session: nothing to roll back, so no `form_action` savepoint;
+    # the refusal is shown in the fragment (200: htmx swaps only 2xx).
     try:
-        plan = courses.plan(user.actor, PlanIn.model_validate(_plan_in(form))).to_dict()
-        error = None
+        plan = courses.plan_out(courses.plan(user.actor, PlanIn.model_validate(_plan_in(form))))
     except (RareOncoError, ValidationError) as exc:
-        plan, error = None, _message(exc)
+        error, _ = refusal(exc)
     return render(request, "courses/_plan.html", {"plan": plan, "error": error,
                                                   "case_id": case_id})
 
 
 @router.post("/cases/{case_id}/courses")
-def save_course(case_id: int, request: Request, session: SessionDep, user: UserDep,
+def save_course(case_id: int, request: Request, session: SessionDep, user: PageUserDep,
                 form: FormDep) -> Response:
-    request.state.user = user
-    try:
-        with session.begin_nested():
-            body = CourseIn.model_validate(
-                {**_plan_in(form), "weight_measured_on": form.get("weight_measured_on") or None})
-            course = courses.create_course(session, user.actor, case_id, body)
-    except (RareOncoError, ValidationError) as exc:
+    def act() -> Response:
+        body = CourseIn.model_validate(
+            {**_plan_in(form), "weight_measured_on": form_text(form, "weight_measured_on") or None})
+        course = courses.create_course(session, user.actor, case_id, body)
+        return RedirectResponse(f"/courses/{course.id}", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
         return render(request, "courses/_plan.html",
-                      {"plan": None, "error": _message(exc), "case_id": case_id},
-                      status_code=422)
-    return RedirectResponse(f"/courses/{course.id}", status_code=303)
+                      {"plan": None, "error": message, "case_id": case_id}, status_code=422)
+
+    return form_action(session, act, refused)
 
 
-def _course_ctx(session: SessionDep, user: UserDep, course_id: int) -> dict[str, Any]:
+def _course_ctx(session: Session, user: CurrentUser, course_id: int) -> dict[str, Any]:
     course = courses.course_view(session, courses.get_course(session, user.actor, course_id))
-    return {"course": course, "case": _case(session, user, course["case_id"])}
+    return {"course": course, "case": _case(session, user, course.case_id)}
 
 
 @router.get("/courses/{course_id}")
-def course_page(course_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
+def course_page(course_id: int, request: Request, session: SessionDep,
+                user: PageUserDep) -> Response:
     ctx = _course_ctx(session, user, course_id)
-    number = ctx["course"]["next_cycle"]
-    ctx.update(form=_blank_form(ctx["course"], number), findings=[], error=None,
-               obs=observations.observations_view(session, user.actor, ctx["course"]["case_id"]),
+    course: CourseOut = ctx["course"]
+    ctx.update(form=_blank_form(course, course.next_cycle), findings=[], error=None,
+               obs=observations.observations_view(session, user.actor, course.case_id),
                lab_tests=LAB_TESTS, today=date.today().isoformat(), measure_message=None,
                stop_reasons=STOP_REASONS, stop_error=request.query_params.get("stop_error"))
     return render(request, "courses/course.html", ctx)
 
 
 @router.post("/courses/{course_id}/stop")
-def stop(course_id: int, request: Request, session: SessionDep, user: UserDep,
+def stop(course_id: int, request: Request, session: SessionDep, user: PageUserDep,
          form: FormDep) -> Response:
     """Stop the course from its page; a refusal comes back on the page, next to the form."""
-    request.state.user = user
-    try:
-        with session.begin_nested():
-            courses.stop_course(session, user.actor, course_id, CourseStopIn(
-                version=form.get("version"), reason=form.get("reason"),
-                stopped_on=form.get("stopped_on"), note=str(form.get("note") or "")))
-    except (RareOncoError, ValidationError, ValueError) as exc:
-        if isinstance(exc, RareOncoError) and exc.status_code in (401, 403, 404):
-            raise
-        return RedirectResponse(f"/courses/{course_id}?{urlencode({'stop_error': _message(exc)})}"
+    def act() -> Response:
+        courses.stop_course(session, user.actor, course_id, CourseStopIn.model_validate({
+            "version": form_text(form, "version"), "reason": form_text(form, "reason"),
+            "stopped_on": form_text(form, "stopped_on"), "note": form_text(form, "note")}))
+        return RedirectResponse(f"/courses/{course_id}", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        if status in _NOT_THE_FORMS:
+            raise _NOT_THE_FORMS[status](message)
+        return RedirectResponse(f"/courses/{course_id}?{urlencode({'stop_error': message})}"
                                 "#stop-course", status_code=303)
-    return RedirectResponse(f"/courses/{course_id}", status_code=303)
+
+    return form_action(session, act, refused)
 
 
-def _blank_form(course: dict[str, Any], number: int | None) -> dict[str, Any]:
+def _blank_form(course: CourseOut, number: int | None) -> dict[str, Any]:
     if number is None:
         return {"number": None}
-    planned = course["cycles"][number - 1]
-    return {"number": number, "start_date": planned["planned_start"],
-            "doses": [{"drug": d["drug"], "day": day, "dose_mg": d["mg_per_day"], "reason": ""}
-                      for d in planned["drugs"] for day in d["days"]],
+    planned = course.cycles[number - 1]
+    return {"number": number, "start_date": planned.planned_start,
+            "doses": [{"drug": d.drug, "day": day, "dose_mg": d.mg_per_day, "reason": ""}
+                      for d in planned.drugs for day in d.days],
             "precheck_reason": "", "override_reason": "", "delay_reason": "", "note": ""}
 
 
 @router.get("/courses/{course_id}/record-form")
-def record_form(course_id: int, request: Request, session: SessionDep, user: UserDep,
+def record_form(course_id: int, request: Request, session: SessionDep, user: PageUserDep,
                 number: int) -> Response:
-    request.state.user = user
     ctx = _course_ctx(session, user, course_id)
     ctx.update(form=_blank_form(ctx["course"], number), findings=[], error=None)
     return render(request, "courses/_record_form.html", ctx)
@@ -169,81 +172,95 @@ def _form_doses(form: FormData) -> list[dict[str, Any]]:
         if key.startswith("dose__") and isinstance(value, str):
             _, drug, day = key.split("__")
             doses.append({"drug": drug, "day": int(day), "dose_mg": value.strip(),
-                          "reason": str(form.get(f"reason__{drug}__{day}") or "").strip()})
+                          "reason": form_text(form, f"reason__{drug}__{day}")})
     return doses
 
 
+_CYCLE_TEXT = ("number", "start_date", "precheck_reason", "override_reason", "delay_reason",
+               "note")
+
+
 @router.post("/courses/{course_id}/record")
-def record(course_id: int, request: Request, session: SessionDep, user: UserDep,
+def record(course_id: int, request: Request, session: SessionDep, user: PageUserDep,
            form: FormDep) -> Response:
     """Record a cycle from the page; findings that stop it are shown with the reasons they need
     (200 with the form: htmx swaps only 2xx)."""
-    request.state.user = user
-    text = {k: str(form.get(k) or "").strip() for k in
-            ("number", "start_date", "precheck_reason", "override_reason", "delay_reason", "note")}
+    text = {k: form_text(form, k) for k in _CYCLE_TEXT}
     doses = _form_doses(form)
     findings: list[dict[str, Any]] = []
+    # Not `form_action`: the form shows the refusal's findings, which travel on the exception
+    # (Conflict.details, ReasonRequired.findings) and `form_action` hands on only the message.
     try:
         with session.begin_nested():
-            body = CycleIn(
-                number=int(text["number"]), start_date=text["start_date"],
-                doses=[DoseIn(drug=d["drug"], day=d["day"], dose_mg=float(d["dose_mg"]),
-                              reason=d["reason"] or None) for d in doses],
+            body = CycleIn.model_validate({
+                "number": text["number"], "start_date": text["start_date"],
+                "doses": [{**d, "reason": d["reason"] or None} for d in doses],
                 **{k: text[k] or None for k in ("precheck_reason", "override_reason",
                                                 "delay_reason")},
-                note=text["note"])
+                "note": text["note"]})
             cycles.record_cycle(session, user.actor, course_id, body)
     except (Conflict, InvalidInput) as exc:
         findings = getattr(exc, "findings", None) or list(getattr(exc, "details", {}).get(
             "findings", []))
         error = exc.message
-    except (ValidationError, ValueError) as exc:
-        error = _message(exc)
+    except ValidationError as exc:
+        error, _ = refusal(exc)
     else:
         return Response(status_code=204, headers={"HX-Redirect": f"/courses/{course_id}"})
     ctx = _course_ctx(session, user, course_id)
-    ctx.update(form={**text, "number": int(text["number"] or 0), "doses": doses},
-               findings=findings, error=error)
+    number = int(text["number"]) if text["number"].isdigit() else 0
+    ctx.update(form={**text, "number": number, "doses": doses}, findings=findings, error=error)
     return render(request, "courses/_record_form.html", ctx)
+
+
+def _add_measure(session: Session, user: CurrentUser, case_id: int, course_id: int, what: str,
+                 form: FormData) -> None:
+    """Store a weight, the values of one blood draw or an adverse event from the page's forms."""
+    if what == "weight":
+        observations.add_weight(session, user.actor, case_id, WeightIn.model_validate({
+            "measured_on": form_text(form, "measured_on"),
+            "weight_kg": form_text(form, "weight_kg")}))
+    elif what == "labs":
+        values = {t: form_text(form, t) for t in LAB_TESTS if form_text(form, t)}
+        observations.add_labs(session, user.actor, case_id, LabsIn.model_validate(
+            {"taken_on": form_text(form, "taken_on"), "values": values}))
+    elif what == "ae":
+        observations.add_adverse_event(session, user.actor, case_id, AdverseEventIn.model_validate({
+            "term": form_text(form, "term"), "grade": form_text(form, "grade"),
+            "onset": form_text(form, "onset"), "course_id": course_id,
+            "cycle_number": form_text(form, "cycle_number") or None}))
+    else:
+        raise InvalidInput("what", "weight, labs or ae")
 
 
 @router.post("/courses/{course_id}/measures/{what}")
 def add_measure(course_id: int, what: str, request: Request, session: SessionDep,
-                user: UserDep, form: FormDep) -> Response:
+                user: PageUserDep, form: FormDep) -> Response:
     """Weight, laboratory values or an adverse event from the course page (htmx fragment)."""
-    request.state.user = user
     course = courses.get_course(session, user.actor, course_id)
     case_id = course.case_id
-    message = None
-    try:
-        with session.begin_nested():
-            if what == "weight":
-                observations.add_weight(session, user.actor, case_id, WeightIn(
-                    measured_on=form.get("measured_on"), weight_kg=form.get("weight_kg")))
-            elif what == "labs":
-                values = {t: float(form[t]) for t in LAB_TESTS if str(form.get(t) or "").strip()}
-                observations.add_labs(session, user.actor, case_id,
-                                      LabsIn(taken_on=form.get("taken_on"), values=values))
-            elif what == "ae":
-                observations.add_adverse_event(session, user.actor, case_id, AdverseEventIn(
-                    term=form.get("term"), grade=form.get("grade"), onset=form.get("onset"),
-                    course_id=course_id, cycle_number=form.get("cycle_number") or None))
-            else:
-                raise InvalidInput("what", "weight, labs or ae")
-    except (RareOncoError, ValidationError, ValueError) as exc:
-        message = _message(exc)
-    obs = observations.observations_view(session, user.actor, case_id)
-    return render(request, "courses/_measures.html", {
-        "course": {"id": course_id}, "obs": obs, "lab_tests": LAB_TESTS,
-        "today": date.today().isoformat(), "measure_message": message})
+
+    def fragment(message: str | None) -> Response:
+        obs = observations.observations_view(session, user.actor, case_id)
+        return render(request, "courses/_measures.html", {
+            "course": {"id": course_id}, "obs": obs, "lab_tests": LAB_TESTS,
+            "today": date.today().isoformat(), "measure_message": message})
+
+    def act() -> Response:
+        _add_measure(session, user, case_id, course_id, what, form)
+        return fragment(None)
+
+    # A refusal is shown in the fragment with 200: htmx swaps only 2xx.
+    return form_action(session, act, lambda message, _status: fragment(message))
 
 
-@router.get("/courses/{course_id}/dose-sheet.pdf")
+@router.get("/courses/{course_id}/dose-sheet.pdf", response_class=Response, responses=PDF)
 def dose_sheet_pdf(course_id: int, request: Request, session: SessionDep,
-                   user: UserDep) -> Response:
+                   user: PageUserDep) -> Response:
     ctx = _course_ctx(session, user, course_id)
-    html = dose_sheet.render_html(ctx["course"], ctx["case"]["patient"], date.today(),
+    course: CourseOut = ctx["course"]
+    html = dose_sheet.render_html(course, ctx["case"]["patient"], date.today(),
                                   user.full_name or user.actor.username)
-    name = f"dose-sheet-{ctx['course']['regimen']}-course-{course_id}.pdf"
+    name = f"dose-sheet-{course.regimen}-course-{course_id}.pdf"
     return Response(dose_sheet.render_pdf(html), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

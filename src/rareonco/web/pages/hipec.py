@@ -11,20 +11,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from rareonco.errors import Conflict, InvalidInput, RareOncoError
+from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound, RareOncoError
+from rareonco.hipec import Analysis, PerfusionLog
 from rareonco.hipec.simulator import FAULT_KINDS
 from rareonco.records.cases import service as cases
 from rareonco.records.hipec import imports as hipec_imports
 from rareonco.records.hipec import procedures as hipec
 from rareonco.records.hipec import samples as hipec_samples
-from rareonco.records.hipec.schemas import CC_SCORES, ProcedureIn
+from rareonco.records.hipec.schemas import CC_SCORES, ProcedureIn, ProcedureUpdate
 from rareonco.security.roles import Permission, can
+from rareonco.store.tables.cases import TimelineEvent
 from rareonco.web import deps
 from rareonco.web.api import hipec as api_hipec
-from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.error_handlers import validation_details
+from rareonco.web.deps import CurrentUser, SessionDep
+from rareonco.web.pages.forms import PageUserDep, form_action, form_text, refusal
+
+# The page-user step of `PageUserDep`, for the import's refusal page, which resolves its user
+# in a session of its own (see the report of branch arch5: to be made public in forms.py).
+from rareonco.web.pages.forms import _page_user as page_user
 from rareonco.web.pages.render import render
 from rareonco.web.sse import get_hub
 
@@ -36,6 +42,8 @@ _FORM_FIELDS = ("procedure_date", "technique", "drug", "dose_mg_m2", "drug2", "d
                 "height_cm", "weight_kg", "carrier_solution", "carrier_volume_ml",
                 "target_low_c", "target_high_c", "planned_duration_min", "flow_rate_l_min",
                 "pci", "cc_score", "surgery_event_id", "probes", "note")
+#: Refusals that are not about the form: the error page, as before the form was reached.
+_NOT_THE_FORMS: dict[int, type[RareOncoError]] = {403: Forbidden, 404: NotFound}
 
 
 @lru_cache(maxsize=1)
@@ -52,13 +60,14 @@ def plotly_js() -> FileResponse:
                         headers={"Cache-Control": "public, max-age=86400"})
 
 
-def _case_header(session: Any, user: Any, case_id: int) -> tuple[dict[str, Any], list[Any]]:
+def _case_header(session: Session, user: CurrentUser,
+                 case_id: int) -> tuple[dict[str, Any], list[TimelineEvent]]:
     case = cases.get(session, user.actor, case_id)
     surgeries = [e for e in case.events if e.kind == "surgery"]
     return cases.view(case, user.actor), surgeries
 
 
-def _list_page(request: Request, session: Any, user: Any, case_id: int,
+def _list_page(request: Request, session: Session, user: CurrentUser, case_id: int,
                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                status_code: int = 200) -> Response:
     case, surgeries = _case_header(session, user, case_id)
@@ -76,8 +85,7 @@ def _list_page(request: Request, session: Any, user: Any, case_id: int,
 
 @router.get("/cases/{case_id}/hipec")
 def procedures_page(case_id: int, request: Request, session: SessionDep,
-                    user: UserDep) -> Response:
-    request.state.user = user
+                    user: PageUserDep) -> Response:
     return _list_page(request, session, user, case_id)
 
 
@@ -95,25 +103,25 @@ def _body(values: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/hipec")
 async def create_procedure(case_id: int, request: Request, session: SessionDep,
-                           user: UserDep) -> Response:
-    request.state.user = user
+                           user: PageUserDep) -> Response:
     form = await request.form()
-    values = {k: str(form.get(k, "")).strip() for k in _FORM_FIELDS}
-    try:
-        with session.begin_nested():
-            proc = hipec.create(session, user.actor, case_id, ProcedureIn(**_body(values)))
-    except ValidationError as exc:
-        details = validation_details(exc.errors())
-        errors = {d["field"].split(".")[0]: d["reason"] for d in details}
-        errors["form"] = "; ".join(f"{d['field']}: {d['reason']}" for d in details)
+    values = {k: form_text(form, k) for k in _FORM_FIELDS}
+
+    def act() -> Response:
+        proc = hipec.create(session, user.actor, case_id, ProcedureIn.model_validate(_body(values)))
+        return RedirectResponse(f"/cases/{case_id}/hipec/{proc.id}", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        if status != 422:  # not about the form: the error page
+            raise _NOT_THE_FORMS.get(status, RareOncoError)(message)
+        field, _, reason = message.partition(": ")
+        errors = {field.split(".")[0]: reason, "form": message} if reason else {"form": message}
         return _list_page(request, session, user, case_id, values, errors, 422)
-    except InvalidInput as exc:
-        errors = {exc.field.split(".")[0]: exc.reason, "form": exc.message}
-        return _list_page(request, session, user, case_id, values, errors, 422)
-    return RedirectResponse(f"/cases/{case_id}/hipec/{proc.id}", status_code=303)
+
+    return form_action(session, act, refused)
 
 
-def _procedure_page(request: Request, session: Any, user: Any, case_id: int,
+def _procedure_page(request: Request, session: Session, user: CurrentUser, case_id: int,
                     procedure_id: int, import_error: str | None = None,
                     status_code: int = 200) -> Response:
     proc = hipec.get(session, user.actor, case_id, procedure_id)
@@ -131,8 +139,7 @@ def _procedure_page(request: Request, session: Any, user: Any, case_id: int,
 
 @router.get("/cases/{case_id}/hipec/{procedure_id}")
 def procedure_page(case_id: int, procedure_id: int, request: Request, session: SessionDep,
-                   user: UserDep) -> Response:
-    request.state.user = user
+                   user: PageUserDep) -> Response:
     return _procedure_page(request, session, user, case_id, procedure_id)
 
 
@@ -142,6 +149,9 @@ async def import_csv(case_id: int, procedure_id: int, request: Request,
     """The perfusion CSV from the page, through the API's import (the hub's writer checks the
     user and the CSRF token); then the page, with the import's data-quality findings."""
     settings = request.app.state.settings
+    # Not `form_action`: the handler holds no session (the hub's writer checks the user in its
+    # own transaction), so there is no savepoint to roll back; the refusal page needs a session
+    # of its own (`_import_refused`).
     try:
         if file is None or not file.filename:
             raise InvalidInput("file", "choose the perfusion CSV export to import")
@@ -158,23 +168,23 @@ def _import_refused(request: Request, sent_csrf: str | None, case_id: int, proce
                     exc: InvalidInput | Conflict) -> Response:
     """The page again with the reason (a session of its own: the handler holds none)."""
     with request.app.state.db.session(read=True) as session:
-        user = deps._current_user(request, session, sent_csrf)
-        request.state.user = user
+        user = page_user(request, deps._current_user(request, session, sent_csrf))
         return _procedure_page(request, session, user, case_id, procedure_id,
                                import_error=exc.message, status_code=exc.status_code)
 
 
 @router.get("/cases/{case_id}/hipec/{procedure_id}/analysis")
 def analysis_fragment(case_id: int, procedure_id: int, request: Request, session: SessionDep,
-                      user: UserDep) -> Response:
+                      user: PageUserDep) -> Response:
     """The analysis table (htmx fragment)."""
-    request.state.user = user
     error = None
-    result = log = None
+    result: Analysis | None = None
+    log: PerfusionLog | None = None
+    # Not `form_action`: a GET in a read session, with nothing to roll back (no savepoint).
     try:
         _, log, result = hipec_samples.analysis(session, user.actor, case_id, procedure_id)
     except RareOncoError as exc:
-        error = exc.message
+        error, _ = refusal(exc)
     return render(request, "hipec/_analysis.html", {
         "a": result, "n_samples": len(log) if log is not None else 0,
         "duration_min": (log.duration_s / 60.0) if log is not None else 0.0, "error": error})
@@ -182,10 +192,7 @@ def analysis_fragment(case_id: int, procedure_id: int, request: Request, session
 
 @router.post("/cases/{case_id}/hipec/{procedure_id}/finish")
 def finish(case_id: int, procedure_id: int, request: Request, session: SessionDep,
-           user: UserDep, version: Annotated[int, Form()]) -> Response:
-    from rareonco.records.hipec.schemas import ProcedureUpdate
-
-    request.state.user = user
+           user: PageUserDep, version: Annotated[int, Form()]) -> Response:
     hipec.update(session, user.actor, case_id, procedure_id,
                  ProcedureUpdate(version=version, status="finished"))
     session.commit()

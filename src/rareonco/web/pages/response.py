@@ -15,17 +15,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.errors import Forbidden, NotFound, RareOncoError
 from rareonco.records.cases import service as cases
 from rareonco.records.response import assessment as response
 from rareonco.records.response.schemas import PathologyResponseIn, TimepointIn
 from rareonco.security.roles import Permission, can
-from rareonco.web.deps import SessionDep, UserDep
-from rareonco.web.error_handlers import validation_details
+from rareonco.web.deps import CurrentUser, SessionDep
 from rareonco.web.pages.courses import FormDep
+from rareonco.web.pages.forms import PageUserDep, form_action, form_text
 from rareonco.web.pages.render import render
 
 router = APIRouter()
@@ -35,18 +35,19 @@ TARGET_ROWS = 5
 NON_TARGET_ROWS = 3
 NON_TARGET_STATUSES = ("absent", "present", "progression", "not_evaluated")
 _TARGET_ATTRS = {"id": "id", "organ": "organ", "mm": "mm", "node": "node"}
+#: Refusals that are not about the form: the error page, as before the form was reached.
+_NOT_THE_FORMS: dict[int, type[RareOncoError]] = {403: Forbidden, 404: NotFound}
 
 
-def _page(request: Request, session: Any, user: Any, case_id: int, *,
+def _page(request: Request, session: Session, user: CurrentUser, case_id: int, *,
           tp: tuple[dict[str, str], dict[str, str]] | None = None,
           path: tuple[dict[str, str], dict[str, str]] | None = None,
           status_code: int = 200) -> Response:
     case = cases.read_view(session, user.actor, case_id)
     r = response.response_view(session, user.actor, case_id)
     today = date.today().isoformat()
-    tp_defaults = {"assessed_on": today, "modality": r["baseline"]["modality"]
-                   if r["baseline"] else "CT",
-                   "non_target": "present" if r["baseline"] and r["baseline"]["non_targets"]
+    tp_defaults = {"assessed_on": today, "modality": r.baseline.modality if r.baseline else "CT",
+                   "non_target": "present" if r.baseline and r.baseline.non_targets
                    else "absent"}
     tp_values, tp_errors = tp or ({}, {})
     path_values, path_errors = path or ({}, {})
@@ -61,13 +62,13 @@ def _page(request: Request, session: Any, user: Any, case_id: int, *,
 
 
 @router.get("/cases/{case_id}/response")
-def response_page(case_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
+def response_page(case_id: int, request: Request, session: SessionDep,
+                  user: PageUserDep) -> Response:
     return _page(request, session, user, case_id)
 
 
 def _text(form: FormData) -> dict[str, str]:
-    return {k: str(v).strip() for k, v in form.multi_items() if k != "csrf_token"}
+    return {k: form_text(form, k) for k in form if k != "csrf_token"}
 
 
 def _baseline_lesions(values: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -105,15 +106,14 @@ def _lesion_field(path: str, where: list[str], baseline: bool) -> str:
     return where[index] if not baseline else f"{where[index]}_{_TARGET_ATTRS.get(attr, 'id')}"
 
 
-def _timepoint_errors(exc: Exception, where: list[str], baseline: bool) -> dict[str, str]:
+def _timepoint_errors(message: str, where: list[str], baseline: bool) -> dict[str, str]:
+    """A refusal's message (``field: reason``, RECIST's ``lesions: baseline.targets.0.mm:
+    reason`` included) as the reason beside each input at fault, and the whole under "form"."""
     errors: dict[str, str] = {}
-    if isinstance(exc, ValidationError):
-        pairs = [(d["field"], d["reason"]) for d in validation_details(exc.errors())]
-    elif isinstance(exc, InvalidInput):
-        inner = re.match(r"([\w.]+): (.*)", exc.reason) if exc.field == "lesions" else None
-        pairs = [(inner.group(1), inner.group(2))] if inner else [(exc.field, exc.reason)]
-    else:
-        pairs = [("form", getattr(exc, "message", str(exc)))]
+    named = re.match(r"([\w.]+): (.*)", message, re.DOTALL)
+    if named and named.group(1) == "lesions":
+        named = re.match(r"([\w.]+): (.*)", named.group(2), re.DOTALL) or named
+    pairs = [(named.group(1), named.group(2))] if named else [("form", message)]
     for field, reason in pairs:
         if field.startswith(("lesions.", "baseline.targets.")):
             field = _lesion_field(field, where, baseline)
@@ -125,11 +125,10 @@ def _timepoint_errors(exc: Exception, where: list[str], baseline: bool) -> dict[
 
 
 @router.post("/cases/{case_id}/response/timepoints")
-def add_timepoint(case_id: int, request: Request, session: SessionDep, user: UserDep,
+def add_timepoint(case_id: int, request: Request, session: SessionDep, user: PageUserDep,
                   form: FormDep) -> Response:
     """A baseline (targets and non-targets) or a follow-up (mm per target, blank = not
     measured; the non-target status; new lesions)."""
-    request.state.user = user
     values = _text(form)
     baseline = values.get("baseline") == "1"
     lesions, where = (_baseline_lesions if baseline else _follow_up_lesions)(values)
@@ -139,35 +138,39 @@ def add_timepoint(case_id: int, request: Request, session: SessionDep, user: Use
     if not baseline:
         body.update(non_target=values.get("non_target") or "absent",
                     new_lesions=values.get("new_lesions") == "on")
-    try:
-        with session.begin_nested():
-            response.add_timepoint(session, user.actor, case_id, TimepointIn.model_validate(body))
-    except (ValidationError, RareOncoError) as exc:
-        if isinstance(exc, RareOncoError) and not isinstance(exc, InvalidInput) \
-                and exc.status_code != 409:
-            raise
-        code = exc.status_code if isinstance(exc, RareOncoError) else 422
+
+    def act() -> Response:
+        response.add_timepoint(session, user.actor, case_id, TimepointIn.model_validate(body))
+        return RedirectResponse(f"/cases/{case_id}/response", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        if status not in (409, 422):  # not about the form: the error page
+            raise _NOT_THE_FORMS.get(status, RareOncoError)(message)
         return _page(request, session, user, case_id,
-                     tp=(values, _timepoint_errors(exc, where, baseline)), status_code=code)
-    return RedirectResponse(f"/cases/{case_id}/response", status_code=303)
+                     tp=(values, _timepoint_errors(message, where, baseline)), status_code=status)
+
+    return form_action(session, act, refused)
 
 
 @router.post("/cases/{case_id}/response/pathology")
-def add_pathology(case_id: int, request: Request, session: SessionDep, user: UserDep,
+def add_pathology(case_id: int, request: Request, session: SessionDep, user: PageUserDep,
                   form: FormDep) -> Response:
     """The necrosis of the resection specimen (per cent) -> Huvos grade."""
-    request.state.user = user
     values = _text(form)
-    try:
+
+    def act() -> Response:
         body = PathologyResponseIn.model_validate({
             "specimen_date": values.get("specimen_date") or None,
             "necrosis_pct": values.get("necrosis_pct") or None, "note": values.get("note", "")})
-        with session.begin_nested():
-            response.add_pathology_response(session, user.actor, case_id, body)
-    except ValidationError as exc:
-        errors = {d["field"]: d["reason"] for d in validation_details(exc.errors())}
-        return _page(request, session, user, case_id, path=(values, errors), status_code=422)
-    except InvalidInput as exc:
-        return _page(request, session, user, case_id, path=(values, {exc.field: exc.reason}),
+        response.add_pathology_response(session, user.actor, case_id, body)
+        return RedirectResponse(f"/cases/{case_id}/response", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        if status != 422:  # not about the form: the error page
+            raise _NOT_THE_FORMS.get(status, RareOncoError)(message)
+        field, _, reason = message.partition(": ")
+        return _page(request, session, user, case_id,
+                     path=(values, {field: reason} if reason else {"form": message}),
                      status_code=422)
-    return RedirectResponse(f"/cases/{case_id}/response", status_code=303)
+
+    return form_action(session, act, refused)
