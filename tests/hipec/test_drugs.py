@@ -7,7 +7,7 @@ from typing import get_args
 import pytest
 
 from rareonco.errors import InvalidInput
-from rareonco.hipec.drugs import (
+from rareonco.hipec.perfusion_drugs import (
     Severity,
     check_perfusion_dose,
     check_perfusion_drugs,

@@ -3,7 +3,7 @@
 Modules: ``perfusion`` (value objects, probe kinds), ``logfile`` (CSV), ``prescription`` (target
 and limits the alarms are relative to), ``alarms`` + ``lifecycle`` + ``forecast`` (the engine,
 alarm episodes and escalation, the trend forecast), ``analysis``, ``simulator`` + ``faults``,
-``drugs`` (perfusion drug dose plausibility).
+``perfusion_drugs`` (perfusion drug dose plausibility).
 
 Pure: values in, values out. Files are read and written only by :func:`read_csv` /
 :func:`write_csv` in :mod:`rareonco.hipec.logfile`.

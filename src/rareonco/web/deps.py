@@ -85,9 +85,9 @@ def _current_user(request: Request, session: SessionDep,
         if not token:
             raise Unauthenticated("not logged in: send a bearer token or log in")
         cred = accounts.resolve(session, token, "web")
-        if request.method not in SAFE_METHODS:
-            if not sent_csrf or not hmac.compare_digest(sent_csrf, cred.csrf_token or ""):
-                raise Forbidden("missing or wrong CSRF token; reload the page")
+        csrf_ok = bool(sent_csrf) and hmac.compare_digest(sent_csrf or "", cred.csrf_token or "")
+        if request.method not in SAFE_METHODS and not csrf_ok:
+            raise Forbidden("missing or wrong CSRF token; reload the page")
     user = cred.user
     return CurrentUser(Actor(user.id, user.username, user.role, client_address(request)),
                        user.full_name, user.locale, cred.csrf_token)

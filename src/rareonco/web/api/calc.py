@@ -23,7 +23,7 @@ def list_calculators() -> list[dict[str, Any]]:
     ]
 
 
-def _endpoint(calc: Calculator):  # noqa: ANN202 - the signature is built for FastAPI
+def _endpoint(calc: Calculator):
     def endpoint(payload: Any) -> dict[str, Any]:
         return calc.run(payload)
 

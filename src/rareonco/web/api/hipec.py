@@ -109,7 +109,7 @@ def _parse_batch(raw: bytes) -> tuple[list[SampleBatch], BaseException | None]:
     try:
         return [BatchIn.model_validate_json(raw).to_batch()], None
     except ValidationError as exc:
-        first = validation_details([dict(e) for e in exc.errors()])[0]
+        first = validation_details(exc.errors())[0]
         return [], InvalidInput(first["field"], first["reason"])
     except InvalidInput as exc:
         return [], exc

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound, RareOncoError
+from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.records.cases import service as cases
 from rareonco.records.courses import cycles, observations
 from rareonco.records.courses import service as courses
@@ -44,7 +44,6 @@ PDF: dict[int | str, dict[str, Any]] = {200: {
     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
     "description": "The printable dose sheet (PDF)."}}
 #: Refusals of the stop form that are not about the form: the error page, as before the form.
-_NOT_THE_FORMS = {403: Forbidden, 404: NotFound}
 
 
 async def _form(request: Request) -> FormData:
@@ -140,8 +139,6 @@ def stop(course_id: int, request: Request, session: SessionDep, user: PageUserDe
         return RedirectResponse(f"/courses/{course_id}", status_code=303)
 
     def refused(message: str, status: int) -> Response:
-        if status in _NOT_THE_FORMS:
-            raise _NOT_THE_FORMS[status](message)
         return RedirectResponse(f"/courses/{course_id}?{urlencode({'stop_error': message})}"
                                 "#stop-course", status_code=303)
 

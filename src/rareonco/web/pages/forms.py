@@ -5,9 +5,11 @@ refusals are shown beside the form instead of an error page.
   place that does it);
 - `refusal(exc)`: a refused action as the message to show and its HTTP status; a
   `ValidationError` from a form's model counts as invalid input (422);
-- `form_action(session, act, on_refusal)`: run `act` in a savepoint; on a refusal roll the
-  savepoint back and answer `on_refusal(message, status)` (usually the form again with the
-  message beside it); anything else propagates to `web/error_handlers.py`.
+- `form_action(session, act, on_refusal)`: run `act` in a savepoint; on a refusal (invalid
+  input or a conflict: something the user can correct in the form) roll the savepoint back and
+  answer `on_refusal(message, status)` (usually the form again with the message beside it);
+  anything else (not logged in, forbidden, not found) propagates to `web/error_handlers.py`,
+  which shows the error page.
 """
 
 from __future__ import annotations
@@ -21,20 +23,30 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from rareonco.errors import InvalidInput, RareOncoError
+from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.web.deps import CurrentUser, UserDep
 from rareonco.web.error_handlers import validation_details
 
 T = TypeVar("T")
 
 
-def _page_user(request: Request, user: UserDep) -> CurrentUser:
+def page_user(request: Request, user: CurrentUser) -> CurrentUser:
+    """Make `user` the page's user (``request.state.user``, which the templates read)."""
     request.state.user = user
     return user
 
 
+def _page_user(request: Request, user: UserDep) -> CurrentUser:
+    return page_user(request, user)
+
+
 #: The logged-in user of a page (also ``request.state.user``, which the templates read).
 PageUserDep = Annotated[CurrentUser, Depends(_page_user)]
+
+#: What a form shows beside itself: input it can correct, a conflict it can resolve.
+REFUSALS: tuple[type[Exception], ...] = (InvalidInput, Conflict, ValidationError)
+#: Only the input itself (a conflict then shows the error page).
+FORM_INPUT: tuple[type[Exception], ...] = (InvalidInput, ValidationError)
 
 
 def as_invalid_input(exc: ValidationError) -> InvalidInput:
@@ -58,11 +70,13 @@ def form_text(form: FormData, key: str) -> str:
 
 
 def form_action(session: Session, act: Callable[[], T],
-                on_refusal: Callable[[str, int], Response]) -> T | Response:
-    """Run `act` in a savepoint; a refusal rolls it back and answers `on_refusal(message,
-    status)`."""
+                on_refusal: Callable[[str, int], Response],
+                refuse: tuple[type[Exception], ...] = REFUSALS) -> T | Response:
+    """Run `act` in a savepoint; a refusal (an exception of `refuse`) rolls it back and answers
+    `on_refusal(message, status)`; any other error propagates to the error page."""
     try:
         with session.begin_nested():
             return act()
-    except (RareOncoError, ValidationError) as exc:
+    except refuse as exc:
+        assert isinstance(exc, RareOncoError | ValidationError)
         return on_refusal(*refusal(exc))

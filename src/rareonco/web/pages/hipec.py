@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound, RareOncoError
+from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.hipec import Analysis, PerfusionLog
 from rareonco.hipec.simulator import FAULT_KINDS
 from rareonco.records.cases import service as cases
@@ -26,11 +26,10 @@ from rareonco.store.tables.cases import TimelineEvent
 from rareonco.web import deps
 from rareonco.web.api import hipec as api_hipec
 from rareonco.web.deps import CurrentUser, SessionDep
-from rareonco.web.pages.forms import PageUserDep, form_action, form_text, refusal
 
 # The page-user step of `PageUserDep`, for the import's refusal page, which resolves its user
 # in a session of its own (see the report of branch arch5: to be made public in forms.py).
-from rareonco.web.pages.forms import _page_user as page_user
+from rareonco.web.pages.forms import FORM_INPUT, PageUserDep, form_action, form_text, page_user, refusal
 from rareonco.web.pages.render import render
 from rareonco.web.sse import get_hub
 
@@ -43,7 +42,6 @@ _FORM_FIELDS = ("procedure_date", "technique", "drug", "dose_mg_m2", "drug2", "d
                 "target_low_c", "target_high_c", "planned_duration_min", "flow_rate_l_min",
                 "pci", "cc_score", "surgery_event_id", "probes", "note")
 #: Refusals that are not about the form: the error page, as before the form was reached.
-_NOT_THE_FORMS: dict[int, type[RareOncoError]] = {403: Forbidden, 404: NotFound}
 
 
 @lru_cache(maxsize=1)
@@ -112,13 +110,11 @@ async def create_procedure(case_id: int, request: Request, session: SessionDep,
         return RedirectResponse(f"/cases/{case_id}/hipec/{proc.id}", status_code=303)
 
     def refused(message: str, status: int) -> Response:
-        if status != 422:  # not about the form: the error page
-            raise _NOT_THE_FORMS.get(status, RareOncoError)(message)
         field, _, reason = message.partition(": ")
         errors = {field.split(".")[0]: reason, "form": message} if reason else {"form": message}
         return _list_page(request, session, user, case_id, values, errors, 422)
 
-    return form_action(session, act, refused)
+    return form_action(session, act, refused, refuse=FORM_INPUT)
 
 
 def _procedure_page(request: Request, session: Session, user: CurrentUser, case_id: int,

@@ -18,14 +18,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from rareonco.errors import Forbidden, NotFound, RareOncoError
 from rareonco.records.cases import service as cases
 from rareonco.records.response import assessment as response
 from rareonco.records.response.schemas import PathologyResponseIn, TimepointIn
 from rareonco.security.roles import Permission, can
 from rareonco.web.deps import CurrentUser, SessionDep
 from rareonco.web.pages.courses import FormDep
-from rareonco.web.pages.forms import PageUserDep, form_action, form_text
+from rareonco.web.pages.forms import FORM_INPUT, PageUserDep, form_action, form_text
 from rareonco.web.pages.render import render
 
 router = APIRouter()
@@ -36,7 +35,6 @@ NON_TARGET_ROWS = 3
 NON_TARGET_STATUSES = ("absent", "present", "progression", "not_evaluated")
 _TARGET_ATTRS = {"id": "id", "organ": "organ", "mm": "mm", "node": "node"}
 #: Refusals that are not about the form: the error page, as before the form was reached.
-_NOT_THE_FORMS: dict[int, type[RareOncoError]] = {403: Forbidden, 404: NotFound}
 
 
 def _page(request: Request, session: Session, user: CurrentUser, case_id: int, *,
@@ -144,8 +142,6 @@ def add_timepoint(case_id: int, request: Request, session: SessionDep, user: Pag
         return RedirectResponse(f"/cases/{case_id}/response", status_code=303)
 
     def refused(message: str, status: int) -> Response:
-        if status not in (409, 422):  # not about the form: the error page
-            raise _NOT_THE_FORMS.get(status, RareOncoError)(message)
         return _page(request, session, user, case_id,
                      tp=(values, _timepoint_errors(message, where, baseline)), status_code=status)
 
@@ -166,11 +162,9 @@ def add_pathology(case_id: int, request: Request, session: SessionDep, user: Pag
         return RedirectResponse(f"/cases/{case_id}/response", status_code=303)
 
     def refused(message: str, status: int) -> Response:
-        if status != 422:  # not about the form: the error page
-            raise _NOT_THE_FORMS.get(status, RareOncoError)(message)
         field, _, reason = message.partition(": ")
         return _page(request, session, user, case_id,
                      path=(values, {field: reason} if reason else {"form": message}),
                      status_code=422)
 
-    return form_action(session, act, refused)
+    return form_action(session, act, refused, refuse=FORM_INPUT)
