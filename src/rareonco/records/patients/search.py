@@ -29,9 +29,11 @@ PostgreSQL run on the driver's cursor (`store.hot_reads`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from functools import cache
-from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -110,10 +112,57 @@ _COUNTRY_PAGE = HotRead(
     select(_COUNTRY_RUNS.c.id, _COUNT_COUNTRY.statement.scalar_subquery().label("total"))
     .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
               _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
+
+
+@dataclass(slots=True)
+class CaseRow:
+    """A case as listed with its patient (`records.patients.service.view`)."""
+
+    id: int
+    status: str
+    morphology_code: str | None
+    topography_code: str | None
+
+
+@dataclass(slots=True)
+class PatientRow:
+    """The patient columns a view shows, read by Core statements instead of an ORM object
+    (the search and the case page run on most requests), with their cases."""
+
+    id: int
+    version: int
+    mrn: str
+    pseudonym: str
+    family_name: str
+    given_names: str
+    family_name_latin: str
+    given_names_latin: str
+    sex: str
+    birth_date: dt.date
+    citizenship: str
+    residence_country: str
+    preferred_language: str
+    other_languages: list[str]
+    interpreter_needed: bool
+    national_id: str | None
+    passport_number: str | None
+    passport_country: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    cases: list[CaseRow] = field(default_factory=list)
+
+    @classmethod
+    def from_mapping(cls, m: dict[str, Any], prefix: str = "") -> PatientRow:
+        """The row from `m`, whose keys are the column names after `prefix`."""
+        return cls(**{name: m[prefix + name] for name in PATIENT_ROW_COLUMNS})
+
+
+#: the patient columns of a `PatientRow` (not the search key, which only the index needs)
+PATIENT_ROW_COLUMNS = tuple(f.name for f in fields(PatientRow) if f.name != "cases")
 _IDS = bindparam("ids", expanding=True)
-_CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
-#: every patient column a view shows (not the search key, which only the index needs)
-_PATIENT_COLUMNS = [c for c in _P.columns if c.name != "name_search"]
+_CASE_COLUMNS = tuple(f.name for f in fields(CaseRow))
+_PATIENT_COLUMNS = [_P.c[name] for name in PATIENT_ROW_COLUMNS]
 _PATIENTS_AND_CASES = (
     select(*_PATIENT_COLUMNS, *(_C.c[name].label(f"case_{name}") for name in _CASE_COLUMNS))
     .outerjoin(_C, _C.c.patient_id == _P.c.id).order_by(_C.c.id))
@@ -201,12 +250,11 @@ def name_condition(q: str) -> ColumnElement[bool]:
     return _P.c.id.in_(union(by_name, by_mrn) if by_name is not None else by_mrn)
 
 
-def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]:
+def load_patients(conn: Connection, ids: Sequence[int]) -> list[PatientRow]:
     """The patients with `ids`, in that order, each with `cases` (id, status, codes)."""
     if not ids:
         return []
-    patient_columns = [c.name for c in _PATIENT_COLUMNS]
-    rows: dict[int, SimpleNamespace] = {}
+    rows: dict[int, PatientRow] = {}
     found = (_PATIENTS_WITH_CASES_PG.rows(conn, {"ids": list(ids)})
              if conn.dialect.name == "postgresql"
              else conn.execute(_PATIENTS_WITH_CASES, {"ids": list(ids)}).all())
@@ -214,9 +262,9 @@ def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]
         m = r._asdict()
         p = rows.get(r.id)
         if p is None:
-            p = rows[r.id] = SimpleNamespace(**{c: m[c] for c in patient_columns}, cases=[])
+            p = rows[r.id] = PatientRow.from_mapping(m)
         if r.case_id is not None:
-            p.cases.append(SimpleNamespace(**{c: m[f"case_{c}"] for c in _CASE_COLUMNS}))
+            p.cases.append(CaseRow(*(m[f"case_{c}"] for c in _CASE_COLUMNS)))
     return [rows[i] for i in ids if i in rows]
 
 

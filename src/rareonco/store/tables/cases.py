@@ -82,3 +82,7 @@ class TimelineEvent(Base):
 
     case: Mapped[Case] = relationship(back_populates="events")
     author: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def author_username(self) -> str | None:
+        return self.author.username if self.author else None
