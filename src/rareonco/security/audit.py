@@ -12,9 +12,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from pydantic_core import to_json
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from rareonco.security.roles import Permission, require
@@ -64,7 +65,8 @@ def record(session: Session, actor: Actor, action: str, resource: str, detail: s
     append_many(session.connection(), [entry])
 
 
-_HEAD, _LOG = AuditHead.__table__, AuditEntry.__table__
+# declarative classes type `__table__` as any FromClause; these two are tables
+_HEAD, _LOG = cast(Table, AuditHead.__table__), cast(Table, AuditEntry.__table__)
 # built once: the audit path runs on every request
 _TAKE_SEQS = (update(_HEAD).where(_HEAD.c.id == 1)
               .values(seq=_HEAD.c.seq + bindparam("count")).returning(_HEAD.c.seq, _HEAD.c.hash))

@@ -99,7 +99,8 @@ class EventIn(Strict):
     @field_validator("event_date")
     @classmethod
     def _date(cls, v: date) -> date:
-        return _not_future(v, "event date")  # type: ignore[return-value]
+        _not_future(v, "event date")
+        return v
 
 
 class TransitionIn(Strict):

@@ -38,7 +38,6 @@ from rareonco.store.tables.patients import Patient
 from rareonco.store.tables.referrals import Referral
 
 
-
 @dataclass(slots=True)
 class EventRecord:
     """A timeline event as the case page reads it (Core, not ORM: see `read_view`)."""
@@ -157,7 +156,8 @@ def read_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"case {case_id} not found")
     split = len(_CASE_FIELDS)
-    case = CaseRecord(*row[:split], patient=PatientRow(*row[split:]),
+    case = CaseRecord(**dict(zip(_CASE_FIELDS, row[:split], strict=True)),
+                      patient=PatientRow(*row[split:]),
                       molecular_findings=_READ_FINDINGS.rows(conn, {"case_id": case_id}),
                       events=[EventRecord(*e) for e in _READ_EVENTS.rows(conn,
                                                                          {"case_id": case_id})])

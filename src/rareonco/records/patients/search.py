@@ -52,7 +52,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from rareonco.store.hot_reads import HotRead
 from rareonco.store.tables.cases import Case
@@ -66,17 +66,22 @@ _T = PatientNameToken.__table__
 _P = Patient.__table__
 _C = Case.__table__
 _ORDER = (_P.c.family_name_latin, _P.c.given_names_latin, _P.c.id)
-_LO, _HI = bindparam("lo"), bindparam("hi")
-_N, _OFFSET, _LIMIT = bindparam("n"), bindparam("offset"), bindparam("limit")
-_CAP = bindparam("cap")  # COUNT_LIMIT + 1: a capped count at least this is "more than ..."
+_LO: BindParameter[str] = bindparam("lo")
+_HI: BindParameter[str] = bindparam("hi")
+_N: BindParameter[int] = bindparam("n")
+_OFFSET: BindParameter[int] = bindparam("offset")
+_LIMIT: BindParameter[int] = bindparam("limit")
+#: COUNT_LIMIT + 1: a capped count at least this is "more than ..."
+_CAP: BindParameter[int] = bindparam("cap")
 
 
-def _counted(query: Select) -> Select:  # type: ignore[type-arg]
+def _counted(query: Select[Any]) -> Select[Any]:
     """Rows of `query`, counting no further than the bound `cap` (see `_count`)."""
     return select(func.count().label("n")).select_from(query.limit(_CAP).subquery())
 
 
-def _count(conn: Connection, counted: Select, params: dict[str, object] | None = None) -> int:  # type: ignore[type-arg]
+def _count(conn: Connection, counted: Select[Any],
+           params: dict[str, object] | None = None) -> int:
     """Run a `_counted` statement: the count stops at COUNT_LIMIT + 1 ("more than ...")."""
     return conn.scalar(counted, {**(params or {}), "cap": COUNT_LIMIT + 1}) or 0
 
@@ -88,7 +93,7 @@ _COUNT_FIRST_WORD = _counted(select(_T.c.patient_id).where(_T.c.token == bindpar
 _HAS_PREFIX = HotRead(select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
                                                     _T.c.token >= _LO, _T.c.token < _HI)
                       .limit(1))
-_COUNTRY = bindparam("country")
+_COUNTRY: BindParameter[str] = bindparam("country")
 _COUNTRY_RUNS = union(*(select(*_ORDER).where(col == _COUNTRY).order_by(*_ORDER).limit(_N)
                         .subquery().select() for col in (_P.c.citizenship, _P.c.residence_country))
                       ).subquery()  # UNION also drops a patient found in both branches
@@ -97,7 +102,7 @@ _COUNT_OTHER_RESIDENTS = _counted(select(_P.c.id).where(_P.c.residence_country =
                                                         _P.c.citizenship != _COUNTRY))
 
 
-def _country_count() -> Select:  # type: ignore[type-arg]
+def _country_count() -> Select[Any]:
     """Citizens, then residents who are not citizens, each read from its index and capped:
     the second count only runs when there are at most COUNT_LIMIT citizens (CASE evaluates
     only the branch it takes), and then it is bounded too (residents who are citizens are
@@ -160,7 +165,7 @@ class PatientRow:
 
 #: the patient columns of a `PatientRow` (not the search key, which only the index needs)
 PATIENT_ROW_COLUMNS = tuple(f.name for f in fields(PatientRow) if f.name != "cases")
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _CASE_COLUMNS = tuple(f.name for f in fields(CaseRow))
 _PATIENT_COLUMNS = [_P.c[name] for name in PATIENT_ROW_COLUMNS]
 _PATIENTS_AND_CASES = (
@@ -212,7 +217,7 @@ def page_by_country(conn: Connection, country: str, offset: int,
 
 
 @cache
-def _prefix_count(words: int) -> Select:  # type: ignore[type-arg]
+def _prefix_count(words: int) -> Select[Any]:
     """Distinct patients one of whose name words starts with the prefix [lo, hi) (`words`:
     how many index words it starts; `t0` the first of them), capped at COUNT_LIMIT + 1.
 
@@ -278,7 +283,7 @@ def _prefix(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return _T.c.token >= term, _T.c.token < term + "\uffff"
 
 
-def _words_statement() -> Select:  # type: ignore[type-arg]
+def _words_statement() -> Select[Any]:
     """The distinct index words in [lo, hi), at most `at_most` of them, by a loose index scan
     in one recursive query (each next word is one seek: `min(token) > previous word`); and
     ahead of them, in the same statement, the patient whose MRN is `mrn`, if any."""
@@ -304,7 +309,7 @@ def _words_and_mrn(conn: Connection, term: str, q: str,
     """The distinct index words starting with `term` (at most `at_most`; a prefix shared by
     thousands of patients but few distinct words costs a few index seeks, not a scan of every
     entry), and the id of the patient whose MRN is `q` (None if none, or if `q` has spaces)."""
-    mrn = q.strip().upper()
+    mrn: str | None = q.strip().upper()
     if not mrn or any(ch.isspace() for ch in mrn):
         mrn = None  # `mrn = NULL` matches no patient
     tokens: list[str] = []
@@ -319,7 +324,7 @@ def _words_and_mrn(conn: Connection, term: str, q: str,
 
 
 @cache
-def _runs_statement(words: int) -> Select:  # type: ignore[type-arg]
+def _runs_statement(words: int) -> Select[Any]:
     """One page over `words` index words, with the count of all matches (`_prefix_count`):
     each word's first `n` patients in `sort_key` order straight from the (token, sort_key,
     patient_id) index; a patient two of the words start appears once (grouped); then sorted
