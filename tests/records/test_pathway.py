@@ -1,5 +1,7 @@
 """The case pathway state machine (pure)."""
 
+from itertools import pairwise
+
 import pytest
 
 from rareonco.errors import Conflict, InvalidInput
@@ -10,7 +12,7 @@ MAIN_LINE = ["referral_received", "remote_review", "accepted", "admitted", "diag
 
 
 def test_main_line_is_legal_step_by_step() -> None:
-    for cur, nxt in zip(MAIN_LINE, MAIN_LINE[1:]):
+    for cur, nxt in pairwise(MAIN_LINE):
         reason = "completed" if nxt == "closed" else None
         assert check_transition(cur, nxt, reason) is Status(nxt)
 

@@ -1,5 +1,7 @@
 """The audit chain: every read and write is recorded; tampering is detected."""
 
+from itertools import pairwise
+
 import pytest
 from sqlalchemy import select, text
 
@@ -84,7 +86,7 @@ def test_every_path_writes_the_hash_verify_expects(db: Database) -> None:
         assert [r.detail for r in rows[:len(AWKWARD)]] == AWKWARD  # stored as given
         assert rows[0].user_id is None and rows[1].user_id == 1
         assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
-        assert all(r.prev_hash == p.hash for p, r in zip(rows, rows[1:]))
+        assert all(r.prev_hash == p.hash for p, r in pairwise(rows))
         head = s.execute(text("SELECT seq, hash FROM audit_head")).one()
     assert tuple(head) == (rows[-1].seq, rows[-1].hash)
 

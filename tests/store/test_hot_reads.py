@@ -65,7 +65,7 @@ def test_hot_reads_match_sqlalchemy(db: Database, recorded: list[tuple[HotRead, 
             fast = hot.rows(conn, params)
             plain = conn.execute(hot.statement, params).all()
             assert _typed(fast) == _typed(plain), hot.statement
-            for f, p in zip(fast, plain):
+            for f, p in zip(fast, plain, strict=True):
                 if not any(k.startswith("_") for k in f._fields):
                     assert f._asdict() == dict(p._mapping)
             if fast:

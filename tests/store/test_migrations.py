@@ -31,9 +31,8 @@ def test_audit_log_refuses_update_and_delete(db: Database) -> None:
     with db.session() as s:
         audit.record(s, SYSTEM, "read", "patient/1")
     for stmt in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with db.session() as s:
-                s.execute(text(stmt))
+        with pytest.raises(DBAPIError, match="append-only"), db.session() as s:
+            s.execute(text(stmt))
 
 
 def test_sqlite_pragmas(tmp_path) -> None:  # type: ignore[no-untyped-def]

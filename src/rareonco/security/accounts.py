@@ -10,7 +10,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
@@ -63,7 +63,7 @@ def issue(session: Session, user: User, kind: str, hours: int = 12) -> IssuedCre
     """Issue an API bearer token (kind 'api') or a browser session with a CSRF token ('web')."""
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24) if kind == "web" else None
-    expires = datetime.now(timezone.utc) + timedelta(hours=hours)
+    expires = datetime.now(UTC) + timedelta(hours=hours)
     session.add(Credential(user_id=user.id, kind=kind, token_hash=_digest(token),
                            csrf_token=csrf, expires_at=expires))
     session.flush()
@@ -104,8 +104,8 @@ def resolve(session: Session, token: str, kind: str) -> ResolvedCredential:
     if row is None:
         raise Unauthenticated("not logged in")
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(
-        tzinfo=timezone.utc)
-    if expires < datetime.now(timezone.utc) or not row.active:
+        tzinfo=UTC)
+    if expires < datetime.now(UTC) or not row.active:
         raise Unauthenticated("session expired; log in again")
     return ResolvedCredential(SessionUser(row.id, row.username, row.role, row.full_name,
                                           row.locale), row.csrf_token)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import cast
 
 from pydantic_core import to_json
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from rareonco.security.roles import Permission, require
 from rareonco.store.tables.audit import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -36,7 +39,7 @@ SYSTEM = Actor(None, "system", "admin", "local")
 
 def _utc_iso(at: datetime) -> str:
     """The entry time as hashed: UTC, ISO 8601 with microseconds."""
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def entry_hash(prev_hash: str, seq: int, at: datetime, user_id: int | None, username: str,
@@ -53,7 +56,7 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, user_id: int | None, user
 def record(session: Session, actor: Actor, action: str, resource: str, detail: str = "") -> None:
     """Append one entry in the caller's transaction; in a read session (see
     `store.db.Database.session(read=True)`) the entry is appended right after the read ends."""
-    entry = (actor, action, resource, detail, datetime.now(timezone.utc))
+    entry = (actor, action, resource, detail, datetime.now(UTC))
     if session.info.get("audit_deferred"):
         session.info.setdefault("audit_pending", []).append(entry)
         # the storage layer appends the deferred entries with the function it is handed here
@@ -62,7 +65,8 @@ def record(session: Session, actor: Actor, action: str, resource: str, detail: s
     append_many(session.connection(), [entry])
 
 
-_HEAD, _LOG = AuditHead.__table__, AuditEntry.__table__
+# declarative classes type `__table__` as any FromClause; these two are tables
+_HEAD, _LOG = cast(Table, AuditHead.__table__), cast(Table, AuditEntry.__table__)
 # built once: the audit path runs on every request
 _TAKE_SEQS = (update(_HEAD).where(_HEAD.c.id == 1)
               .values(seq=_HEAD.c.seq + bindparam("count")).returning(_HEAD.c.seq, _HEAD.c.hash))
@@ -111,6 +115,26 @@ class VerifyResult:
         return self.first_broken_seq is None
 
 
+def entries(session: Session, actor: Actor, resource: str | None = None,
+            username: str | None = None, after_seq: int = 0,
+            limit: int = 100) -> Sequence[AuditEntry]:
+    """Up to `limit` entries after `after_seq`, in chain order, whose resource starts with
+    `resource` and whose user is `username` (either filter optional); for auditors."""
+    require(actor.role, Permission.AUDIT_READ)
+    q = select(AuditEntry).where(AuditEntry.seq > after_seq)
+    if resource:
+        q = q.where(AuditEntry.resource.startswith(resource))
+    if username:
+        q = q.where(AuditEntry.username == username)
+    return session.scalars(q.order_by(AuditEntry.seq).limit(limit)).all()
+
+
+def verify_as(session: Session, actor: Actor) -> VerifyResult:
+    """`verify`, for auditors."""
+    require(actor.role, Permission.AUDIT_READ)
+    return verify(session)
+
+
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
     """Walk the chain in order and report the first entry whose link or hash does not hold."""
     prev_hash, expected_seq, count, last_seq = GENESIS, 1, 0, 0
@@ -141,4 +165,4 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
 
 
 def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from rareonco.errors import Forbidden
+from rareonco.errors import Forbidden, InvalidInput
 
 
 class Role(StrEnum):
@@ -63,8 +63,6 @@ def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        from rareonco.errors import InvalidInput
-
         raise InvalidInput("role", f"unknown role {value!r}; one of {', '.join(Role)}") from None
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DisconnectionError
 try:
     import fcntl
 except ImportError:  # not POSIX: SQLite's own busy handler alone
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module's stand-in where there is none
 from sqlalchemy.orm import Session, sessionmaker
 
 from rareonco.features import import_tables
@@ -48,7 +48,7 @@ def make_engine(url: str) -> Engine:
                                pool_size=20, max_overflow=20, json_deserializer=from_json)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event emit BEGIN
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -60,7 +60,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn: Connection) -> None:
             read = conn.get_execution_options().get("rareonco_read", False)
             conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
@@ -86,12 +86,12 @@ def _ping_when_idle(engine: Engine, idle_s: float) -> None:
     connect afresh."""
 
     @event.listens_for(engine, "checkin")
-    def _rested_from(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    def _rested_from(_dbapi_conn: Any, record: Any) -> None:
         if record is not None:
             record.info["rareonco_checked_in"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _ping_if_rested(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    def _ping_if_rested(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         since = record.info.get("rareonco_checked_in")
         if since is not None and time.monotonic() - since <= idle_s:
             return
@@ -278,7 +278,8 @@ class _ProcessWriterLock:
         if self._path is None:
             return
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
+            if self._fd is not None:  # opened by __enter__
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._guard.release()
 

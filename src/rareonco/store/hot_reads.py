@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import namedtuple
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
@@ -29,7 +30,7 @@ from sqlalchemy.sql import Select
 class _DriverPlan(NamedTuple):
     sql: str  # the statement's text, psycopg's %(name)s placeholders
     defaults: dict[str, Any]  # values of the literals bound in the statement
-    row_type: type  # a named tuple of the selected columns
+    make_row: Callable[[Iterable[Any]], Any]  # a named tuple of the selected columns, from values
 
 
 class HotRead:
@@ -51,24 +52,26 @@ class HotRead:
         plan = self._plan if self._planned else self._make_plan(conn)
         if plan is None:
             return list(conn.execute(self.statement, params).all())
-        sql, defaults, row_type = plan
+        sql, defaults, make_row = plan
         values = {**defaults, **params}
         if not conn.in_transaction():
             conn.begin()  # as `execute` would (autobegin): commit and rollback then reach it
         raw = conn.connection.driver_connection
-        cursor = raw.cursor()  # type: ignore[union-attr]
+        if raw is None:  # detached from its driver connection: SQLAlchemy's path reports it
+            return list(conn.execute(self.statement, params).all())
+        cursor = raw.cursor()
         try:
             cursor.execute(sql, values)
             found = cursor.fetchall()
-        except raw.Error as exc:  # type: ignore[union-attr]
+        except raw.Error as exc:
             invalidated = conn.dialect.is_disconnect(exc, raw, cursor)
             if invalidated:
                 conn.invalidate(exc)
-            raise DBAPIError.instance(sql, values, exc, type(raw).Error,  # type: ignore[union-attr]
+            raise DBAPIError.instance(sql, values, exc, type(raw).Error,
                                       connection_invalidated=invalidated) from exc
         finally:
             cursor.close()
-        return list(map(row_type._make, found))
+        return list(map(make_row, found))
 
     def first(self, conn: Connection, params: dict[str, Any]) -> Any | None:
         found = self.rows(conn, params)
@@ -96,15 +99,17 @@ def _compile_for_driver(statement: Select[Any], conn: Connection, as_given: tupl
     if compiled.escaped_bind_names or any(p.expanding for p in compiled.binds.values()):
         return None
     defaults = {name: value for name, value in compiled.params.items() if value is not None}
-    for name, process in compiled._bind_processors.items():  # type: ignore[attr-defined]
+    for name, process in compiled._bind_processors.items():
+        if not callable(process):  # a tuple's processors, one per element: not for the driver
+            return None
         if name in defaults:
             defaults[name] = process(defaults[name])
         elif name not in as_given:
             return None
-    for column in compiled._result_columns:  # type: ignore[attr-defined]
+    for column in compiled._result_columns:
         if column.type._cached_result_processor(dialect, None) is not None:
             return None
     # an unlabelled column (a bare count) gets a positional name: read it by position
-    row_type = namedtuple("Row", list(statement.selected_columns.keys()),  # type: ignore[misc]
-                          rename=True)
-    return _DriverPlan(compiled.string, defaults, row_type)
+    fields = list(statement.selected_columns.keys())
+    row_type = namedtuple("Row", fields, rename=True)  # type: ignore[misc]  # run-time fields
+    return _DriverPlan(compiled.string, defaults, row_type._make)

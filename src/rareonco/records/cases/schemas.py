@@ -1,7 +1,9 @@
-"""Typed bodies of the case services: open a case, the diagnosis, timeline events, pathway moves."""
+"""Typed bodies of the case services: open a case, the diagnosis, timeline events, pathway moves
+in; the case page, timeline events and a page of cases out."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Any
 
@@ -14,7 +16,8 @@ from rareonco.clinical.codes import lookup_morphology, lookup_topography
 from rareonco.errors import InvalidInput
 from rareonco.i18n import vocab
 from rareonco.records.cases.timeline import EVENT_KINDS
-from rareonco.records.schemas import Strict, Text200, _not_future, _reraise
+from rareonco.records.patients.schemas import DeidentifiedHeaderOut, PatientHeaderOut
+from rareonco.records.schemas import Out, Strict, Text200, _not_future, _reraise
 
 
 class MolecularIn(Strict):
@@ -96,7 +99,8 @@ class EventIn(Strict):
     @field_validator("event_date")
     @classmethod
     def _date(cls, v: date) -> date:
-        return _not_future(v, "event date")  # type: ignore[return-value]
+        _not_future(v, "event date")
+        return v
 
 
 class TransitionIn(Strict):
@@ -104,3 +108,75 @@ class TransitionIn(Strict):
     reason: str | None = None
     note: str = Field(default="", max_length=5000)
     version: int | None = None
+
+
+class DiagnosisOut(Out):
+    """The diagnosis with its ICD-O-3 labels (English and Russian)."""
+
+    morphology_code: str | None
+    morphology: str | None
+    morphology_ru: str | None
+    topography_code: str | None
+    topography: str | None
+    topography_ru: str | None
+    laterality: str
+    grade: str | None
+    stage: str | None
+    site_detail: str | None = Field(None, description="clinical roles only (absent otherwise)")
+    diagnosis_date: dt.date | None = Field(
+        None, description="clinical roles only (absent otherwise)")
+
+
+class MolecularFindingOut(Out):
+    finding: str
+    gene: str | None
+    method: str
+    date: dt.date | None
+
+
+class EventOut(Out):
+    """A timeline event; its ``payload``'s shape depends on its ``kind``."""
+
+    id: int
+    kind: str
+    date: dt.date
+    summary: str
+    payload: dict[str, Any]
+    author: str | None = Field(description="user name of the author")
+    created_at: str | None = Field(description="ISO 8601 time the event was recorded")
+
+
+class CaseOut(Out):
+    """The case page: patient header, diagnosis, pathway (with the allowed next states) and
+    timeline, as the caller's role may see them. What a role may not see is absent, not null:
+    ``diagnosis`` for roles with neither clinical access nor the de-identified view,
+    ``molecular_findings`` without clinical access, ``timeline`` in the de-identified view
+    (so serialise with ``exclude_unset``)."""
+
+    id: int
+    version: int
+    patient_id: int
+    status: str
+    closed_reason: str | None
+    allowed_next: list[str]
+    patient: PatientHeaderOut | DeidentifiedHeaderOut
+    diagnosis: DiagnosisOut | None = None
+    molecular_findings: list[MolecularFindingOut] | None = None
+    timeline: list[EventOut] | None = None
+
+
+class CaseListItemOut(Out):
+    id: int
+    patient_id: int
+    status: str
+    morphology_code: str | None
+    topography_code: str | None
+
+
+class CasePageOut(Out):
+    """One page of cases, newest first."""
+
+    items: list[CaseListItemOut]
+    total: int
+    page: int
+    per_page: int

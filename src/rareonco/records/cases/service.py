@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.clinical.codes import lookup_morphology, lookup_topography
 from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rareonco.records.cases import pathway
-from rareonco.records.cases.schemas import CaseIn, CaseUpdate, EventIn, TransitionIn
+from rareonco.records.cases.schemas import (
+    CaseIn,
+    CaseListItemOut,
+    CasePageOut,
+    CaseUpdate,
+    EventIn,
+    TransitionIn,
+)
 from rareonco.records.cases.timeline import is_clinical
+from rareonco.records.patients import service as patients
+from rareonco.records.patients.search import PATIENT_ROW_COLUMNS, PatientRow
 from rareonco.records.schemas import iso
 from rareonco.records.versions import require_version
 from rareonco.security import audit
@@ -26,15 +37,56 @@ from rareonco.store.tables.cases import Case, MolecularFinding, TimelineEvent
 from rareonco.store.tables.patients import Patient
 from rareonco.store.tables.referrals import Referral
 
+
+@dataclass(slots=True)
+class EventRecord:
+    """A timeline event as the case page reads it (Core, not ORM: see `read_view`)."""
+
+    id: int
+    kind: str
+    event_date: dt.date
+    summary: str
+    payload: dict[str, Any]
+    created_at: dt.datetime | None
+    author_username: str | None
+
+
+@dataclass(slots=True)
+class CaseRecord:
+    """The case columns `view` shows, with its patient, findings and events, as the case page
+    reads them (Core, not ORM: see `read_view`)."""
+
+    id: int
+    version: int
+    patient_id: int
+    status: str
+    closed_reason: str | None
+    morphology_code: str | None
+    topography_code: str | None
+    laterality: str
+    site_detail: str
+    grade: str | None
+    stage: str | None
+    diagnosis_date: dt.date | None
+    patient: PatientRow
+    molecular_findings: Sequence[Row[Any]] = ()
+    events: list[EventRecord] = field(default_factory=list)
+
+
+_CASE_FIELDS = tuple(f.name for f in fields(CaseRecord))[:-3]  # the columns, in order
+_EVENT_FIELDS = tuple(f.name for f in fields(EventRecord))[:-1]
 _CASE, _PATIENT, _FINDING = Case.__table__, Patient.__table__, MolecularFinding.__table__
 _EVENT, _USER = TimelineEvent.__table__, User.__table__
-# the case page's statements, built once (see `read_view`)
-_READ_CASE = HotRead(select(_CASE, *(c.label(f"p__{c.name}") for c in _PATIENT.columns))
+# the case page's statements, built once (see `read_view`); their columns come in the order of
+# the records' fields, so that a row builds its record by position
+_READ_CASE = HotRead(select(*(_CASE.c[n] for n in _CASE_FIELDS),
+                            *(_PATIENT.c[n] for n in PATIENT_ROW_COLUMNS))
                      .join(_PATIENT, _PATIENT.c.id == _CASE.c.patient_id)
                      .where(_CASE.c.id == bindparam("case_id")))
 _READ_FINDINGS = HotRead(select(_FINDING).where(_FINDING.c.case_id == bindparam("case_id"))
                          .order_by(_FINDING.c.id))
-_READ_EVENTS = HotRead(select(_EVENT, _USER.c.username.label("author_username"))
+_READ_EVENTS = HotRead(select(*(_EVENT.c[n] for n in _EVENT_FIELDS),
+                              _USER.c.username.label("author_username"))
                        .outerjoin(_USER, _USER.c.id == _EVENT.c.author_id)
                        .where(_EVENT.c.case_id == bindparam("case_id"))
                        .order_by(_EVENT.c.event_date, _EVENT.c.id))
@@ -58,6 +110,14 @@ def open_case(session: Session, actor: Actor, patient_id: int, data: CaseIn) -> 
     session.add(case)
     session.flush()
     audit.record(session, actor, "create", f"case/{case.id}", f"patient/{patient_id}")
+    return case
+
+
+def open_and_reload(session: Session, actor: Actor, patient_id: int, data: CaseIn) -> Case:
+    """`open_case`, then the case read back with its patient, findings and events (for
+    `view`)."""
+    case = open_case(session, actor, patient_id, data)
+    session.refresh(case)
     return case
 
 
@@ -89,23 +149,37 @@ def read_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
 
     The case page is the most read resource, so it is read with three plain Core statements
     (case with its patient, molecular findings, timeline with authors; `store.hot_reads`)
-    into light records instead of ORM objects; `view` reads both the same way."""
+    into light records (`CaseRecord`) instead of ORM objects; `view` reads both alike."""
     _require_case_read(actor)
     conn = session.connection()
     row = _READ_CASE.first(conn, {"case_id": case_id})
     if row is None:
         raise NotFound(f"case {case_id} not found")
-    m = row._asdict()
-    case = SimpleNamespace(**{c.name: m[c.name] for c in _CASE.columns})
-    case.patient = SimpleNamespace(**{c.name: m[f"p__{c.name}"] for c in _PATIENT.columns},
-                                   cases=[])
-    case.molecular_findings = _READ_FINDINGS.rows(conn, {"case_id": case_id})
-    case.events = [
-        SimpleNamespace(**e._asdict(), author=SimpleNamespace(username=e.author_username)
-                        if e.author_username is not None else None)
-        for e in _READ_EVENTS.rows(conn, {"case_id": case_id})]
+    split = len(_CASE_FIELDS)
+    case = CaseRecord(**dict(zip(_CASE_FIELDS, row[:split], strict=True)),
+                      patient=PatientRow(*row[split:]),
+                      molecular_findings=_READ_FINDINGS.rows(conn, {"case_id": case_id}),
+                      events=[EventRecord(*e) for e in _READ_EVENTS.rows(conn,
+                                                                         {"case_id": case_id})])
     audit.record(session, actor, "read", f"case/{case_id}", f"patient/{case.patient_id}")
-    return view(case, actor)  # type: ignore[arg-type]
+    return view(case, actor)
+
+
+def list_cases(session: Session, actor: Actor, status: str | None, icdo: str | None,
+               page: int = 1, per_page: int = 25) -> CasePageOut:
+    """One page of cases, newest first, by pathway status and ICD-O-3 code (either axis)."""
+    require(actor.role, Permission.CASE_READ_STATUS)
+    query = select(Case)
+    if status:
+        query = query.where(Case.status == pathway.parse_status(status, "status").value)
+    if icdo:
+        query = query.where((Case.morphology_code == icdo) | (Case.topography_code == icdo))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * per_page)
+                           .limit(per_page)).all()
+    audit.record(session, actor, "search", "cases", f"status={status};icdo={icdo}")
+    return CasePageOut(items=[CaseListItemOut.model_validate(c) for c in rows], total=total,
+                       page=page, per_page=per_page)
 
 
 def update_diagnosis(session: Session, actor: Actor, case_id: int, data: CaseUpdate) -> Case:
@@ -129,9 +203,9 @@ def transition(session: Session, actor: Actor, case_id: int, data: TransitionIn)
     require_version(f"case {case_id}", case.version, data.version)
     target = pathway.check_transition(case.status, data.to, data.reason)
     move = (pathway.Status(case.status), target)
-    if not can(actor.role, Permission.CASE_TRANSITION):
-        if not (move in pathway.LOGISTICS and can(actor.role, Permission.LOGISTICS_TRANSITION)):
-            raise Forbidden(f"role {actor.role!r} may not move a case from {move[0]} to {target}")
+    if not can(actor.role, Permission.CASE_TRANSITION) and not (
+            move in pathway.LOGISTICS and can(actor.role, Permission.LOGISTICS_TRANSITION)):
+        raise Forbidden(f"role {actor.role!r} may not move a case from {move[0]} to {target}")
     previous = case.status
     case.status = target.value
     case.closed_reason = data.reason if target is pathway.Status.CLOSED else None
@@ -166,20 +240,35 @@ def add_event(session: Session, actor: Actor, case_id: int, data: EventIn,
     return event
 
 
-def event_view(event: TimelineEvent, actor: Actor) -> dict[str, Any] | None:
-    """An event as the actor may see it; None when its kind is clinical and they may not."""
+def event_view(event: TimelineEvent | EventRecord, actor: Actor) -> dict[str, Any] | None:
+    """An event as the actor may see it (a plain dict shaped as `EventOut`); None when its
+    kind is clinical and they may not."""
     if is_clinical(event.kind) and not can(actor.role, Permission.CASE_READ_CLINICAL):
         return None
+    return own_event_view(event)
+
+
+def timeline_view(session: Session, actor: Actor, case_id: int) -> list[dict[str, Any]]:
+    """The case's timeline as the actor may see it (`EventOut` each), read and audited like
+    `get`; not part of the de-identified view."""
+    case = get(session, actor, case_id)
+    if actor.role == "researcher":
+        raise InvalidInput("case_id", "the timeline is not part of the de-identified view")
+    return [v for e in case.events if (v := event_view(e, actor)) is not None]
+
+
+def own_event_view(event: TimelineEvent | EventRecord) -> dict[str, Any]:
+    """An event as its author sees it right after adding it (`EventOut`): writing a kind
+    needs a permission that includes reading it, so nothing is hidden."""
     return {"id": event.id, "kind": event.kind, "date": iso(event.event_date),
             "summary": event.summary, "payload": event.payload,
-            "author": event.author.username if event.author else None,
-            "created_at": iso(event.created_at)}
+            "author": event.author_username, "created_at": iso(event.created_at)}
 
 
-def view(case: Case, actor: Actor) -> dict[str, Any]:
-    """The case page's JSON: patient header, diagnosis, pathway, timeline (filtered by role)."""
-    from rareonco.records.patients import service as patients
-
+def view(case: Case | CaseRecord, actor: Actor) -> dict[str, Any]:
+    """The case page's JSON: patient header, diagnosis, pathway, timeline (filtered by role);
+    a plain dict shaped as `CaseOut` (what a role may not see is absent), serialised directly
+    by pydantic-core on the case page's hot path."""
     clinical = can(actor.role, Permission.CASE_READ_CLINICAL)
     deidentified = not can(actor.role, Permission.PATIENT_READ)
     status = pathway.Status(case.status)

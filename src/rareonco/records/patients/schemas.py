@@ -1,6 +1,10 @@
-"""Typed bodies of the patient services: register and update (with the version)."""
+"""Typed bodies of the patient services: register and update (with the version) in, the
+patient (identified or de-identified) and a page of the search out."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
 
 from pydantic import (
     Field,
@@ -12,6 +16,7 @@ from rareonco.records.schemas import (
     Country,
     Email,
     Language,
+    Out,
     Sex,
     Strict,
     Text200,
@@ -66,3 +71,84 @@ class PatientUpdate(Strict):
     phone: str | None = Field(default=None, max_length=40)
     email: Email | None = None
     address: str | None = Field(default=None, max_length=2000)
+
+
+class CaseSummaryOut(Out):
+    """A case as listed with its patient."""
+
+    id: int
+    status: str
+    morphology_code: str | None
+    topography_code: str | None
+
+
+class PatientHeaderOut(Out):
+    """An identified patient (roles with ``patient.read``), as the case page shows them."""
+
+    id: int
+    version: int
+    mrn: str
+    family_name: str
+    given_names: str
+    family_name_latin: str
+    given_names_latin: str
+    sex: str
+    birth_date: dt.date
+    citizenship: str
+    residence_country: str
+    preferred_language: str
+    other_languages: list[str]
+    interpreter_needed: bool
+    national_id: str | None
+    passport_number: str | None
+    passport_country: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+
+
+class PatientOut(PatientHeaderOut):
+    """An identified patient with their cases."""
+
+    cases: list[CaseSummaryOut]
+
+
+class DeidentifiedHeaderOut(Out):
+    """A patient as de-identified roles (the researcher) see them: a pseudonym, no name or
+    identifier, the birth year only."""
+
+    id: int
+    pseudonym: str
+    sex: str
+    birth_year: int
+    citizenship: str
+    residence_country: str
+    deidentified: Literal[True]
+
+
+class DeidentifiedPatientOut(Out):
+    """A de-identified patient with their cases (the fields of `DeidentifiedHeaderOut`)."""
+
+    id: int
+    pseudonym: str
+    sex: str
+    birth_year: int
+    citizenship: str
+    residence_country: str
+    cases: list[CaseSummaryOut]
+    deidentified: Literal[True]
+
+
+#: A patient as the caller's role may see them (`service.view`).
+AnyPatientOut = PatientOut | DeidentifiedPatientOut
+
+
+class PatientPageOut(Out):
+    """One page of a patient search. ``total`` stops at 1,000 and ``total_exceeds_limit`` then
+    says there are more: narrowing the search helps more than an exact figure."""
+
+    items: list[AnyPatientOut]
+    total: int
+    total_exceeds_limit: bool
+    page: int
+    per_page: int

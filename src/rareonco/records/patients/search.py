@@ -29,9 +29,11 @@ PostgreSQL run on the driver's cursor (`store.hot_reads`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from functools import cache
-from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -50,7 +52,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from rareonco.store.hot_reads import HotRead
 from rareonco.store.tables.cases import Case
@@ -64,17 +66,22 @@ _T = PatientNameToken.__table__
 _P = Patient.__table__
 _C = Case.__table__
 _ORDER = (_P.c.family_name_latin, _P.c.given_names_latin, _P.c.id)
-_LO, _HI = bindparam("lo"), bindparam("hi")
-_N, _OFFSET, _LIMIT = bindparam("n"), bindparam("offset"), bindparam("limit")
-_CAP = bindparam("cap")  # COUNT_LIMIT + 1: a capped count at least this is "more than ..."
+_LO: BindParameter[str] = bindparam("lo")
+_HI: BindParameter[str] = bindparam("hi")
+_N: BindParameter[int] = bindparam("n")
+_OFFSET: BindParameter[int] = bindparam("offset")
+_LIMIT: BindParameter[int] = bindparam("limit")
+#: COUNT_LIMIT + 1: a capped count at least this is "more than ..."
+_CAP: BindParameter[int] = bindparam("cap")
 
 
-def _counted(query: Select) -> Select:  # type: ignore[type-arg]
+def _counted(query: Select[Any]) -> Select[Any]:
     """Rows of `query`, counting no further than the bound `cap` (see `_count`)."""
     return select(func.count().label("n")).select_from(query.limit(_CAP).subquery())
 
 
-def _count(conn: Connection, counted: Select, params: dict[str, object] | None = None) -> int:  # type: ignore[type-arg]
+def _count(conn: Connection, counted: Select[Any],
+           params: dict[str, object] | None = None) -> int:
     """Run a `_counted` statement: the count stops at COUNT_LIMIT + 1 ("more than ...")."""
     return conn.scalar(counted, {**(params or {}), "cap": COUNT_LIMIT + 1}) or 0
 
@@ -86,7 +93,7 @@ _COUNT_FIRST_WORD = _counted(select(_T.c.patient_id).where(_T.c.token == bindpar
 _HAS_PREFIX = HotRead(select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
                                                     _T.c.token >= _LO, _T.c.token < _HI)
                       .limit(1))
-_COUNTRY = bindparam("country")
+_COUNTRY: BindParameter[str] = bindparam("country")
 _COUNTRY_RUNS = union(*(select(*_ORDER).where(col == _COUNTRY).order_by(*_ORDER).limit(_N)
                         .subquery().select() for col in (_P.c.citizenship, _P.c.residence_country))
                       ).subquery()  # UNION also drops a patient found in both branches
@@ -95,7 +102,7 @@ _COUNT_OTHER_RESIDENTS = _counted(select(_P.c.id).where(_P.c.residence_country =
                                                         _P.c.citizenship != _COUNTRY))
 
 
-def _country_count() -> Select:  # type: ignore[type-arg]
+def _country_count() -> Select[Any]:
     """Citizens, then residents who are not citizens, each read from its index and capped:
     the second count only runs when there are at most COUNT_LIMIT citizens (CASE evaluates
     only the branch it takes), and then it is bounded too (residents who are citizens are
@@ -110,10 +117,57 @@ _COUNTRY_PAGE = HotRead(
     select(_COUNTRY_RUNS.c.id, _COUNT_COUNTRY.statement.scalar_subquery().label("total"))
     .order_by(_COUNTRY_RUNS.c.family_name_latin, _COUNTRY_RUNS.c.given_names_latin,
               _COUNTRY_RUNS.c.id).offset(_OFFSET).limit(_LIMIT))
-_IDS = bindparam("ids", expanding=True)
-_CASE_COLUMNS = ("id", "status", "morphology_code", "topography_code")
-#: every patient column a view shows (not the search key, which only the index needs)
-_PATIENT_COLUMNS = [c for c in _P.columns if c.name != "name_search"]
+
+
+@dataclass(slots=True)
+class CaseRow:
+    """A case as listed with its patient (`records.patients.service.view`)."""
+
+    id: int
+    status: str
+    morphology_code: str | None
+    topography_code: str | None
+
+
+@dataclass(slots=True)
+class PatientRow:
+    """The patient columns a view shows, read by Core statements instead of an ORM object
+    (the search and the case page run on most requests), with their cases."""
+
+    id: int
+    version: int
+    mrn: str
+    pseudonym: str
+    family_name: str
+    given_names: str
+    family_name_latin: str
+    given_names_latin: str
+    sex: str
+    birth_date: dt.date
+    citizenship: str
+    residence_country: str
+    preferred_language: str
+    other_languages: list[str]
+    interpreter_needed: bool
+    national_id: str | None
+    passport_number: str | None
+    passport_country: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    cases: list[CaseRow] = field(default_factory=list)
+
+    @classmethod
+    def from_mapping(cls, m: dict[str, Any], prefix: str = "") -> PatientRow:
+        """The row from `m`, whose keys are the column names after `prefix`."""
+        return cls(**{name: m[prefix + name] for name in PATIENT_ROW_COLUMNS})
+
+
+#: the patient columns of a `PatientRow` (not the search key, which only the index needs)
+PATIENT_ROW_COLUMNS = tuple(f.name for f in fields(PatientRow) if f.name != "cases")
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_CASE_COLUMNS = tuple(f.name for f in fields(CaseRow))
+_PATIENT_COLUMNS = [_P.c[name] for name in PATIENT_ROW_COLUMNS]
 _PATIENTS_AND_CASES = (
     select(*_PATIENT_COLUMNS, *(_C.c[name].label(f"case_{name}") for name in _CASE_COLUMNS))
     .outerjoin(_C, _C.c.patient_id == _P.c.id).order_by(_C.c.id))
@@ -163,7 +217,7 @@ def page_by_country(conn: Connection, country: str, offset: int,
 
 
 @cache
-def _prefix_count(words: int) -> Select:  # type: ignore[type-arg]
+def _prefix_count(words: int) -> Select[Any]:
     """Distinct patients one of whose name words starts with the prefix [lo, hi) (`words`:
     how many index words it starts; `t0` the first of them), capped at COUNT_LIMIT + 1.
 
@@ -201,12 +255,11 @@ def name_condition(q: str) -> ColumnElement[bool]:
     return _P.c.id.in_(union(by_name, by_mrn) if by_name is not None else by_mrn)
 
 
-def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]:
+def load_patients(conn: Connection, ids: Sequence[int]) -> list[PatientRow]:
     """The patients with `ids`, in that order, each with `cases` (id, status, codes)."""
     if not ids:
         return []
-    patient_columns = [c.name for c in _PATIENT_COLUMNS]
-    rows: dict[int, SimpleNamespace] = {}
+    rows: dict[int, PatientRow] = {}
     found = (_PATIENTS_WITH_CASES_PG.rows(conn, {"ids": list(ids)})
              if conn.dialect.name == "postgresql"
              else conn.execute(_PATIENTS_WITH_CASES, {"ids": list(ids)}).all())
@@ -214,9 +267,9 @@ def load_patients(conn: Connection, ids: Sequence[int]) -> list[SimpleNamespace]
         m = r._asdict()
         p = rows.get(r.id)
         if p is None:
-            p = rows[r.id] = SimpleNamespace(**{c: m[c] for c in patient_columns}, cases=[])
+            p = rows[r.id] = PatientRow.from_mapping(m)
         if r.case_id is not None:
-            p.cases.append(SimpleNamespace(**{c: m[f"case_{c}"] for c in _CASE_COLUMNS}))
+            p.cases.append(CaseRow(*(m[f"case_{c}"] for c in _CASE_COLUMNS)))
     return [rows[i] for i in ids if i in rows]
 
 
@@ -230,7 +283,7 @@ def _prefix(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return _T.c.token >= term, _T.c.token < term + "\uffff"
 
 
-def _words_statement() -> Select:  # type: ignore[type-arg]
+def _words_statement() -> Select[Any]:
     """The distinct index words in [lo, hi), at most `at_most` of them, by a loose index scan
     in one recursive query (each next word is one seek: `min(token) > previous word`); and
     ahead of them, in the same statement, the patient whose MRN is `mrn`, if any."""
@@ -256,7 +309,7 @@ def _words_and_mrn(conn: Connection, term: str, q: str,
     """The distinct index words starting with `term` (at most `at_most`; a prefix shared by
     thousands of patients but few distinct words costs a few index seeks, not a scan of every
     entry), and the id of the patient whose MRN is `q` (None if none, or if `q` has spaces)."""
-    mrn = q.strip().upper()
+    mrn: str | None = q.strip().upper()
     if not mrn or any(ch.isspace() for ch in mrn):
         mrn = None  # `mrn = NULL` matches no patient
     tokens: list[str] = []
@@ -271,7 +324,7 @@ def _words_and_mrn(conn: Connection, term: str, q: str,
 
 
 @cache
-def _runs_statement(words: int) -> Select:  # type: ignore[type-arg]
+def _runs_statement(words: int) -> Select[Any]:
     """One page over `words` index words, with the count of all matches (`_prefix_count`):
     each word's first `n` patients in `sort_key` order straight from the (token, sort_key,
     patient_id) index; a patient two of the words start appears once (grouped); then sorted

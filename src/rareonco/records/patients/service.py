@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -13,8 +14,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.i18n import vocab
+from rareonco.records.cases.pathway import parse_status
 from rareonco.records.patients import search as patient_search
-from rareonco.records.patients.schemas import PatientIn, PatientUpdate
+from rareonco.records.patients.schemas import (
+    DeidentifiedPatientOut,
+    PatientIn,
+    PatientOut,
+    PatientUpdate,
+)
+from rareonco.records.patients.search import PatientRow
 from rareonco.records.schemas import iso
 from rareonco.records.versions import require_version
 from rareonco.security import audit
@@ -147,10 +155,10 @@ class SearchFilters:
 
 
 def search(session: Session, actor: Actor, filters: SearchFilters, page: int = 1,
-           per_page: int = 25) -> tuple[list[Any], int]:
+           per_page: int = 25) -> tuple[list[PatientRow], int]:
     """One page of patients matching `filters`, in list order (Latin family name, given
     names), and how many match (counted up to COUNT_LIMIT + 1). The rows carry the
-    patient's columns and `cases`, enough for `view`; see `records.patient_search`."""
+    patient's columns and `cases`, enough for `view`; see `records.patients.search`."""
     _require_read(actor)
     if page < 1:
         raise InvalidInput("page", "must be 1 or more")
@@ -187,7 +195,6 @@ def _conditions(filters: SearchFilters, country: str | None) -> list[Any]:
             code = filters.icdo.strip()
             sub = sub.where(or_(Case.morphology_code == code, Case.topography_code == code))
         if filters.status:
-            from rareonco.records.cases.pathway import parse_status
             sub = sub.where(Case.status == parse_status(filters.status, "status").value)
         conds.append(Patient.id.in_(sub))
     return conds
@@ -199,8 +206,20 @@ def _require_read(actor: Actor) -> None:
         require(actor.role, Permission.PATIENT_READ)
 
 
-def view(patient: Patient, actor: Actor) -> dict[str, Any]:
-    """The patient as the actor's role may see it (identified or de-identified)."""
+def search_page(session: Session, actor: Actor, filters: SearchFilters, page: int = 1,
+                per_page: int = 25) -> dict[str, Any]:
+    """One page of `search` as the API answers it: a plain dict shaped as `PatientPageOut`
+    (items as `view` gives them; ``total`` capped at COUNT_LIMIT, ``total_exceeds_limit`` set
+    beyond). Plain values, not models: the search runs on most requests and is serialised
+    directly by pydantic-core (`web.json_responses`)."""
+    rows, total = search(session, actor, filters, page, per_page)
+    return {"items": [view(p, actor) for p in rows], "total": min(total, COUNT_LIMIT),
+            "total_exceeds_limit": total > COUNT_LIMIT, "page": page, "per_page": per_page}
+
+
+def view(patient: Patient | PatientRow, actor: Actor) -> dict[str, Any]:
+    """The patient as the actor's role may see it: a plain dict shaped as `PatientOut`
+    (identified) or `DeidentifiedPatientOut` (de-identified), the JSON of the API."""
     cases = [{"id": c.id, "status": c.status, "morphology_code": c.morphology_code,
               "topography_code": c.topography_code} for c in patient.cases]
     if not can(actor.role, Permission.PATIENT_READ):
@@ -222,3 +241,12 @@ def view(patient: Patient, actor: Actor) -> dict[str, Any]:
         "phone": patient.phone, "email": patient.email, "address": patient.address,
         "cases": cases,
     }
+
+
+_PATIENT_OUT: TypeAdapter[PatientOut | DeidentifiedPatientOut] = TypeAdapter(
+    PatientOut | DeidentifiedPatientOut)
+
+
+def patient_out(patient: Patient | PatientRow, actor: Actor) -> PatientOut | DeidentifiedPatientOut:
+    """`view` as a typed value (for the patient page)."""
+    return _PATIENT_OUT.validate_python(view(patient, actor))

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from rareonco.errors import InvalidInput, NotFound
+from rareonco.records.referrals.schemas import StoredDocumentOut
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -104,4 +105,9 @@ def open_document(session: Session, actor: Actor, data_dir: Path,
     return doc, content
 
 
-__all__ = ["KINDS", "open_document", "sniff", "store"]
+def stored_view(doc: Document) -> StoredDocumentOut:
+    """A document just stored, as the upload answers it."""
+    return StoredDocumentOut.model_validate(doc)
+
+
+__all__ = ["KINDS", "open_document", "sniff", "store", "stored_view"]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from rareonco.errors import NotFound
-from rareonco.records.referrals.schemas import ReferralIn
-from rareonco.records.schemas import iso
+from rareonco.records.referrals.schemas import ReferralIn, ReferralOut
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -36,13 +33,6 @@ def get(session: Session, actor: Actor, referral_id: int) -> Referral:
     return ref
 
 
-def view(ref: Referral) -> dict[str, Any]:
-    return {
-        "id": ref.id, "version": ref.version, "patient_id": ref.patient_id,
-        "referring_institution": ref.referring_institution, "country": ref.country,
-        "referral_date": iso(ref.referral_date), "reason": ref.reason,
-        "documents": [
-            {"id": d.id, "filename": d.filename, "kind": d.kind, "content_type": d.content_type,
-             "size_bytes": d.size_bytes, "sha256": d.sha256,
-             "translation_status": d.translation_status} for d in ref.documents],
-    }
+def view(ref: Referral) -> ReferralOut:
+    """The referral with its documents, as the API answers and the patient page shows it."""
+    return ReferralOut.model_validate(ref)

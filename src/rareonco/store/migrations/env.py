@@ -11,8 +11,8 @@ target_metadata = load_all().metadata
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    if not url:
-        raise RuntimeError("alembic: no sqlalchemy.url given")
+    if url is None:
+        raise RuntimeError("the Alembic config names no sqlalchemy.url")
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(

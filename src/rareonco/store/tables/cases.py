@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -50,7 +52,7 @@ class Case(Versioned, Base):
         back_populates="case", order_by="(TimelineEvent.event_date, TimelineEvent.id)"
     )
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    __mapper_args__ = MappingProxyType({"version_id_col": Versioned.version})
 
 
 class MolecularFinding(Base):
@@ -76,9 +78,13 @@ class TimelineEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     event_date: Mapped[date] = mapped_column(Date)
     summary: Mapped[str] = mapped_column(Text, default="")
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="events")
     author: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def author_username(self) -> str | None:
+        return self.author.username if self.author else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -65,13 +66,13 @@ class Patient(Versioned, Base):
         back_populates="patient", order_by="Referral.id"
     )
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    __mapper_args__ = MappingProxyType({"version_id_col": Versioned.version})
 
 
 def _code_point_string(length: int) -> String:
     """A string column compared by code point on every database (the "C" collation on
     PostgreSQL; SQLite's default BINARY already is)."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class PatientNameToken(Base):

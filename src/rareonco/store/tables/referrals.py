@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import MappingProxyType
 
 from sqlalchemy import (
     Date,
@@ -34,7 +35,7 @@ class Referral(Versioned, Base):
         back_populates="referral", order_by="Document.id"
     )
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    __mapper_args__ = MappingProxyType({"version_id_col": Versioned.version})
 
 
 class Document(Base):

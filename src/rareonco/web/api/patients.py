@@ -9,11 +9,11 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from rareonco.records.cases import service as cases
-from rareonco.records.cases.schemas import CaseIn
+from rareonco.records.cases.schemas import CaseIn, CaseOut
 from rareonco.records.patients import service as patients
-from rareonco.records.patients.schemas import PatientIn, PatientUpdate
+from rareonco.records.patients.schemas import AnyPatientOut, PatientIn, PatientPageOut, PatientUpdate
 from rareonco.records.referrals import service as referrals
-from rareonco.records.referrals.schemas import ReferralIn
+from rareonco.records.referrals.schemas import ReferralIn, ReferralOut
 from rareonco.web.deps import CurrentUser, SessionDep, UserDep, run_read
 from rareonco.web.json_responses import json_response
 
@@ -21,8 +21,7 @@ router = APIRouter(prefix="/patients", tags=["patients"])
 
 
 @router.get("", response_model=None,
-            responses={200: {"description": "a page of patients: items, total, "
-                                            "total_exceeds_limit, page, per_page"}})
+            responses={200: {"model": PatientPageOut, "description": "a page of patients"}})
 async def search_patients(
     request: Request,
     q: str | None = Query(None, description="name in either script (prefix of any word), or MRN"),
@@ -34,43 +33,42 @@ async def search_patients(
     """A page of patients (identified, or de-identified for the researcher role).
 
     The most requested endpoint: its database work runs in one worker-thread hop
-    (`deps.run_read`)."""
+    (`deps.run_read`), and its body is serialised straight from plain values by pydantic-core
+    (`PatientPageOut` documents it; it is not validated again)."""
+    filters = patients.SearchFilters(q, country, icdo, status_)
+
     def work(session: Session, user: CurrentUser) -> Response:
-        rows, total = patients.search(session, user.actor, patients.SearchFilters(
-            q, country, icdo, status_), page, per_page)
-        return json_response({
-            "items": [patients.view(p, user.actor) for p in rows],
-            "total": min(total, patients.COUNT_LIMIT),
-            "total_exceeds_limit": total > patients.COUNT_LIMIT, "page": page,
-            "per_page": per_page})
+        return json_response(patients.search_page(session, user.actor, filters, page, per_page))
 
     return await run_read(request, work)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AnyPatientOut,
+             responses={201: {"description": "the patient registered"}})
 def register_patient(body: PatientIn, session: SessionDep, user: UserDep) -> dict[str, Any]:
     return patients.view(patients.create(session, user.actor, body), user.actor)
 
 
-@router.get("/{patient_id}")
+@router.get("/{patient_id}", response_model=AnyPatientOut)
 def read_patient(patient_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
     return patients.view(patients.get(session, user.actor, patient_id), user.actor)
 
 
-@router.patch("/{patient_id}")
+@router.patch("/{patient_id}", response_model=AnyPatientOut)
 def update_patient(patient_id: int, body: PatientUpdate, session: SessionDep,
                    user: UserDep) -> dict[str, Any]:
     return patients.view(patients.update(session, user.actor, patient_id, body), user.actor)
 
 
-@router.post("/{patient_id}/referrals", status_code=status.HTTP_201_CREATED)
+@router.post("/{patient_id}/referrals", status_code=status.HTTP_201_CREATED,
+             responses={201: {"description": "the referral registered"}})
 def add_referral(patient_id: int, body: ReferralIn, session: SessionDep,
-                 user: UserDep) -> dict[str, Any]:
+                 user: UserDep) -> ReferralOut:
     return referrals.view(referrals.create(session, user.actor, patient_id, body))
 
 
-@router.post("/{patient_id}/cases", status_code=status.HTTP_201_CREATED)
+@router.post("/{patient_id}/cases", status_code=status.HTTP_201_CREATED, response_model=CaseOut,
+             response_model_exclude_unset=True,
+             responses={201: {"description": "the case opened, as the case page shows it"}})
 def open_case(patient_id: int, body: CaseIn, session: SessionDep, user: UserDep) -> dict[str, Any]:
-    case = cases.open_case(session, user.actor, patient_id, body)
-    session.refresh(case)
-    return cases.view(case, user.actor)
+    return cases.view(cases.open_and_reload(session, user.actor, patient_id, body), user.actor)

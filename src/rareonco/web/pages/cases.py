@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from rareonco.errors import RareOncoError
+from rareonco.records.board.meetings import tasks_of_case
+from rareonco.records.board.views import task_view
 from rareonco.records.cases import service as cases
 from rareonco.records.cases.schemas import TransitionIn
 from rareonco.security.roles import Permission, can
-from rareonco.web.deps import SessionDep, UserDep
+from rareonco.web.deps import SessionDep
+from rareonco.web.pages.forms import PageUserDep, form_action
 from rareonco.web.pages.render import render
 
 router = APIRouter()
@@ -22,31 +24,27 @@ TASK_LINKS = {"plan_course": "courses", "plan_resection": "imaging", "plan_hipec
 
 
 @router.get("/cases/{case_id}")
-def case_page(case_id: int, request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
+def case_page(case_id: int, request: Request, session: SessionDep,
+              user: PageUserDep) -> Response:
     case = cases.read_view(session, user.actor, case_id)
-    tasks = []
-    if can(user.actor.role, Permission.CASE_READ_CLINICAL):
-        from rareonco.records.board.meetings import tasks_of_case
-        from rareonco.records.board.views import task_view
-
-        tasks = [task_view(t) for t in tasks_of_case(session, case_id) if t.status == "open"]
+    tasks = ([task_view(t) for t in tasks_of_case(session, case_id) if t.status == "open"]
+             if can(user.actor.role, Permission.CASE_READ_CLINICAL) else [])
     return render(request, "case.html", {"case": case, "tasks": tasks,
                                          "task_links": TASK_LINKS})
 
 
 @router.post("/cases/{case_id}/transition")
-def transition(case_id: int, request: Request, session: SessionDep, user: UserDep,
+def transition(case_id: int, request: Request, session: SessionDep, user: PageUserDep,
                to: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
                note: Annotated[str, Form()] = "") -> Response:
-    request.state.user = user
-    error = None
-    try:
-        with session.begin_nested():
-            cases.transition(session, user.actor, case_id,
-                             TransitionIn(to=to, reason=reason or None, note=note))
-    except RareOncoError as exc:
-        error = exc.message
-    case = cases.read_view(session, user.actor, case_id)
-    return render(request, "_case_pathway.html", {"case": case, "error": error},
-                  status_code=200)  # htmx swaps only 2xx; the error is shown in the fragment
+    def pathway(error: str | None = None) -> Response:
+        # htmx swaps only 2xx: a refusal is shown in the fragment, with status 200
+        return render(request, "_case_pathway.html", {
+            "case": cases.read_view(session, user.actor, case_id), "error": error})
+
+    def move() -> Response:
+        cases.transition(session, user.actor, case_id,
+                         TransitionIn(to=to, reason=reason or None, note=note))
+        return pathway()
+
+    return form_action(session, move, lambda message, _status: pathway(message))

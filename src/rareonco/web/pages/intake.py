@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from rareonco.errors import Conflict, InvalidInput
 from rareonco.i18n.vocab import countries
@@ -18,11 +19,13 @@ from rareonco.records.patients.schemas import PatientIn
 from rareonco.records.referrals import service as referrals
 from rareonco.records.referrals.schemas import ReferralIn
 from rareonco.security.roles import Permission, require
-from rareonco.web.deps import SessionDep, UserDep
+from rareonco.web.deps import SessionDep
 from rareonco.web.error_handlers import validation_details
+from rareonco.web.pages.forms import PageUserDep, form_text
 from rareonco.web.pages.render import render
 
 router = APIRouter()
+M = TypeVar("M", bound=BaseModel)
 
 PATIENT_FIELDS = ("family_name", "given_names", "family_name_latin", "given_names_latin", "sex",
                   "birth_date", "citizenship", "residence_country", "preferred_language",
@@ -38,40 +41,46 @@ def _ctx(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
             "today": date.today().isoformat()}
 
 
+def _parse(model: type[M], data: dict[str, Any],
+           form_names: Mapping[str, str]) -> tuple[M | None, dict[str, str]]:
+    """`model` from `data`, or the reason for every field at fault, under its form name.
+
+    Not `forms.as_invalid_input`, which names the first field only: the intake form is long,
+    and the clerk should see every mistake at once."""
+    try:
+        return model(**data), {}
+    except ValidationError as exc:
+        return None, {form_names.get(d["field"], d["field"]): d["reason"]
+                      for d in validation_details([dict(e) for e in exc.errors()])}
+
+
 @router.get("/intake")
-def intake_form(request: Request, user: UserDep) -> Response:
-    request.state.user = user
+def intake_form(request: Request, user: PageUserDep) -> Response:
     require(user.actor.role, Permission.REFERRAL_WRITE)
     return render(request, "intake.html", _ctx({"referral_date": date.today().isoformat()}, {}))
 
 
 @router.post("/intake")
-async def intake_submit(request: Request, session: SessionDep, user: UserDep) -> Response:
-    request.state.user = user
+async def intake_submit(request: Request, session: SessionDep, user: PageUserDep) -> Response:
     require(user.actor.role, Permission.REFERRAL_WRITE)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    errors: dict[str, str] = {}
-    pdata = {k: values[k] for k in PATIENT_FIELDS if values.get(k, "").strip()}
+    pdata: dict[str, Any] = {k: text for k in PATIENT_FIELDS if (text := form_text(form, k))}
     pdata["interpreter_needed"] = values.get("interpreter_needed") == "on"
-    rdata = {k: values[f] for k, f in REFERRAL_FIELDS.items() if values.get(f, "").strip()}
-    parsed: dict[str, Any] = {}
-    for key, model, data in (("patient", PatientIn, pdata), ("referral", ReferralIn, rdata)):
-        try:
-            parsed[key] = model(**data)
-        except ValidationError as exc:
-            for d in validation_details(exc.errors()):
-                name = REFERRAL_FIELDS.get(d["field"], d["field"]) if key == "referral" else d[
-                    "field"]
-                errors[name] = d["reason"]
-    if errors:
+    rdata = {k: text for k, f in REFERRAL_FIELDS.items() if (text := form_text(form, f))}
+    patient_in, errors = _parse(PatientIn, pdata, {})
+    referral_in, referral_errors = _parse(ReferralIn, rdata, REFERRAL_FIELDS)
+    errors.update(referral_errors)
+    if patient_in is None or referral_in is None:
         return render(request, "intake.html", _ctx(values, errors), status_code=422)
+    # Not `forms.form_action`: its refusal carries the message only, and a duplicate patient
+    # (MRN, passport, national ID) is shown beside the field at fault, so the field is needed.
     try:
-        patient = patients.create(session, user.actor, parsed["patient"])
-        ref = referrals.create(session, user.actor, patient.id, parsed["referral"])
-        case = cases.open_case(session, user.actor, patient.id, CaseIn(referral_id=ref.id))
+        with session.begin_nested():
+            patient = patients.create(session, user.actor, patient_in)
+            ref = referrals.create(session, user.actor, patient.id, referral_in)
+            case = cases.open_case(session, user.actor, patient.id, CaseIn(referral_id=ref.id))
     except (Conflict, InvalidInput) as exc:
-        session.rollback()
         field = getattr(exc, "field", None) or exc.to_dict().get("field") or "form"
         errors[str(field)] = exc.message
         return render(request, "intake.html", _ctx(values, errors), status_code=409)

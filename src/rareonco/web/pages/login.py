@@ -7,46 +7,48 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from rareonco.errors import Unauthenticated
 from rareonco.security import accounts, audit
 from rareonco.security.audit import Actor
-from rareonco.web.deps import SESSION_COOKIE, SessionDep, UserDep, client_address
+from rareonco.web.deps import SESSION_COOKIE, SessionDep, client_address
+from rareonco.web.pages.forms import PageUserDep, form_action
 from rareonco.web.pages.render import render
 
 router = APIRouter()
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else the home page (no open redirect)."""
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next)})
+    return render(request, "login.html", {"next": safe_next(next)})
 
 
 @router.post("/login")
 def login(request: Request, session: SessionDep, username: Annotated[str, Form()],
           password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
-    try:
+    def log_in() -> Response:
         user = accounts.authenticate(session, username.strip(), password)
-    except Unauthenticated as exc:
-        return render(request, "login.html", {"error": exc.message, "next": _safe_next(next),
-                                              "username": username}, status_code=401)
-    settings = request.app.state.settings
-    issued = accounts.issue(session, user, "web", settings.session_hours)
-    audit.record(session, Actor(user.id, user.username, user.role, client_address(request)),
-                 "login", "web")
-    landing = "/audit" if user.role == "auditor" else _safe_next(next)
-    response = RedirectResponse(landing, status_code=303)
-    response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https",
-                        max_age=settings.session_hours * 3600)
-    return response
+        settings = request.app.state.settings
+        issued = accounts.issue(session, user, "web", settings.session_hours)
+        audit.record(session, Actor(user.id, user.username, user.role, client_address(request)),
+                     "login", "web")
+        landing = "/audit" if user.role == "auditor" else safe_next(next)
+        response = RedirectResponse(landing, status_code=303)
+        response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https",
+                            max_age=settings.session_hours * 3600)
+        return response
+
+    return form_action(session, log_in, lambda message, status: render(
+        request, "login.html", {"error": message, "next": safe_next(next),
+                                "username": username}, status_code=status))
 
 
 @router.post("/logout")
-def logout(request: Request, session: SessionDep, user: UserDep) -> Response:
+def logout(request: Request, session: SessionDep, user: PageUserDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         accounts.revoke(session, token)

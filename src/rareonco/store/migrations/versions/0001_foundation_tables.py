@@ -1,7 +1,7 @@
 """foundation tables
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 05:25:44.893833
 """
 import sqlalchemy as sa
