@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache, lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -42,6 +43,7 @@ class FieldResult:
     agrees: bool | None
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat: a registry holds far fewer names than persons
 def _name_level(a: NameKeys, b: NameKeys) -> str | None:
     if a.empty or b.empty:
         return None
@@ -60,6 +62,7 @@ _NAME_WEIGHT_LEVEL = {"same": "agree", "variant": "agree", "first_word": "agree"
 _AGREEING = frozenset({"same", "variant", "first_word"})
 
 
+@cache
 def _name(field: str, level: str) -> FieldResult:
     weight = WEIGHTS[(field, _NAME_WEIGHT_LEVEL[level])]
     # "similar" is listed among the agreements, but it is weak: never enough to link
@@ -92,6 +95,7 @@ def birth_date_level(a: date, b: date) -> str:
     return "year_only" if a.year == b.year else "different"
 
 
+@cache
 def _field(field: str, level: str) -> FieldResult:
     agrees = level in ("exact", "same")
     return FieldResult(field, level, f"{field}:{level}", WEIGHTS[(field, level)], agrees)
