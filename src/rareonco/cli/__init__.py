@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from . import admin, calc, course, demo, hipec, plan, serve
+from . import admin, calc, course, demo, hipec, patient, plan, serve
 from .failures import ReportingGroup
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.add_typer(calc.app, name="calc")
 app.add_typer(course.app, name="course")
 app.add_typer(hipec.app, name="hipec")
 app.add_typer(plan.app, name="plan")
+app.add_typer(patient.app, name="patient")
 
 
 def main() -> None:
