@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rareonco.errors import InvalidInput
-
 from rareonco.hipec.perfusion import SampleBatch, is_intraperitoneal
 
 __all__ = ["Alarm", "AlarmConfig", "AlarmMonitor", "AlarmType"]

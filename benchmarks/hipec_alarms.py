@@ -52,9 +52,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _baseline_alarms import AlarmMonitor as BaselineMonitor  # noqa: E402
-
-from rareonco.hipec import (  # noqa: E402
+from _baseline_alarms import AlarmMonitor as BaselineMonitor
+from rareonco.hipec import (
     Fault,
     SimulatorParams,
     analyse,

@@ -383,6 +383,11 @@ class Calculator:
     example: Mapping[str, Any]
 
 
+def _clavien_dindo(i: ClavienDindoIn) -> dict[str, Any]:
+    r = clavien_dindo(**i.model_dump())
+    return {"grade": r.grade, "label": r.label, "disability": r.disability}
+
+
 def _c(name: str, summary: str, model: type[_In], run: Callable[[Any], dict[str, Any]],
        example: Mapping[str, Any]) -> Calculator:
     return Calculator(name, summary, model, run, example)
@@ -428,8 +433,7 @@ CALCULATORS: dict[str, Calculator] = {c.name: c for c in (
        {"limb": "lower", "domains": {"pain": 5, "function": 3, "emotional_acceptance": 4, "supports": 3,
                                      "walking": 3, "gait": 3}}),
     _c("clavien_dindo", "Clavien-Dindo grade of a complication (Dindo 2004)", ClavienDindoIn,
-       lambda i: (lambda r: {"grade": r.grade, "label": r.label, "disability": r.disability})(
-           clavien_dindo(**i.model_dump())),
+       _clavien_dindo,
        {"treatment": "intervention_general", "organ_failure": "none", "died": False}),
     _c("enneking_pelvic", "Enneking-Dunham pelvic resection type from zones", EnnekingPelvicIn,
        lambda i: {"type": enneking_dunham_type(i.zones)}, {"zones": ["I", "IV"]}),

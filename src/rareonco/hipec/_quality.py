@@ -26,7 +26,12 @@ MAX_FINDINGS_PER_KIND = 20
 _OK, _EMPTY, _UNREADABLE, _IMPLAUSIBLE = 0, 1, 2, 3
 
 
-def _merge_duplicates(t, values, status, flow, flow_status, findings):
+_Columns = dict[str, np.ndarray]
+_Merged = tuple[np.ndarray, _Columns, _Columns, np.ndarray | None, np.ndarray | None]
+
+
+def _merge_duplicates(t: np.ndarray, values: _Columns, status: _Columns, flow: np.ndarray | None,
+                      flow_status: np.ndarray | None, findings: _Findings) -> _Merged:
     """Collapse rows sharing a time: first plausible value per column wins."""
     if t.size < 2 or not np.any(np.diff(t) == 0):
         return t, values, status, flow, flow_status
@@ -64,7 +69,7 @@ def _merge_duplicates(t, values, status, flow, flow_status, findings):
     merged_v, merged_st = {}, {}
     for name in values:
         merged_v[name], merged_st[name] = merge(values[name], status[name])
-    if flow is not None:
+    if flow is not None and flow_status is not None:
         flow, flow_status = merge(flow, flow_status)
     return t[first], merged_v, merged_st, flow, flow_status
 

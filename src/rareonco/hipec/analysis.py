@@ -34,7 +34,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from rareonco.clinical.thermal import MAX_TEMP_C, MIN_TEMP_C, thermal_dose
-
 from rareonco.errors import InvalidInput
 
 from .alarms import Alarm, AlarmConfig, AlarmMonitor

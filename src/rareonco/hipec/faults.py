@@ -115,4 +115,4 @@ def parse_fault(spec: str) -> Fault:
     if kind == "probe_dropout" and values["duration_min"] is not None and \
             values["duration_min"] <= 0:
         raise InvalidInput("fault", "probe_dropout for= must be a positive number of minutes")
-    return Fault(kind, at_min, probe, **values)  # type: ignore[arg-type]
+    return Fault(kind, at_min, probe, **values)

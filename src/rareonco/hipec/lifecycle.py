@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Acknowledgement", "AlarmLife", "AlarmType", "MAX_LEVEL", "Raise", "Condition"]
+__all__ = ["MAX_LEVEL", "Acknowledgement", "AlarmLife", "AlarmType", "Condition", "Raise"]
 
 MAX_LEVEL = 3
 
@@ -192,6 +192,7 @@ class Condition:
         self.last_alarm_t = t_s
         self.alarms_t.append(t_s)
         self.levels.append(self.level)
+        assert self.since is not None  # set when the episode was raised
         return Raise(self.level, self.since, self.episode, True)
 
     def acknowledge(self, t_s: float, by: str, value: float) -> None:

@@ -4,9 +4,9 @@ Probe naming convention (what perfusion machines export and what the centre's pr
 probes whose name starts with ``ip_`` are *intraperitoneal* (in the abdomen, e.g. ``ip_upper``,
 ``ip_pelvis``); *core* probes measure the patient's core temperature (``core``, ``core_*``,
 ``oesophageal``, ``esophageal``, ``bladder``, ``rectal``, ``nasopharyngeal``: systemic
-hyperthermia); every other probe (``inflow``, ``outflow``, ``reservoir``) is a *circuit* probe. The plateau and the
-under-temperature rule look at intraperitoneal probes only; the over-temperature rule has its own
-limit for each kind.
+hyperthermia); every other probe (``inflow``, ``outflow``, ``reservoir``) is a *circuit* probe.
+The plateau and the under-temperature rule look at intraperitoneal probes only; the
+over-temperature rule has its own limit for each kind.
 """
 
 from __future__ import annotations
