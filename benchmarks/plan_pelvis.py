@@ -104,7 +104,7 @@ def run_one(size: str) -> dict[str, object]:
     total = time.perf_counter() - t_start
     timings = {"load": round(load_s, 3), **{k: round(v, 3) for k, v in plan.timings_s.items()}}
     surface = _surface_vs_vtk(plan.labels)
-    d = plan.to_dict()
+    summary = plan.summary()
     return {
         "grid_mm": size,
         "voxels": int(np.prod(ct.shape)),
@@ -113,11 +113,11 @@ def run_one(size: str) -> dict[str, object]:
         "total_s": round(total, 2),
         "peak_memory_mb": round(_peak_mb(), 0),
         "surface_vs_vtk": surface,
-        "hip_left_ml": d["segmentation"]["hip_left_ml"],  # type: ignore[index]
-        "hip_right_ml": d["segmentation"]["hip_right_ml"],  # type: ignore[index]
-        "sacrum_ml": d["segmentation"]["sacrum_ml"],  # type: ignore[index]
-        "zones": d["resection"]["zones"],  # type: ignore[index]
-        "implant_watertight": d["implant"]["watertight"],  # type: ignore[index]
+        "hip_left_ml": summary.segmentation.hip_left_ml,
+        "hip_right_ml": summary.segmentation.hip_right_ml,
+        "sacrum_ml": summary.segmentation.sacrum_ml,
+        "zones": summary.resection.zones,
+        "implant_watertight": summary.implant.watertight,
     }
 
 
@@ -132,9 +132,13 @@ def main() -> None:
     if not CT.exists():
         sys.exit(f"missing shared CT: {CT}")
     for size in [args.only] if args.only else ["3", "1"]:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", size], capture_output=True, text=True, check=True
-        ).stdout.strip().splitlines()[-1]
+        out = (
+            subprocess.run(
+                [sys.executable, __file__, "--child", size], capture_output=True, text=True, check=True
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         r = json.loads(out)
         print(f"== {size} mm grid: {r['shape']} = {r['voxels'] / 1e6:.1f} M voxels")
         for k, v in r["stages_s"].items():
@@ -147,8 +151,8 @@ def main() -> None:
             f"{s['vtk_flying_edges_s']:.3f} s ({s['vtk_triangles']} tri): ratio {s['ratio']} (goal <= 1.5)"
         )
         print(
-            f"   hips {r['hip_left_ml']} / {r['hip_right_ml']} ml, sacrum {r['sacrum_ml']} ml, zones {r['zones']}, "
-            f"implant watertight {r['implant_watertight']}"
+            f"   hips {r['hip_left_ml']} / {r['hip_right_ml']} ml, sacrum {r['sacrum_ml']} ml, "
+            f"zones {r['zones']}, implant watertight {r['implant_watertight']}"
         )
 
 

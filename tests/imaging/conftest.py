@@ -16,7 +16,9 @@ EXAMPLE_BOX = "-90,101,184,-50,141,224"
 def require(path: Path) -> Path:
     """The shared test data must be there: a missing file fails the test, naming the path."""
     if not path.exists():
-        pytest.fail(f"shared test data missing: {path} (expected at ../shared/data relative to the repo root)")
+        pytest.fail(
+            f"shared test data missing: {path} (expected at ../shared/data relative to the repo root)"
+        )
     return path
 
 
@@ -47,7 +49,18 @@ def example_run(shared_ct_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("plan_example")
     result = CliRunner().invoke(
         root,
-        ["plan", "pelvis", "--ct", str(shared_ct_path), "--side", "left", "--tumour-box", EXAMPLE_BOX, "--out", str(out)],
+        [
+            "plan",
+            "pelvis",
+            "--ct",
+            str(shared_ct_path),
+            "--side",
+            "left",
+            "--tumour-box",
+            EXAMPLE_BOX,
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     return out, json.loads((out / "plan.json").read_text()), result.output

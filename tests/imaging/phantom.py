@@ -40,7 +40,9 @@ def _inside(points_body: np.ndarray, parts, shrink: float = 0.0) -> np.ndarray:
     for x, y, z, a, b, c, rot in parts:
         r = Rotation.from_euler("y", rot, degrees=True).as_matrix()
         q = (points_body - np.array([x, y, z])) @ r
-        inside |= ((q[:, 0] / (a - shrink)) ** 2 + (q[:, 1] / (b - shrink)) ** 2 + (q[:, 2] / (c - shrink)) ** 2) <= 1
+        inside |= (
+            (q[:, 0] / (a - shrink)) ** 2 + (q[:, 1] / (b - shrink)) ** 2 + (q[:, 2] / (c - shrink)) ** 2
+        ) <= 1
     return inside
 
 
@@ -53,9 +55,13 @@ def true_volumes_ml(step_mm: float = 0.5) -> dict[str, float]:
     out = {}
     for name in ("left", "right", "sacrum"):
         parts = _parts(name)
-        lo = np.min([[x - max(a, b, c), y - max(a, b, c), z - max(a, b, c)] for x, y, z, a, b, c, _ in parts], axis=0)
-        hi = np.max([[x + max(a, b, c), y + max(a, b, c), z + max(a, b, c)] for x, y, z, a, b, c, _ in parts], axis=0)
-        axes = [np.arange(l, h, step_mm) + step_mm / 2 for l, h in zip(lo, hi)]
+        lo = np.min(
+            [[x - max(a, b, c), y - max(a, b, c), z - max(a, b, c)] for x, y, z, a, b, c, _ in parts], axis=0
+        )
+        hi = np.max(
+            [[x + max(a, b, c), y + max(a, b, c), z + max(a, b, c)] for x, y, z, a, b, c, _ in parts], axis=0
+        )
+        axes = [np.arange(lo_i, h, step_mm) + step_mm / 2 for lo_i, h in zip(lo, hi, strict=True)]
         total = 0
         for xv in axes[0]:
             yy, zz = np.meshgrid(axes[1], axes[2], indexing="ij")

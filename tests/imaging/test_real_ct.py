@@ -80,8 +80,16 @@ def test_asymmetry_small(example_run):
 
 def test_all_outputs_written(example_run):
     out, plan, stdout = example_run
-    for name in ("implant.stl", "implant.3mf", "resected.stl", "remaining.stl", "segmentation.nii.gz",
-                 "plan.json", "report.html", "report.pdf"):
+    for name in (
+        "implant.stl",
+        "implant.3mf",
+        "resected.stl",
+        "remaining.stl",
+        "segmentation.nii.gz",
+        "plan.json",
+        "report.html",
+        "report.pdf",
+    ):
         assert (out / name).stat().st_size > 0, name
     assert (out / "report.pdf").read_bytes()[:4] == b"%PDF"
     assert "patient's LEFT" in (out / "report.html").read_text()
@@ -95,8 +103,18 @@ def test_wrong_side_refused(shared_ct_path, tmp_path):
 
     result = CliRunner().invoke(
         root,
-        ["plan", "pelvis", "--ct", str(shared_ct_path), "--side", "right", "--tumour-box", EXAMPLE_BOX,
-         "--out", str(tmp_path / "x")],
+        [
+            "plan",
+            "pelvis",
+            "--ct",
+            str(shared_ct_path),
+            "--side",
+            "right",
+            "--tumour-box",
+            EXAMPLE_BOX,
+            "--out",
+            str(tmp_path / "x"),
+        ],
     )
     assert result.exit_code == 2
     message = result.output
@@ -113,7 +131,8 @@ def _flipped_resampled(ct: Volume) -> Volume:
     res = ndi.zoom(arr, zoom, order=1)
     affine = ct.affine.copy()
     affine[:3, :3] = ct.affine[:3, :3] / zoom
-    # voxel centres of the zoomed grid: index 0 stays at the first centre (ndi.zoom aligns the corners' centres)
+    # voxel centres of the zoomed grid: index 0 stays at the first centre (ndi.zoom aligns the
+    # corners' centres)
     scale = (np.array(arr.shape) - 1) / (np.array(res.shape) - 1)
     affine[:3, :3] = ct.affine[:3, :3] * scale
     vol = Volume(np.rint(res).astype(np.int16), affine)
@@ -214,8 +233,15 @@ def test_box_on_left_acetabulum_is_zone_ii(example_run):
     # a 20 mm box about the hip joint, placed from the anatomy (the joint lies about 75-80 mm left
     # of the midline at the level of the femoral heads), not from the fitted centre
     box = (-88.0, 129.0, 134.0, -68.0, 149.0, 154.0)
-    res = plan_resection(labels, box_mask(labels, box), plane, "left", centres, margin_mm=10.0,
-                         head_radius_mm=seg["femoral_head_radius_mm"])
+    res = plan_resection(
+        labels,
+        box_mask(labels, box),
+        plane,
+        "left",
+        centres,
+        margin_mm=10.0,
+        head_radius_mm=seg["femoral_head_radius_mm"],
+    )
     assert "II" in res.zones
     assert res.zone_volumes_ml["II"] >= max(res.zone_volumes_ml["I"], res.zone_volumes_ml["III"])
     assert res.zone_volumes_ml["IV"] == 0

@@ -30,13 +30,21 @@ def _box_around(p_body, half_mm: float) -> tuple[float, ...]:
 def _resect(phantom_segmented, box, margin_mm=3.0, cuts=()):
     ct, seg, plane = phantom_segmented
     tumour = box_mask(ct, box)
-    return plan_resection(seg.labels, tumour, plane, "right", seg.acetabulum_mm, margin_mm=margin_mm, cuts=cuts,
-                          head_radius_mm=seg.head_radius_mm)
+    return plan_resection(
+        seg.labels,
+        tumour,
+        plane,
+        "right",
+        seg.acetabulum_mm,
+        margin_mm=margin_mm,
+        cuts=cuts,
+        head_radius_mm=seg.head_radius_mm,
+    )
 
 
 def test_acetabulum_is_the_fitted_sphere(phantom_segmented):
     _, seg, _ = phantom_segmented
-    x, y, z, a, b, c, _ = RIGHT_HIP[1]  # the acetabular body, a near-sphere of radius 22-24 mm
+    x, y, z, _a, _b, _c, _ = RIGHT_HIP[1]  # the acetabular body, a near-sphere of radius 22-24 mm
     assert np.linalg.norm(seg.acetabulum_mm["right"] - _ras((x, y, z))) < 3.0
     assert np.linalg.norm(seg.acetabulum_mm["left"] - _ras((-x, y, z))) < 3.0
     assert 21.0 < seg.head_radius_mm["right"] < 26.0
@@ -59,7 +67,7 @@ def test_periacetabular_box_includes_zone_ii(phantom_segmented):
 
 
 def test_resection_reaching_the_sacrum_is_zone_iv(phantom_segmented):
-    _, seg, _ = phantom_segmented
+    _, _seg, _ = phantom_segmented
     # between the iliac wing and the sacrum, posteriorly: the margin reaches the sacrum
     res = _resect(phantom_segmented, _box_around((40.0, -30.0, 30.0), 6.0), margin_mm=15.0)
     assert "IV" in res.zones
@@ -116,8 +124,15 @@ def test_tumour_mask_on_another_grid(phantom_segmented, tmp_path):
     centre = ct.index_to_ras(np.argwhere(from_mask).mean(axis=0))
     assert np.linalg.norm(centre - (lo + hi) / 2) < 1.5
     a = _resect(phantom_segmented, box, margin_mm=10.0)
-    ct_, seg, plane = phantom_segmented
-    b = plan_resection(seg.labels, from_mask, plane, "right", seg.acetabulum_mm, margin_mm=10.0,
-                       head_radius_mm=seg.head_radius_mm)
+    _ct, seg, plane = phantom_segmented
+    b = plan_resection(
+        seg.labels,
+        from_mask,
+        plane,
+        "right",
+        seg.acetabulum_mm,
+        margin_mm=10.0,
+        head_radius_mm=seg.head_radius_mm,
+    )
     assert b.resected_bone_ml == pytest.approx(a.resected_bone_ml, rel=0.1)
     assert b.zones == a.zones

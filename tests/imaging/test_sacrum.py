@@ -63,8 +63,11 @@ def _scene(x, y, z):
     hu[(q <= 1.0) & (inner > 1.0) & slots] = 40.0
     hu[inner <= 1.0] = 45.0
     # fatty pockets (r 2 mm) in the marrow, fat in the canal and the foramina
-    pockets = (np.abs(np.mod(x + 100.0, 10.0) - 5.0) < 2.0) & (np.abs(np.mod(y + 100.0, 10.0) - 5.0) < 2.0) & (
-        np.abs(np.mod(z + 100.0, 10.0) - 5.0) < 2.0)
+    pockets = (
+        (np.abs(np.mod(x + 100.0, 10.0) - 5.0) < 2.0)
+        & (np.abs(np.mod(y + 100.0, 10.0) - 5.0) < 2.0)
+        & (np.abs(np.mod(z + 100.0, 10.0) - 5.0) < 2.0)
+    )
     hu[(inner <= 1.0) & pockets] = -80.0
     hu[(q <= 1.0) & holes] = -90.0
     return hu, bone

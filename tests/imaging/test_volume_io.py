@@ -87,7 +87,7 @@ def test_non_ct_and_series_choice(tmp_path):
         ds = pydicom.dcmread(p)
         ds.Modality = "MR"
         ds.save_as(p)
-    with pytest.raises(InvalidInput, match="not CT|no CT"):
+    with pytest.raises(InvalidInput, match=r"not CT|no CT"):
         load_dicom_series(tmp_path / "big")
 
 

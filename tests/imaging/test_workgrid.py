@@ -1,4 +1,5 @@
-"""The working grid of the whole-bone mask: anchored in patient space, and the same bone volume on any CT grid."""
+"""The working grid of the whole-bone mask: anchored in patient space, and the same bone volume on any
+CT grid."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ REF_STEP_MM = 0.5
 REF_HALF_MM = 62.0
 
 
-def _reference(cortex_mm: float = CORTEX_MM, cortex_hu: float = 1000.0, gap_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def _reference(
+    cortex_mm: float = CORTEX_MM, cortex_hu: float = 1000.0, gap_mm: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """The scene on a 0.5 mm grid, blurred by the scanner (Gaussian, sigma 1 mm); (HU, first centre RAS mm).
 
     gap_mm : width of two slots cut through the cortex (across x and across z), soft tissue in them,
@@ -42,13 +45,18 @@ def _reference(cortex_mm: float = CORTEX_MM, cortex_hu: float = 1000.0, gap_mm: 
     return ndi.gaussian_filter(hu, 1.0 / REF_STEP_MM), np.full(3, -REF_HALF_MM)
 
 
-def _scan(ref: tuple[np.ndarray, np.ndarray], spacing_mm: tuple[float, float, float], offset_mm: float) -> Volume:
+def _scan(
+    ref: tuple[np.ndarray, np.ndarray], spacing_mm: tuple[float, float, float], offset_mm: float
+) -> Volume:
     """The blurred scene sampled (trilinear) on an RAS-aligned grid of `spacing_mm` shifted by `offset_mm`."""
     hu, origin = ref
     spacing = np.asarray(spacing_mm)
     first = -55.0 + offset_mm
     shape = tuple(int(np.floor(110.0 / s)) + 1 for s in spacing)
-    idx = [(first + np.arange(n) * s - o) / REF_STEP_MM for n, s, o in zip(shape, spacing, origin)]
+    idx = [
+        (first + np.arange(n) * s - o) / REF_STEP_MM
+        for n, s, o in zip(shape, spacing, origin, strict=True)
+    ]
     grid = np.meshgrid(*idx, indexing="ij")
     arr = ndi.map_coordinates(hu, grid, order=1, mode="nearest")
     affine = np.diag([*spacing, 1.0])
@@ -65,13 +73,14 @@ def _bone_ml(ct: Volume) -> float:
     ct = ct.canonical()
     whole, _ = bone_mask(ct, SegmentationParams())
     assert whole is not None
-    sl = tuple(slice(a, b) for a, b in zip(whole.lo, whole.hi))
+    sl = tuple(slice(a, b) for a, b in zip(whole.lo, whole.hi, strict=True))
     labels = labels_on_ct(whole, np.ones(whole.mask.shape, np.uint8), ct.array[sl])
     return float(np.count_nonzero(labels)) * ct.voxel_volume_ml
 
 
 def test_working_grid_anchored_in_patient_space(reference):
-    """Two scans with other spacing, origin and storage order put their working voxels on the same RAS points."""
+    """Two scans with other spacing, origin and storage order put their working voxels on the same
+    RAS points."""
     a = _scan(reference, (1.0, 1.0, 1.0), 0.3)
     b = _scan(reference, (2.5, 2.0, 3.5), -0.9).reoriented(("S", "L", "P")).canonical()
     ga = make_work_grid(a, 1.5, 3.0)
@@ -103,8 +112,12 @@ def test_whole_bone_volume_near_truth(fine_ml):
 
 @pytest.mark.parametrize(
     ("spacing_mm", "offset_mm", "codes"),
-    [((3.0, 3.0, 3.0), 1.1, ("R", "A", "S")), ((2.5, 2.0, 3.5), -0.9, ("S", "L", "P")),
-     ((0.9, 0.9, 2.5), 0.0, ("L", "P", "S")), ((1.0, 1.0, 1.0), 0.75, ("P", "S", "L"))],
+    [
+        ((3.0, 3.0, 3.0), 1.1, ("R", "A", "S")),
+        ((2.5, 2.0, 3.5), -0.9, ("S", "L", "P")),
+        ((0.9, 0.9, 2.5), 0.0, ("L", "P", "S")),
+        ((1.0, 1.0, 1.0), 0.75, ("P", "S", "L")),
+    ],
 )
 def test_whole_bone_volume_same_on_any_grid(reference, fine_ml, spacing_mm, offset_mm, codes):
     """The same bone scanned on coarse, anisotropic, shifted and flipped grids: within 1.5 % of
@@ -124,7 +137,9 @@ def test_leaky_cortex_same_on_any_grid(leaky):
     working grid the whole bone stays within 5 % across grids and storage orders."""
     fine = _bone_ml(_scan(leaky, (1.0, 1.0, 1.0), 0.3))
     assert fine == pytest.approx(TRUE_ML, rel=0.05)
-    for spacing_mm, offset_mm, codes in (((3.0, 3.0, 3.0), 1.1, ("R", "A", "S")),
-                                         ((2.5, 2.0, 3.5), -0.9, ("S", "L", "P"))):
+    for spacing_mm, offset_mm, codes in (
+        ((3.0, 3.0, 3.0), 1.1, ("R", "A", "S")),
+        ((2.5, 2.0, 3.5), -0.9, ("S", "L", "P")),
+    ):
         ct = _scan(leaky, spacing_mm, offset_mm).reoriented(codes)
         assert _bone_ml(ct) == pytest.approx(fine, rel=0.05), spacing_mm

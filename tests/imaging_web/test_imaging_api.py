@@ -9,6 +9,8 @@ import zipfile
 
 import pytest
 
+from rareonco.records.imaging.schemas import PlanJobOut
+
 from .conftest import LEFT_BOX, SHARED_DICOM, require_shared, upload, wait_for
 
 
@@ -125,6 +127,7 @@ def test_plan_runs_to_done_with_files_and_timeline(clients, case_id, ct_id) -> N
     assert r.json()["status"] == "queued"
     job = wait_for(c, r.json()["id"])
     assert job["status"] == "done", job
+    assert PlanJobOut.model_validate(job).model_dump(mode="json") == job
     res = job["result"]
     assert "I" in res["zones"] and res["resected_bone_ml"] > 10 and res["implant_ml"] > 10
     assert res["tumour"]["side_found"] == "left" and job["progress"] == 1.0

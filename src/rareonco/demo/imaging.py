@@ -14,6 +14,7 @@ Without the shared CT the imaging demo is skipped with a note; the rest of the d
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,9 @@ from rareonco.store.db import Database
 from rareonco.store.tables.accounts import User
 from rareonco.store.tables.imaging import ImagingStudy, PlanJob
 
+if TYPE_CHECKING:  # the loader imports this module: a type-only import, no cycle at run time
+    from rareonco.demo.loader import DemoCases
+
 REPO_ROOT = Path(rareonco.__file__).resolve().parents[2]
 SHARED_CT = REPO_ROOT.parent / "shared" / "data" / "ct" / "abdomen_pelvis_3mm.nii.gz"
 TUMOUR_BOX_MM = [-90.0, 101.0, 184.0, -50.0, 141.0, 224.0]
@@ -36,7 +40,7 @@ SIDE = "left"
 
 def data_dir_of(session: Session) -> Path:
     """Where plan outputs go: beside the SQLite file (the data folder), else the settings'."""
-    url = session.get_bind().url
+    url = session.get_bind().engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return Path(url.database).resolve().parent
     from rareonco.config import get_settings
@@ -44,7 +48,7 @@ def data_dir_of(session: Session) -> Path:
     return get_settings().data_dir
 
 
-def load(session: Session, cases) -> str | None:  # type: ignore[no-untyped-def]
+def load(session: Session, cases: DemoCases) -> str | None:
     case_id = cases.osteosarcoma_case_id
     if case_id is None:
         return None
@@ -70,7 +74,7 @@ def load(session: Session, cases) -> str | None:  # type: ignore[no-untyped-def]
         ct_id=ct.id, side=SIDE, tumour_box_mm=TUMOUR_BOX_MM, margin_mm=20.0))
     job_id = job.id
     session.commit()  # the job runs in sessions of its own
-    url = session.get_bind().url.render_as_string(hide_password=False)
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
     db = Database(url)
     try:
         status = run_job(db, data_dir_of(session), job_id)

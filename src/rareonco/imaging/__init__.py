@@ -11,9 +11,10 @@ Entry points:
 """
 
 from .ct_io import load_ct
+from .label_map import LABELS
 from .pipeline import PelvisPlan, PlanRequest, ProgressCallback, plan_pelvis
 from .resection import CutPlane
-from .segment import LABELS, segment_pelvis
+from .segment import segment_pelvis
 from .symmetry import Plane
 from .volume import Volume
 
@@ -21,8 +22,8 @@ __all__ = [
     "LABELS",
     "CutPlane",
     "PelvisPlan",
-    "Plane",
     "PlanRequest",
+    "Plane",
     "ProgressCallback",
     "Volume",
     "load_ct",

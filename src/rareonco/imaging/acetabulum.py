@@ -16,6 +16,7 @@ import numpy as np
 from scipy import ndimage as ndi
 from scipy import optimize
 
+from .arrays import Floats
 from .volume import Volume
 
 HEAD_RADIUS_RANGE_MM = (19.0, 27.0)
@@ -70,7 +71,9 @@ def fit_femoral_head(hu: np.ndarray, grid: Volume, start_mm: np.ndarray, metal_h
     radii = np.arange(lo + 1.0, hi, 2.0)
     cand_c = np.repeat(grid_c, len(radii), axis=0)
     cand_r = np.tile(radii, len(grid_c))
-    scores = np.concatenate([edges(cand_c[i : i + 400], cand_r[i : i + 400]) for i in range(0, len(cand_c), 400)])
+    scores = np.concatenate(
+        [edges(cand_c[i : i + 400], cand_r[i : i + 400]) for i in range(0, len(cand_c), 400)]
+    )
     k = int(np.argmax(scores))
     if not np.isfinite(scores[k]):
         return HeadFit(start, float(np.mean(HEAD_RADIUS_RANGE_MM)), -np.inf)
@@ -83,8 +86,12 @@ def fit_femoral_head(hu: np.ndarray, grid: Volume, start_mm: np.ndarray, metal_h
 
     x0 = np.append(cand_c[k], cand_r[k])
     simplex = np.vstack([x0] + [x0 + step for step in np.diag([2.0, 2.0, 2.0, 1.5])])
-    res = optimize.minimize(cost, x0, method="Nelder-Mead",
-                            options={"initial_simplex": simplex, "xatol": 0.2, "fatol": 0.5, "maxiter": 300})
+    res = optimize.minimize(
+        cost,
+        x0,
+        method="Nelder-Mead",
+        options={"initial_simplex": simplex, "xatol": 0.2, "fatol": 0.5, "maxiter": 300},
+    )
     x = res.x if res.fun <= -scores[k] else x0
     return HeadFit(x[:3].copy(), float(x[3]), float(edges(x[None, :3], x[3:4])[0]))
 
@@ -158,8 +165,9 @@ def fit_acetabular_cup(hip: np.ndarray, grid: Volume, start_mm: np.ndarray) -> C
         return None
     lo_r, hi_r = CUP_RADIUS_RANGE_MM
 
-    def residual(x: np.ndarray) -> np.ndarray:
-        return np.linalg.norm(pts - x[:3], axis=1) - x[3]
+    def residual(x: Floats) -> Floats:
+        r: Floats = np.linalg.norm(pts - x[:3], axis=1) - x[3]
+        return r
 
     x0 = np.append(np.asarray(start_mm, float), np.clip(np.median(dist[keep]), lo_r + 0.5, hi_r - 0.5))
     bounds = (np.append(x0[:3] - 20.0, lo_r), np.append(x0[:3] + 20.0, hi_r))

@@ -15,12 +15,15 @@ in mm, so it does not move when the CT is resampled (a watershed band along the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import ndimage as ndi
 from scipy import optimize
 
+from .arrays import Floats, Labels32, Mask
 from .symmetry import Plane
 from .volume import Volume
 
@@ -69,28 +72,37 @@ class _Sampler:
         self.u0 = u0
         self.e1, self.e2 = _disk(DISC_RADIUS_MM)
 
-    def contrast(self, a0: np.ndarray, s0: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    def contrast(self, a0: ArrayLike, s0: ArrayLike, theta: ArrayLike) -> Floats:
         """min(body above, body below) - disc, HU, for planes (a0, s0, theta) broadcast together."""
         a0, s0, theta = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, float)) for v in (a0, s0, theta)))
         a0, s0, theta = a0.ravel(), s0.ravel(), theta.ravel()
         n = np.stack([np.zeros_like(theta), np.sin(theta), np.cos(theta)], axis=-1)  # (P, 3)
         v2 = np.stack([np.zeros_like(theta), np.cos(theta), -np.sin(theta)], axis=-1)  # n x (1, 0, 0)
         centre = np.stack([np.full_like(a0, self.u0), a0, s0], axis=-1)
-        disk = centre[:, None, :] + self.e1[None, :, None] * np.array([1.0, 0.0, 0.0]) + self.e2[None, :, None] * v2[:, None, :]
+        disk = (
+            centre[:, None, :]
+            + self.e1[None, :, None] * np.array([1.0, 0.0, 0.0])
+            + self.e2[None, :, None] * v2[:, None, :]
+        )
         offsets = np.array([0.0, BODY_OFFSET_MM, -BODY_OFFSET_MM])
         pts = disk[:, None, :, :] + offsets[None, :, None, None] * n[:, None, None, :]  # (P, 3, D, 3)
         idx = pts.reshape(-1, 3) @ self.m.T + self.o
-        vals = ndi.map_coordinates(self.hu, idx.T, order=1, mode="nearest").reshape(pts.shape[:3]).mean(axis=2)
-        return np.minimum(vals[:, 1], vals[:, 2]) - vals[:, 0]
+        vals = (
+            ndi.map_coordinates(self.hu, idx.T, order=1, mode="nearest").reshape(pts.shape[:3]).mean(axis=2)
+        )
+        contrast: Floats = np.minimum(vals[:, 1], vals[:, 2]) - vals[:, 0]
+        return contrast
 
 
-def has_vertebra_above(column_coords: np.ndarray, si_top_s: float, voxel_ml: float) -> bool:
+def has_vertebra_above(column_coords: np.ndarray, si_top_s: float | np.float32, voxel_ml: float) -> bool:
     """Whether the column holds a vertebra's worth of bone 25 mm above the sacroiliac contact.
 
     Without one (a scan cropped at the sacrum, a phantom), there is no lumbar spine to split off.
     """
     near = np.abs(column_coords[:, 0]) < 20.0
-    return np.count_nonzero(near & (column_coords[:, 2] > si_top_s + 25.0)) * voxel_ml >= MIN_VERTEBRA_ML
+    return bool(
+        np.count_nonzero(near & (column_coords[:, 2] > si_top_s + 25.0)) * voxel_ml >= MIN_VERTEBRA_ML
+    )
 
 
 def find_lumbosacral_disc(
@@ -99,7 +111,7 @@ def find_lumbosacral_disc(
     plane: Plane,
     frame: np.ndarray,
     column_coords: np.ndarray,
-    si_top_s: float,
+    si_top_s: float | np.float32,
 ) -> Disc | None:
     """The L5/S1 disc plane, or None when there is no vertebra above the sacrum or no dark gap.
 
@@ -141,8 +153,12 @@ def find_lumbosacral_disc(
         lambda x: -float(sampler.contrast(*x)[0]),
         start,
         method="Nelder-Mead",
-        options={"initial_simplex": start + np.array([[0, 0, 0], [3, 0, 0], [0, 3, 0], [0, 0, 0.1]]),
-                 "xatol": 0.2, "fatol": 0.5, "maxiter": 200},
+        options={
+            "initial_simplex": start + np.array([[0, 0, 0], [3, 0, 0], [0, 3, 0], [0, 0, 0.1]]),
+            "xatol": 0.2,
+            "fatol": 0.5,
+            "maxiter": 200,
+        },
     )
     a0, s0, th = res.x if abs(res.x[1] - start[1]) <= 6.0 else start  # else it wandered to another gap
     return Disc(np.array([sampler.u0, a0, s0]), _normal(th), float(sampler.contrast(a0, s0, th)[0]))
@@ -172,9 +188,12 @@ def split_at_disc(
     behind = rel[..., 1] < -POSTERIOR_WALL_MM
     h = np.where(behind, (rel[..., 2] - s_edge) * n_s + (-POSTERIOR_WALL_MM - rel[..., 1]) * 0.0, tilted)
     if BAND_MM <= 0:
-        return column & (h > 0)
+        above: Mask = column & (h > 0)
+        return above
     markers = np.zeros(column.shape, np.int32)
     markers[column & (h < -BAND_MM)] = 1
     markers[column & (h > BAND_MM)] = 2
-    regions = watershed(elevation, markers, mask=column)
-    return regions == 2
+    flood: Callable[..., Labels32] = watershed  # scikit-image ships no annotations
+    regions = flood(elevation, markers, mask=column)
+    upper: Mask = regions == 2
+    return upper

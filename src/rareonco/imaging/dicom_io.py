@@ -126,7 +126,9 @@ def _ordered_slices(items: list[tuple[Path, pydicom.Dataset]]) -> list[tuple[_Sl
     steps = np.diff(positions)
     if np.any(steps < 1e-3):
         where = positions[1:][steps < 1e-3][0]
-        raise InvalidInput("ct", f"duplicate slice: two slices at position {where:.2f} mm along the slice normal")
+        raise InvalidInput(
+            "ct", f"duplicate slice: two slices at position {where:.2f} mm along the slice normal"
+        )
     step = float(np.median(steps))
     if np.any(steps > 1.5 * step):
         k = int(np.argmax(steps > 1.5 * step))
@@ -136,7 +138,9 @@ def _ordered_slices(items: list[tuple[Path, pydicom.Dataset]]) -> list[tuple[_Sl
             f"{positions[k + 1]:.2f} mm (slice step {step:.2f} mm)",
         )
     if np.any(np.abs(steps - step) > max(0.01 * step, 0.01)):
-        raise InvalidInput("ct", f"non-uniform slice spacing: steps from {steps.min():.3f} to {steps.max():.3f} mm")
+        raise InvalidInput(
+            "ct", f"non-uniform slice spacing: steps from {steps.min():.3f} to {steps.max():.3f} mm"
+        )
     tilt = float(parsed[0][1].get("GantryDetectorTilt", 0) or 0)
     drift = parsed[-1][0].position_mm - parsed[0][0].position_mm
     off_normal = np.linalg.norm(drift - (drift @ normal) * normal)
@@ -186,7 +190,7 @@ def write_dicom_series(volume: Volume, folder: str | Path, series_uid: str | Non
     axis along the slice normal (any canonical volume does).
     """
     from pydicom.dataset import FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -204,7 +208,7 @@ def write_dicom_series(volume: Volume, folder: str | Path, series_uid: str | Non
     paths = []
     for k in range(data.shape[2]):
         meta = FileMetaDataset()
-        meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+        meta.MediaStorageSOPClassUID = CTImageStorage
         meta.MediaStorageSOPInstanceUID = generate_uid()
         meta.TransferSyntaxUID = ExplicitVRLittleEndian
         ds = pydicom.Dataset()

@@ -10,13 +10,23 @@ import io
 
 import numpy as np
 
+from .arrays import Mask
 from .pipeline import PelvisPlan
 from .volume import Volume
 
-_COLOURS = {1: (0.9, 0.2, 0.2), 2: (0.2, 0.8, 0.2), 3: (0.2, 0.4, 1.0), 4: (0.9, 0.8, 0.2), 5: (0.2, 0.8, 0.8), 6: (0.8, 0.3, 0.8)}
+_COLOURS = {
+    1: (0.9, 0.2, 0.2),
+    2: (0.2, 0.8, 0.2),
+    3: (0.2, 0.4, 1.0),
+    4: (0.9, 0.8, 0.2),
+    5: (0.2, 0.8, 0.8),
+    6: (0.8, 0.3, 0.8),
+}
 
 
-def _rgb_overlay(ct_slice: np.ndarray, lab: np.ndarray, resected: np.ndarray, implant: np.ndarray, tumour: np.ndarray) -> np.ndarray:
+def _rgb_overlay(
+    ct_slice: np.ndarray, lab: np.ndarray, resected: np.ndarray, implant: np.ndarray, tumour: np.ndarray
+) -> np.ndarray:
     grey = np.clip((ct_slice.astype(np.float32) + 200.0) / 1400.0, 0, 1)
     rgb = np.repeat(grey[..., None], 3, axis=-1)
     for k, colour in _COLOURS.items():
@@ -32,7 +42,8 @@ def _rgb_overlay(ct_slice: np.ndarray, lab: np.ndarray, resected: np.ndarray, im
 def _erode2(m: np.ndarray) -> np.ndarray:
     from scipy import ndimage as ndi
 
-    return ndi.binary_erosion(m)
+    eroded: Mask = ndi.binary_erosion(m)
+    return eroded
 
 
 def orthogonal_views_png(plan: PelvisPlan, ct: Volume, centre_mm: np.ndarray | None = None) -> bytes:
@@ -49,15 +60,37 @@ def orthogonal_views_png(plan: PelvisPlan, ct: Volume, centre_mm: np.ndarray | N
     ijk = np.clip(np.rint(labels.ras_to_index(centre_mm)).astype(int), 0, np.array(lab.shape) - 1)
     sp = labels.spacing_mm
     views = [
-        ("axial (from below)", (slice(None), slice(None), ijk[2]), (0, 1), ("R", "L", "P", "A"), sp[1] / sp[0]),
-        ("coronal (from front)", (slice(None), ijk[1], slice(None)), (0, 2), ("R", "L", "I", "S"), sp[2] / sp[0]),
-        ("sagittal (from left)", (ijk[0], slice(None), slice(None)), (1, 2), ("P", "A", "I", "S"), sp[2] / sp[1]),
+        (
+            "axial (from below)",
+            (slice(None), slice(None), ijk[2]),
+            (0, 1),
+            ("R", "L", "P", "A"),
+            sp[1] / sp[0],
+        ),
+        (
+            "coronal (from front)",
+            (slice(None), ijk[1], slice(None)),
+            (0, 2),
+            ("R", "L", "I", "S"),
+            sp[2] / sp[0],
+        ),
+        (
+            "sagittal (from left)",
+            (ijk[0], slice(None), slice(None)),
+            (1, 2),
+            ("P", "A", "I", "S"),
+            sp[2] / sp[1],
+        ),
     ]
     fig, axes = plt.subplots(1, 3, figsize=(15, 5.4))
     plane = plan.plane
-    for ax, (title, sl, _, letters, aspect) in zip(axes, views):
+    for ax, (title, sl, _, letters, aspect) in zip(axes, views, strict=True):
         rgb = _rgb_overlay(
-            np.asarray(ct.array[sl]), lab[sl], plan.resection.mask[sl], plan.implant.mask[sl], plan.resection.tumour[sl]
+            np.asarray(ct.array[sl]),
+            lab[sl],
+            plan.resection.mask[sl],
+            plan.implant.mask[sl],
+            plan.resection.tumour[sl],
         )
         img = np.transpose(rgb, (1, 0, 2))  # rows = second axis
         if letters[0] == "R":
@@ -71,7 +104,7 @@ def orthogonal_views_png(plan: PelvisPlan, ct: Volume, centre_mm: np.ndarray | N
             grid_i = np.arange(n[0])
             other = np.arange(n[1] if title.startswith("axial") else n[2])
             gi, go = np.meshgrid(grid_i, other, indexing="ij")
-            idx = np.zeros(gi.shape + (3,), float)
+            idx = np.zeros((*gi.shape, 3), float)
             idx[..., 0] = gi
             if title.startswith("axial"):
                 idx[..., 1], idx[..., 2] = go, ijk[2]

@@ -17,9 +17,10 @@ import numpy as np
 from scipy import ndimage as ndi
 from scipy.spatial import cKDTree
 
+from .arrays import Float32s, Labels32, Mask
+from .label_map import HIP_LEFT, HIP_RIGHT, SACRUM
 from .mesh import Mesh, extract_surface
 from .resection import Side
-from .segment import HIP_LEFT, HIP_RIGHT, SACRUM
 from .symmetry import Plane
 from .volume import Volume, bounding_box
 
@@ -54,7 +55,8 @@ def hemipelvis(labels: np.ndarray, grid: Volume, plane: Plane, side: Side) -> np
         half = np.zeros_like(sacrum)
         half[tuple(idx[keep].T)] = True
         hip = hip | half
-    return hip
+    hemi: Mask = hip
+    return hemi
 
 
 def _surface_points(mask: np.ndarray, grid: Volume, max_points: int, seed: int) -> np.ndarray:
@@ -65,7 +67,9 @@ def _surface_points(mask: np.ndarray, grid: Volume, max_points: int, seed: int) 
     return grid.index_to_ras(idx.astype(float))
 
 
-def icp_rigid(moving: np.ndarray, fixed: np.ndarray, iterations: int = 50, tol_mm: float = 1e-3) -> tuple[np.ndarray, float]:
+def icp_rigid(
+    moving: np.ndarray, fixed: np.ndarray, iterations: int = 50, tol_mm: float = 1e-3
+) -> tuple[np.ndarray, float]:
     """Rigid transform (4x4) taking `moving` points onto `fixed` ones; trimmed point-to-point ICP."""
     tree = cKDTree(fixed)
     transform = np.eye(4)
@@ -96,11 +100,13 @@ def icp_rigid(moving: np.ndarray, fixed: np.ndarray, iterations: int = 50, tol_m
     return transform, rms
 
 
-def _sample_transformed(mask: np.ndarray, grid: Volume, transform: np.ndarray, region: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _sample_transformed(
+    mask: np.ndarray, grid: Volume, transform: np.ndarray, region: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
     """Float field over `region` (index box) of `mask` carried by `transform` (RAS -> RAS), trilinear."""
     lo, hi = region
     inv = np.linalg.inv(grid.affine) @ np.linalg.inv(transform) @ grid.affine  # fine index -> source index
-    return ndi.affine_transform(
+    carried: Float32s = ndi.affine_transform(
         mask.astype(np.float32),
         inv[:3, :3],
         offset=inv[:3, :3] @ lo + inv[:3, 3],
@@ -109,6 +115,7 @@ def _sample_transformed(mask: np.ndarray, grid: Volume, transform: np.ndarray, r
         mode="constant",
         cval=0.0,
     )
+    return carried
 
 
 def design_implant(
@@ -145,7 +152,7 @@ def design_implant(
     mean = p95 = float("nan")
     if box is not None:
         lo, hi = box
-        sl = tuple(slice(a, b) for a, b in zip(lo, hi))
+        sl = tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))
         mirrored = _sample_transformed(contra, labels, transform, (lo, hi)) >= 0.5
         implant[sl] = mirrored & envelope[sl]
         implant[sl] = _keep_large_parts(implant[sl], labels.voxel_volume_ml)
@@ -154,16 +161,20 @@ def design_implant(
 
 
 def _keep_large_parts(mask: np.ndarray, voxel_ml: float, min_ml: float = 0.5) -> np.ndarray:
+    lab: Labels32
+    n: int
     lab, n = ndi.label(mask)
     if n <= 1:
         return mask
     sizes = np.bincount(lab.ravel()) * voxel_ml
     sizes[0] = 0
-    keep = sizes >= min(min_ml, sizes.max())
+    keep: Mask = sizes >= min(min_ml, sizes.max())
     return keep[lab]
 
 
-def _asymmetry(ipsi: np.ndarray, mirrored: np.ndarray, envelope: np.ndarray, grid: Volume) -> tuple[float, float]:
+def _asymmetry(
+    ipsi: np.ndarray, mirrored: np.ndarray, envelope: np.ndarray, grid: Volume
+) -> tuple[float, float]:
     """Mean and 95th percentile distance (mm) from the ipsilateral surface outside the envelope
     to the mirrored contralateral surface (point to tangent plane of the nearest vertex)."""
     a = extract_surface(ipsi, grid)
@@ -171,7 +182,11 @@ def _asymmetry(ipsi: np.ndarray, mirrored: np.ndarray, envelope: np.ndarray, gri
     if not a.triangles or not b.triangles:
         return float("nan"), float("nan")
     spacing = grid.spacing_mm
-    near_env = ndi.distance_transform_edt(~envelope, sampling=spacing) <= 2.0 * spacing.max() if envelope.any() else envelope
+    near_env = (
+        ndi.distance_transform_edt(~envelope, sampling=spacing) <= 2.0 * spacing.max()
+        if envelope.any()
+        else envelope
+    )
     idx = np.clip(np.rint(grid.ras_to_index(a.vertices)).astype(int), 0, np.array(envelope.shape) - 1)
     pts = a.vertices[~near_env[tuple(idx.T)]]
     if not len(pts):

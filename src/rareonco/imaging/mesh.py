@@ -12,11 +12,15 @@ import functools
 import io
 import struct
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
+from .arrays import Floats, Ints
 from .volume import Volume, bounding_box
 
 STL_HEADER_PREFIX = b"SPACE=RAS"
@@ -31,7 +35,7 @@ class Mesh:
 
     @property
     def triangles(self) -> int:
-        return int(len(self.faces))
+        return len(self.faces)
 
     @property
     def volume_ml(self) -> float:
@@ -42,20 +46,23 @@ class Mesh:
         return float(np.einsum("ij,ij->i", v[:, 0], np.cross(v[:, 1], v[:, 2])).sum() / 6.0) / 1000.0
 
     def is_watertight(self) -> bool:
-        """Every edge shared by exactly two faces, with opposite orientation (closed, manifold, consistent)."""
+        """Every edge shared by exactly two faces, with opposite orientation (closed, manifold,
+        consistent)."""
         if not len(self.faces):
             return False
         f = self.faces
         edges = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
         n = int(self.vertices.shape[0])
         directed = edges[:, 0].astype(np.int64) * n + edges[:, 1]
-        undirected = np.minimum(edges[:, 0], edges[:, 1]).astype(np.int64) * n + np.maximum(edges[:, 0], edges[:, 1])
+        undirected = np.minimum(edges[:, 0], edges[:, 1]).astype(np.int64) * n + np.maximum(
+            edges[:, 0], edges[:, 1]
+        )
         _, counts = np.unique(undirected, return_counts=True)
         if np.any(counts != 2):
             return False
         return len(np.unique(directed)) == len(directed)
 
-    def to_trimesh(self):  # pragma: no cover - thin adapter
+    def to_trimesh(self) -> Any:  # pragma: no cover - thin adapter (trimesh ships no annotations)
         import trimesh
 
         return trimesh.Trimesh(self.vertices, self.faces, process=False)
@@ -78,8 +85,8 @@ def extract_surface(mask: np.ndarray, grid: Volume, smooth_sigma_vox: float = 0.
         return Mesh(np.zeros((0, 3)), np.zeros((0, 3), np.int64))
     lo, hi = box
     pad = 2
-    field = np.zeros(tuple(int(h - l) + 2 * pad for l, h in zip(lo, hi)), np.float32)
-    field[pad:-pad, pad:-pad, pad:-pad] = mask[tuple(slice(a, b) for a, b in zip(lo, hi))]
+    field = np.zeros(tuple(int(h - lo_i) + 2 * pad for lo_i, h in zip(lo, hi, strict=True)), np.float32)
+    field[pad:-pad, pad:-pad, pad:-pad] = mask[tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))]
     if smooth_sigma_vox > 0:
         g = float(np.exp(-0.5 / smooth_sigma_vox**2))
         for axis in range(3):
@@ -102,25 +109,41 @@ def _blur3(field: np.ndarray, axis: int, w: float) -> np.ndarray:
     return out
 
 
+def _numpy_to_vtk(array: NDArray[Any], deep: bool) -> Any:
+    """A VTK data array over `array` (VTK's numpy_support, which ships no annotations)."""
+    from vtkmodules.util import numpy_support
+
+    convert: Callable[..., Any] = numpy_support.numpy_to_vtk
+    return convert(array, deep=deep)
+
+
+def _vtk_to_numpy(data: Any) -> NDArray[Any]:
+    """A NumPy view of a VTK data array (VTK's numpy_support, which ships no annotations)."""
+    from vtkmodules.util import numpy_support
+
+    convert: Callable[[Any], NDArray[Any]] = numpy_support.vtk_to_numpy
+    return convert(data)
+
+
 def isosurface(field: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, bool]:
     """Vertices (index coordinates), triangles of the `level` iso-surface of a 3-D array, and
     whether the triangles wind counter-clockwise seen from the low-valued side (normals toward
     lower values, i.e. outward when the inside holds the higher values)."""
     try:
-        from vtkmodules.util import numpy_support
         from vtkmodules.vtkCommonDataModel import vtkImageData
         from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D
     except ImportError:  # pragma: no cover - VTK is optional
         from skimage.measure import marching_cubes
 
-        verts, faces, _, _ = marching_cubes(field, level=level, allow_degenerate=False)
+        cubes: Callable[..., tuple[Floats, Ints, Floats, Floats]] = marching_cubes  # no annotations
+        verts, faces, _, _ = cubes(field, level=level, allow_degenerate=False)
         return verts, faces.astype(np.int64), _outward(verts, faces)  # skimage's winding varies by version
     # VTK's x varies fastest, as the last axis of a C-ordered array does: hand the array over
     # without a copy as an image of reversed dimensions, and swap the vertex columns back
     field = np.ascontiguousarray(field, dtype=np.float32)
     image = vtkImageData()
     image.SetDimensions(*field.shape[::-1])
-    image.GetPointData().SetScalars(numpy_support.numpy_to_vtk(field.ravel(), deep=False))
+    image.GetPointData().SetScalars(_numpy_to_vtk(field.ravel(), deep=False))
     fe = vtkFlyingEdges3D()
     fe.SetInputData(image)
     fe.SetValue(0, level)
@@ -132,8 +155,8 @@ def isosurface(field: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray,
     out = fe.GetOutput()
     if out.GetNumberOfPoints() == 0:
         return np.zeros((0, 3)), np.zeros((0, 3), np.int64), True
-    verts = numpy_support.vtk_to_numpy(out.GetPoints().GetData())[:, ::-1].astype(float)
-    faces = numpy_support.vtk_to_numpy(out.GetPolys().GetConnectivityArray()).reshape(-1, 3).astype(np.int64)
+    verts = _vtk_to_numpy(out.GetPoints().GetData())[:, ::-1].astype(float)
+    faces = _vtk_to_numpy(out.GetPolys().GetConnectivityArray()).reshape(-1, 3).astype(np.int64)
     return verts, faces, _vtk_winding_outward()
 
 
@@ -142,20 +165,19 @@ def _vtk_winding_outward() -> bool:
     """VTK's winding convention, read once off a small cube (cheaper than a volume per mesh)."""
     cube = np.zeros((5, 5, 5), np.float32)
     cube[1:4, 1:4, 1:4] = 1.0
-    from vtkmodules.util import numpy_support
     from vtkmodules.vtkCommonDataModel import vtkImageData
     from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D
 
     image = vtkImageData()
     image.SetDimensions(*cube.shape[::-1])
-    image.GetPointData().SetScalars(numpy_support.numpy_to_vtk(cube.ravel(), deep=True))
+    image.GetPointData().SetScalars(_numpy_to_vtk(cube.ravel(), deep=True))
     fe = vtkFlyingEdges3D()
     fe.SetInputData(image)
     fe.SetValue(0, 0.5)
     fe.Update()
     out = fe.GetOutput()
-    verts = numpy_support.vtk_to_numpy(out.GetPoints().GetData())[:, ::-1].astype(float)
-    faces = numpy_support.vtk_to_numpy(out.GetPolys().GetConnectivityArray()).reshape(-1, 3)
+    verts = _vtk_to_numpy(out.GetPoints().GetData())[:, ::-1].astype(float)
+    faces = _vtk_to_numpy(out.GetPolys().GetConnectivityArray()).reshape(-1, 3)
     return _outward(verts, faces)
 
 
@@ -178,7 +200,8 @@ def make_watertight(mesh: Mesh) -> Mesh:
     tm.update_faces(tm.nondegenerate_faces())
     tm.update_faces(tm.unique_faces())
     tm.remove_unreferenced_vertices()
-    trimesh.repair.fix_normals(tm)
+    fix_normals: Callable[[Any], None] = trimesh.repair.fix_normals  # trimesh ships no annotations
+    fix_normals(tm)
     trimesh.repair.fill_holes(tm)
     candidate = Mesh(np.asarray(tm.vertices), np.asarray(tm.faces, dtype=np.int64))
     if candidate.is_watertight():
@@ -202,9 +225,7 @@ def stl_bytes(mesh: Mesh, description: str = "") -> bytes:
     normals = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])
     norm = np.linalg.norm(normals, axis=1, keepdims=True)
     normals = (normals / np.where(norm > 0, norm, 1)).astype(np.float32)
-    record = np.zeros(
-        len(mesh.faces), dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("attr", "<u2")]
-    )
+    record = np.zeros(len(mesh.faces), dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("attr", "<u2")])
     record["n"] = normals
     record["v"] = v
     return header + struct.pack("<I", len(mesh.faces)) + record.tobytes()
@@ -219,7 +240,9 @@ def read_stl(path: str | Path) -> tuple[bytes, Mesh]:
     data = Path(path).read_bytes()
     header = data[:80]
     (n,) = struct.unpack("<I", data[80:84])
-    record = np.frombuffer(data[84 : 84 + 50 * n], dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("attr", "<u2")])
+    record = np.frombuffer(
+        data[84 : 84 + 50 * n], dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("attr", "<u2")]
+    )
     tri = record["v"].reshape(-1, 3).astype(float)
     uniq, inverse = np.unique(tri, axis=0, return_inverse=True)
     return header, Mesh(uniq, inverse.reshape(-1, 3).astype(np.int64))

@@ -11,17 +11,21 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
+from .arrays import Floats, Labels32, Mask
+
 
 def dilate_mm(mask: np.ndarray, radius_mm: float, spacing_mm: np.ndarray) -> np.ndarray:
     if radius_mm <= 0 or not mask.any():
         return mask.copy()
-    return ndi.distance_transform_edt(~mask, sampling=spacing_mm) <= radius_mm
+    dist: Floats = ndi.distance_transform_edt(~mask, sampling=spacing_mm)
+    return dist <= radius_mm
 
 
 def erode_mm(mask: np.ndarray, radius_mm: float, spacing_mm: np.ndarray) -> np.ndarray:
     if radius_mm <= 0:
         return mask.copy()
-    return ndi.distance_transform_edt(mask, sampling=spacing_mm) > radius_mm
+    dist: Floats = ndi.distance_transform_edt(mask, sampling=spacing_mm)
+    return dist > radius_mm
 
 
 def close_mm(mask: np.ndarray, radius_mm: float, spacing_mm: np.ndarray) -> np.ndarray:
@@ -47,6 +51,8 @@ def planar_holes(mask: np.ndarray, axis: int) -> np.ndarray:
     s2 = ndi.generate_binary_structure(2, 1)
     plane = np.expand_dims(s2, axis)
     structure = np.concatenate([np.zeros_like(plane), plane, np.zeros_like(plane)], axis=axis)
+    lab: Labels32
+    n: int
     lab, n = ndi.label(~mask, structure=structure)
     border = np.zeros(n + 1, bool)
     border[0] = True
@@ -69,26 +75,30 @@ def fill_enclosed(mask: np.ndarray, min_votes: int = 2) -> np.ndarray:
     votes = np.zeros(mask.shape, np.uint8)
     for axis in range(3):
         votes += planar_holes(mask, axis)
-    return ndi.binary_fill_holes(mask | (votes >= min_votes))
+    filled: Mask = ndi.binary_fill_holes(mask | (votes >= min_votes))
+    return filled
 
 
-def largest_component(mask: np.ndarray) -> np.ndarray:
+def largest_component(mask: Mask) -> Mask:
+    lab: Labels32
+    n: int
     lab, n = ndi.label(mask)
     if n == 0:
         return mask.copy()
     sizes = np.bincount(lab.ravel())
     sizes[0] = 0
-    return lab == int(np.argmax(sizes))
+    largest: Mask = lab == int(np.argmax(sizes))
+    return largest
 
 
 def block_mean(array: np.ndarray, factors: tuple[int, int, int]) -> np.ndarray:
     """Mean over blocks of `factors` voxels (edge blocks padded by edge values); float32."""
     if factors == (1, 1, 1):
         return array.astype(np.float32)
-    pads = [(0, (-s) % f) for s, f in zip(array.shape, factors)]
+    pads = [(0, (-s) % f) for s, f in zip(array.shape, factors, strict=True)]
     a = np.pad(array, pads, mode="edge") if any(p[1] for p in pads) else array
     shp = []
-    for s, f in zip(a.shape, factors):
+    for s, f in zip(a.shape, factors, strict=True):
         shp += [s // f, f]
     out = np.zeros((a.shape[0] // factors[0], a.shape[1] // factors[1], a.shape[2] // factors[2]), np.float32)
     # accumulate slab by slab along the last axis to keep the temporary small
@@ -100,5 +110,5 @@ def block_mean(array: np.ndarray, factors: tuple[int, int, int]) -> np.ndarray:
 
 def upsample_nearest(coarse: np.ndarray, factors: tuple[int, int, int], shape: tuple[int, ...]) -> np.ndarray:
     """Inverse of the block grid: each fine voxel takes its block's value."""
-    idx = [np.minimum(np.arange(s) // f, c - 1) for s, f, c in zip(shape, factors, coarse.shape)]
+    idx = [np.minimum(np.arange(s) // f, c - 1) for s, f, c in zip(shape, factors, coarse.shape, strict=True)]
     return coarse[np.ix_(*idx)]

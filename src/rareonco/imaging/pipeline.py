@@ -17,7 +17,18 @@ from rareonco.errors import InvalidInput
 
 from . import segment as seg
 from .implant import ImplantDesign, design_implant
+from .label_map import HIP_LEFT, HIP_RIGHT, LABELS, SACRUM
 from .mesh import Mesh, extract_surface, make_watertight
+from .plan_summary import (
+    AsymmetrySummary,
+    CtGridSummary,
+    ImplantSummary,
+    PlaneSummary,
+    PlanSummary,
+    ResectionSummary,
+    SegmentationSummary,
+    TumourSummary,
+)
 from .resection import CutPlane, Resection, Side, box_mask, plan_resection
 from .symmetry import Plane, fit_symmetry_plane
 from .volume import Volume, resample_mask_to
@@ -69,67 +80,71 @@ class PelvisPlan:
     def labels(self) -> Volume:
         return self.segmentation.labels
 
-    def to_dict(self) -> dict[str, object]:
-        """The content of plan.json (RAS mm throughout)."""
+    def summary(self) -> PlanSummary:
+        """The plan's one summary (RAS mm throughout): plan.json, the report and the API."""
         vols = self.segmentation.volumes_ml
         res = self.resection
-        return {
-            "frame": "RAS",
-            "units": "mm",
-            "ct": {"shape": list(self.ct_shape), "spacing_mm": [round(s, 4) for s in self.ct_spacing_mm]},
-            "side": self.request.side,
-            "tumour": {
-                "box_mm": list(self.request.tumour_box_mm) if self.request.tumour_box_mm else None,
-                "volume_ml": round(float(res.tumour.sum()) * self.labels.voxel_volume_ml, 2),
-                "offset_from_plane_mm": res.tumour_offset_mm,
-                "side_found": res.tumour_side,
-            },
-            "segmentation": {
-                "file": "segmentation.nii.gz",
-                "labels": {str(k): v for k, v in seg.LABELS.items()},
-                "hip_left_ml": vols["hip_left"],
-                "hip_right_ml": vols["hip_right"],
-                "sacrum_ml": vols["sacrum"],
-                "spine_ml": vols["spine"],
-                "femur_left_ml": vols["femur_left"],
-                "femur_right_ml": vols["femur_right"],
-                "metal_ml": self.segmentation.metal_ml,
-                "acetabulum_centre_mm": {
+        voxel_ml = self.labels.voxel_volume_ml
+        mesh = self.implant_mesh
+        return PlanSummary(
+            ct=CtGridSummary(list(self.ct_shape), [round(s, 4) for s in self.ct_spacing_mm]),
+            side=self.request.side,
+            tumour=TumourSummary(
+                box_mm=list(self.request.tumour_box_mm) if self.request.tumour_box_mm else None,
+                volume_ml=round(float(res.tumour.sum()) * voxel_ml, 2),
+                offset_from_plane_mm=res.tumour_offset_mm,
+                side_found=res.tumour_side,
+            ),
+            segmentation=SegmentationSummary(
+                file="segmentation.nii.gz",
+                labels={str(k): v for k, v in LABELS.items()},
+                hip_left_ml=vols["hip_left"],
+                hip_right_ml=vols["hip_right"],
+                sacrum_ml=vols["sacrum"],
+                spine_ml=vols["spine"],
+                femur_left_ml=vols["femur_left"],
+                femur_right_ml=vols["femur_right"],
+                metal_ml=self.segmentation.metal_ml,
+                acetabulum_centre_mm={
                     k: [round(float(x), 1) for x in v] for k, v in self.segmentation.acetabulum_mm.items()
                 },
-                "femoral_head_radius_mm": dict(self.segmentation.head_radius_mm),
-            },
-            "symmetry_plane": self.plane.to_dict(),
-            "resection": {
-                "margin_mm": self.request.margin_mm,
-                "cuts": [
-                    {"point_mm": c.point_mm.round(2).tolist(), "normal": c.normal.round(5).tolist()}
+                femoral_head_radius_mm=dict(self.segmentation.head_radius_mm),
+            ),
+            symmetry_plane=PlaneSummary(**self.plane.to_dict()),
+            resection=ResectionSummary(
+                margin_mm=self.request.margin_mm,
+                cuts=[
+                    PlaneSummary(c.point_mm.round(2).tolist(), c.normal.round(5).tolist())
                     for c in self.request.cuts
                 ],
-                "zones": res.zones,
-                "zone_volumes_ml": res.zone_volumes_ml,
-                "resected_bone_ml": res.resected_bone_ml,
-                "min_margin_mm": res.min_margin_mm,
-                "file": "resected.stl",
-                "remaining_file": "remaining.stl",
-            },
-            "implant": {
-                "file": "implant.stl",
-                "file_3mf": "implant.3mf",
-                "volume_ml": round(self.implant_mesh.volume_ml, 2),
-                "voxel_volume_ml": round(float(self.implant.mask.sum()) * self.labels.voxel_volume_ml, 2),
-                "watertight": self.implant_mesh.is_watertight(),
-                "triangles": self.implant_mesh.triangles,
-                "centroid_mm": [round(float(v), 1) for v in self.implant_mesh.vertices.mean(axis=0)]
-                if self.implant_mesh.triangles
+                zones=res.zones,
+                zone_volumes_ml=res.zone_volumes_ml,
+                resected_bone_ml=res.resected_bone_ml,
+                min_margin_mm=res.min_margin_mm,
+                file="resected.stl",
+                remaining_file="remaining.stl",
+            ),
+            implant=ImplantSummary(
+                file="implant.stl",
+                file_3mf="implant.3mf",
+                volume_ml=round(mesh.volume_ml, 2),
+                voxel_volume_ml=round(float(self.implant.mask.sum()) * voxel_ml, 2),
+                watertight=mesh.is_watertight(),
+                triangles=mesh.triangles,
+                centroid_mm=[round(float(v), 1) for v in mesh.vertices.mean(axis=0)]
+                if mesh.triangles
                 else None,
-                "registration_rms_mm": self.implant.icp_rms_mm,
-                "contra_to_ipsi": np.round(self.implant.contra_to_ipsi, 5).tolist(),
-            },
-            "asymmetry": {"mean_mm": self.implant.asymmetry_mean_mm, "p95_mm": self.implant.asymmetry_p95_mm},
-            "warnings": list(res.warnings),
-            "timings_s": {k: round(v, 3) for k, v in self.timings_s.items()},
-        }
+                registration_rms_mm=self.implant.icp_rms_mm,
+                contra_to_ipsi=np.round(self.implant.contra_to_ipsi, 5).tolist(),
+            ),
+            asymmetry=AsymmetrySummary(self.implant.asymmetry_mean_mm, self.implant.asymmetry_p95_mm),
+            warnings=list(res.warnings),
+            timings_s={k: round(v, 3) for k, v in self.timings_s.items()},
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """The content of plan.json (RAS mm throughout): `summary().to_dict()`."""
+        return self.summary().to_dict()
 
 
 def tumour_mask_for(request: PlanRequest, grid: Volume) -> np.ndarray:
@@ -148,17 +163,23 @@ def pelvic_symmetry_plane(segmentation: seg.PelvisSegmentation) -> Plane:
     """Symmetry plane of the hip bones and sacrum surfaces (RAS mm), normal toward the patient's right."""
     labels = segmentation.labels
     lab = labels.array
-    pelvis = (lab == seg.HIP_LEFT) | (lab == seg.HIP_RIGHT) | (lab == seg.SACRUM)
-    if np.count_nonzero(lab == seg.HIP_LEFT) == 0 or np.count_nonzero(lab == seg.HIP_RIGHT) == 0:
-        raise InvalidInput("ct", "could not find both hip bones in the CT: is the whole pelvis in the field of view?")
+    pelvis = (lab == HIP_LEFT) | (lab == HIP_RIGHT) | (lab == SACRUM)
+    if np.count_nonzero(lab == HIP_LEFT) == 0 or np.count_nonzero(lab == HIP_RIGHT) == 0:
+        raise InvalidInput(
+            "ct", "could not find both hip bones in the CT: is the whole pelvis in the field of view?"
+        )
     # surface points on a grid of ~3 mm so that the cost does not grow with resolution
     step = tuple(int(max(1, round(3.0 / s))) for s in labels.spacing_mm)
     sub = pelvis[:: step[0], :: step[1], :: step[2]]
     aff = labels.affine.copy()
     aff[:3, :3] = aff[:3, :3] * np.array(step)
     pts = seg.surface_points(sub, Volume(sub, aff))
-    left = labels.index_to_ras(np.argwhere(lab[:: step[0], :: step[1], :: step[2]] == seg.HIP_LEFT) * step).mean(0)
-    right = labels.index_to_ras(np.argwhere(lab[:: step[0], :: step[1], :: step[2]] == seg.HIP_RIGHT) * step).mean(0)
+    left = labels.index_to_ras(np.argwhere(lab[:: step[0], :: step[1], :: step[2]] == HIP_LEFT) * step).mean(
+        0
+    )
+    right = labels.index_to_ras(
+        np.argwhere(lab[:: step[0], :: step[1], :: step[2]] == HIP_RIGHT) * step
+    ).mean(0)
     init = segmentation.approx_plane or Plane((left + right) / 2, right - left)
     return fit_symmetry_plane(pts, init, trim=0.8)
 
@@ -207,16 +228,17 @@ def plan_pelvis(ct: Volume, request: PlanRequest, progress: ProgressCallback | N
     t0 = time.perf_counter()
     labels = segmentation.labels
     lab = labels.array
-    pelvis = (lab == seg.HIP_LEFT) | (lab == seg.HIP_RIGHT) | (lab == seg.SACRUM)
+    pelvis = (lab == HIP_LEFT) | (lab == HIP_RIGHT) | (lab == SACRUM)
     implant_mesh = make_watertight(extract_surface(implant.mask, labels))
     resected_mesh = make_watertight(extract_surface(resection.mask, labels))
     remaining_mesh = extract_surface(pelvis & ~resection.mask, labels)
     stage("meshes", t0)
 
+    sx, sy, sz = ct.spacing_mm
     return PelvisPlan(
         request=request,
         ct_shape=ct.shape,
-        ct_spacing_mm=tuple(float(s) for s in ct.spacing_mm),  # type: ignore[arg-type]
+        ct_spacing_mm=(float(sx), float(sy), float(sz)),
         segmentation=segmentation,
         plane=plane,
         resection=resection,

@@ -39,6 +39,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from . import morphology as morph
+from .arrays import Reals
 from .label_map import FEMUR_LEFT, FEMUR_RIGHT, HIP_LEFT, HIP_RIGHT, SACRUM, SPINE
 from .wholebone import SegmentationParams, WholeBone
 
@@ -76,7 +77,9 @@ BOX_MARGIN_MM = 21.0
 # the lumbar canal above the sacrum, where the sacral canal is continued from
 CANAL_ABOVE_MM = 30.0
 # the 13 lines through a voxel of the 26-neighbourhood, one direction of each
-LINES: tuple[tuple[int, int, int], ...] = tuple(v for v in itertools.product((-1, 0, 1), repeat=3) if v > (0, 0, 0))
+LINES: tuple[tuple[int, int, int], ...] = tuple(
+    (i, j, k) for i, j, k in itertools.product((-1, 0, 1), repeat=3) if (i, j, k) > (0, 0, 0)
+)
 
 
 def _shifted(mask: np.ndarray, step: tuple[int, ...], n: int) -> np.ndarray:
@@ -128,9 +131,10 @@ def thin_cortex(hu: np.ndarray, bone: np.ndarray, sigma_vox: float, spacing_mm: 
     surroundings). The blurred halo just outside a bone's surface is above the threshold too but
     lies on the convex tail of the edge (positive Laplacian): taken as a wall, it would enclose the
     partial-volume layer that `wholebone` peels off and add it back."""
-    blurred = ndi.gaussian_filter(hu, sigma_vox)
+    blurred: Reals = ndi.gaussian_filter(hu, sigma_vox)
     level = max(THIN_CORTEX_HU, soft_tissue_hu(blurred, bone, spacing_mm) + SOFT_TISSUE_MARGIN_HU)
-    return (blurred > level) & (ndi.gaussian_laplace(hu, sigma_vox) < 0)
+    laplacian: Reals = ndi.gaussian_laplace(hu, sigma_vox)
+    return (blurred > level) & (laplacian < 0)
 
 
 def sacral_canal(column: np.ndarray, spine_side: np.ndarray, x_mid: float, spacing_mm: float) -> np.ndarray:
@@ -167,7 +171,7 @@ def complete_sacrum(whole: WholeBone, near: np.ndarray, p: SegmentationParams | 
     hi = np.minimum(idx.max(axis=0) + margin + 1, sacrum_all.shape)
     # the canal is continued from the lumbar spine just above the sacrum (axis 2 is superior)
     hi[2] = min(int(idx[:, 2].max()) + int(np.ceil(CANAL_ABOVE_MM / step)) + 1, sacrum_all.shape[2])
-    box = tuple(slice(a, b) for a, b in zip(lo, hi))
+    box = tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))
     lab = labels[box]
     nr = near[box]
     sacrum = lab == SACRUM

@@ -11,18 +11,22 @@ Method (no atlas, nothing downloaded; every size in mm):
    closing, cavity filling and the partial-volume peel run on an isotropic 1.5 mm grid anchored in
    patient coordinates (`workgrid`), whatever the scanner's spacing or storage order, so the same
    patient gives the same mask (and volumes) on 1 mm, 3 mm or 2.5 x 2 x 3.5 mm voxels.
-4. Labelling on a 3 mm grid (2 x 2 x 2 blocks of the working grid): a first symmetry plane of all bone gives the patient's left-right
-   axis; eroded bone cores (erosion radius raised until the largest core on each side no longer
-   crosses the midline) seed the hip bones, midline posterior bone seeds the vertebral column, the
-   femoral head (a sphere fitted to its surface, `acetabulum`, started from the thickest ball of
-   bone lateral to the hip; a femoral neck must run below it) seeds each femur; a watershed on inverted HU then draws the borders along the joint spaces
-   (sacroiliac, hip, pubic symphysis), which are darker than the cortex on either side. Anatomical
-   limits then correct the floods: a hip bone never crosses the midline, a femur is its head and
-   what lies below and lateral to it. The acetabular centre is then refined by a sphere fitted to
-   each hip bone's cup (`acetabulum.fit_acetabular_cup`), mirrored from the other side where a
-   cup cannot be trusted (metal, a deformed joint). The column is split into sacrum and spine at the L5/S1 disc
-   found in the image (`column`); where no disc is seen, 10 mm above the top of the sacroiliac
-   contact; where no vertebra lies above the sacrum, not at all.
+4. Labelling on a 3 mm grid (2 x 2 x 2 blocks of the working grid), in named steps
+   (`_label_bones`): a first symmetry plane of all bone gives the patient's left-right axis
+   (`_bone_frame`); eroded bone cores (erosion radius raised until the largest core on each side
+   no longer crosses the midline) seed the hip bones (`_hip_seeds`), midline posterior bone seeds
+   the vertebral column (`_column_markers`), the femoral head (a sphere fitted to its surface,
+   `acetabulum`, started from the thickest ball of bone lateral to the hip; a femoral neck must
+   run below it) seeds each femur (`_femoral_heads`, `_agree_heads`, `_femur_markers`); a
+   watershed on inverted HU then draws the borders along the joint spaces (sacroiliac, hip,
+   pubic symphysis), which are darker than the cortex on either side. Anatomical limits then
+   correct the floods (`_correct_floods`): a hip bone never crosses the midline, a femur is its
+   head and what lies below and lateral to it. The acetabular centre is then refined by a sphere
+   fitted to each hip bone's cup (`acetabulum.fit_acetabular_cup`), mirrored from the other side
+   where a cup cannot be trusted (metal, a deformed joint). The column is split into sacrum and
+   spine at the L5/S1 disc found in the image (`column`, `_split_sacrum_from_spine`); where no
+   disc is seen, 10 mm above the top of the sacroiliac contact; where no vertebra lies above the
+   sacrum, not at all.
 5. The sacrum is completed (`sacrum`): its marrow behind a thin, gappy cortex (fatty, as dense
    as muscle in older patients, with foramina everywhere) is whatever lies between the sacrum's
    and the hip bones' walls along most lines through it, less fat, the sacral canal and other
@@ -34,14 +38,17 @@ Method (no atlas, nothing downloaded; every size in mm):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import ndimage as ndi
 
 from . import morphology as morph
 from .acetabulum import CupFit, fit_acetabular_cup, fit_femoral_head
-from .column import find_lumbosacral_disc, has_vertebra_above, split_at_disc
+from .arrays import Float32s, Floats, Labels32, Mask
+from .column import Disc, find_lumbosacral_disc, has_vertebra_above, split_at_disc
 from .label_map import (
     FEMUR_LEFT,
     FEMUR_RIGHT,
@@ -96,14 +103,15 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
     ct = ct.canonical()
     whole, metal = bone_mask(ct, p)
     labels = np.zeros(ct.shape, np.uint8)
-    result_extra: dict[str, object] = {}
+    bones = BoneLabels(np.zeros((0, 0, 0), np.uint8))
     if whole is not None:
         # the anatomical rules run on blocks of the working grid, exactly `work_grid_mm`
         f = round(p.work_grid_mm / p.mask_grid_mm)
         factors = (f, f, f)
         grid_c = Volume(morph.block_mean(whole.mask, factors) >= 0.5, block_affine(whole.grid, f))
         hu_c = morph.block_mean(whole.hu, factors)
-        lab_c, result_extra = _label_bones(grid_c, hu_c, p)
+        bones = _label_bones(grid_c, hu_c, p)
+        lab_c = bones.labels
         if lab_c.any():
             # nearest label over the whole coarse grid, carried to the working grid and from there
             # to the CT voxel centres (`wholebone.labels_on_ct`)
@@ -113,7 +121,7 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
             near_w = morph.upsample_nearest(near, factors, whole.mask.shape)
             del near
             whole, near_w = _with_whole_sacrum(whole, near_w, p)
-            sl = tuple(slice(a, b) for a, b in zip(whole.lo, whole.hi))
+            sl = tuple(slice(a, b) for a, b in zip(whole.lo, whole.hi, strict=True))
             labels[sl] = labels_on_ct(whole, near_w, ct.array[sl])
             labels[metal] = 0
     vox_ml = ct.voxel_volume_ml
@@ -123,14 +131,16 @@ def segment_pelvis(ct: Volume, params: SegmentationParams | None = None) -> Pelv
         labels=ct.with_array(labels),
         volumes_ml=volumes,
         metal_ml=round(float(metal.sum()) * vox_ml, 2),
-        acetabulum_mm=result_extra.get("acetabulum", {}),  # type: ignore[arg-type]
-        approx_plane=result_extra.get("plane"),  # type: ignore[arg-type]
-        head_radius_mm=result_extra.get("head_radius", {}),  # type: ignore[arg-type]
-        cup_radius_mm=result_extra.get("cup_radius", {}),  # type: ignore[arg-type]
+        acetabulum_mm=bones.acetabulum_mm,
+        approx_plane=bones.plane,
+        head_radius_mm=bones.head_radius_mm,
+        cup_radius_mm=bones.cup_radius_mm,
     )
 
 
-def _with_whole_sacrum(whole: WholeBone, near: np.ndarray, p: SegmentationParams) -> tuple[WholeBone, np.ndarray]:
+def _with_whole_sacrum(
+    whole: WholeBone, near: np.ndarray, p: SegmentationParams
+) -> tuple[WholeBone, np.ndarray]:
     """The whole-bone mask with the sacrum's marrow added (`sacrum.complete_sacrum`) and the
     nearest labels with those voxels set to the sacrum. The added voxels and their neighbours
     leave the surface band (`WholeBone.band`): the old inner surface of the sacral cortex is no
@@ -150,17 +160,105 @@ def surface_points(mask: np.ndarray, grid: Volume) -> np.ndarray:
     return grid.index_to_ras(np.argwhere(edge))
 
 
-def _label_bones(grid: Volume, hu: np.ndarray, p: SegmentationParams) -> tuple[np.ndarray, dict[str, object]]:
-    """Anatomical labelling on the working grid; returns labels and {plane, acetabulum}."""
-    from skimage.segmentation import watershed
+@dataclass(frozen=True)
+class _Frame:
+    """The bone of the labelling grid in the patient's own frame: the first symmetry plane (all
+    bone), its anatomical frame (rows u, a, s), each voxel's (u, a, s) in mm (float32, shape
+    (I, J, K, 3); u = signed distance from the plane, + toward the patient's right) and each bone
+    voxel's distance to the background, mm."""
 
-    bone = grid.array
-    sp = grid.spacing_mm
-    vox_ml = grid.voxel_volume_ml
+    plane: Plane
+    frame: Floats
+    coords: Float32s
+    dist: Floats
+
+    @property
+    def u(self) -> Float32s:
+        return self.coords[..., 0]
+
+    @property
+    def a(self) -> Float32s:
+        return self.coords[..., 1]
+
+    @property
+    def s(self) -> Float32s:
+        return self.coords[..., 2]
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A femoral head candidate, in the frame's (u, a, s) mm: centre, radius (mm), quality
+    (1 when the head's surface was fitted, else 0; then the fit's edge HU or the bone's
+    thickness) and whether a femoral neck runs below it."""
+
+    centre: Floats
+    radius_mm: float
+    quality: tuple[float, float]
+    has_neck: bool
+
+
+@dataclass(frozen=True)
+class BoneLabels:
+    """Result of the anatomical labelling on the labelling grid (`_label_bones`).
+
+    labels : uint8, `LABELS` on the labelling grid.
+    plane : the first symmetry plane (all bone), None when there is too little bone.
+    acetabulum_mm, head_radius_mm, cup_radius_mm : per side ("left"/"right"), as in
+        `PelvisSegmentation`.
+    disc : the L5/S1 disc found, if any.
+    """
+
+    labels: NDArray[np.uint8]
+    plane: Plane | None = None
+    acetabulum_mm: dict[str, Floats] = field(default_factory=dict)
+    head_radius_mm: dict[str, float] = field(default_factory=dict)
+    cup_radius_mm: dict[str, float] = field(default_factory=dict)
+    disc: Disc | None = None
+
+
+def _label_bones(grid: Volume, hu: Float32s, p: SegmentationParams) -> BoneLabels:
+    """Anatomical labelling on the labelling grid (step 4 of the module docstring): the patient's
+    frame, hip seeds, femoral heads, column seeds, a watershed on inverted HU, the anatomical
+    corrections, the cups and the sacrum/spine border."""
+    bone: Mask = grid.array
     out = np.zeros(bone.shape, np.uint8)
+    f = _bone_frame(grid)
+    if f is None:
+        return BoneLabels(out)
+    hip_seed = _hip_seeds(f, grid.voxel_volume_ml, p)
+    if len(hip_seed) < 2:
+        return BoneLabels(out, plane=f.plane)
+    # kept as NumPy scalars: float64 and float32 (comparisons with float32 arrays promote by them)
+    hip_a = np.float64(np.mean([f.a[m].mean() for m in hip_seed.values()]))
+    hip_top = np.float32(max(f.s[m].max() for m in hip_seed.values()))
+    heads = _agree_heads(_femoral_heads(f, bone, hu, grid, hip_seed))
+    acetabulum: dict[str, Floats] = {}
+    head_radius: dict[str, float] = {}
+    for side, head in heads.items():
+        name = "left" if side == HIP_LEFT else "right"
+        acetabulum[name] = f.plane.point_mm + head.centre @ f.frame
+        if head.quality[0] > 0:
+            head_radius[name] = round(head.radius_mm, 1)
+    markers = np.zeros(bone.shape, np.int32)
+    femur_allowed = _femur_markers(f, bone, heads, hip_seed, markers)
+    for side, m in hip_seed.items():
+        markers[m & (markers == 0)] = side
+    _column_markers(f, bone, hip_a, hip_top, markers)
+    elevation: Float32s = -ndi.gaussian_filter(hu.astype(np.float32), 0.7)
+    regions = _flood(elevation, markers, bone)
+    _correct_floods(f, regions, femur_allowed)
+    cup_radius = _fit_cups(regions, grid, f.plane, f.frame, acetabulum)
+    disc = _split_sacrum_from_spine(f, regions, grid, hu, elevation, hip_a, hip_top)
+    out[:] = regions.astype(np.uint8)
+    return BoneLabels(out, f.plane, acetabulum, head_radius, cup_radius, disc)
+
+
+def _bone_frame(grid: Volume) -> _Frame | None:
+    """The patient's frame from a first symmetry plane of all bone; None with too little bone."""
+    bone: Mask = grid.array
     pts = surface_points(bone, grid)
     if len(pts) < 50:
-        return out, {}
+        return None
     init = Plane(np.median(pts, axis=0), np.array([1.0, 0.0, 0.0]))
     plane = fit_symmetry_plane(pts, init, trim=0.7, max_points=4000)
     frame = anatomical_frame(plane)
@@ -169,13 +267,16 @@ def _label_bones(grid: Volume, hu: np.ndarray, p: SegmentationParams) -> tuple[n
     del ijk
     coords = ((ras - plane.point_mm) @ frame.T).reshape(*bone.shape, 3).astype(np.float32)
     del ras
-    u, a, s = coords[..., 0], coords[..., 1], coords[..., 2]
-    dist = ndi.distance_transform_edt(bone, sampling=sp)
+    dist: Floats = ndi.distance_transform_edt(bone, sampling=grid.spacing_mm)
+    return _Frame(plane, frame, coords, dist)
 
-    # hip seeds: the largest eroded core on each side, raising the erosion until they stand apart
-    hip_seed: dict[int, np.ndarray] = {}
+
+def _hip_seeds(f: _Frame, vox_ml: float, p: SegmentationParams) -> dict[int, Mask]:
+    """The largest eroded bone core on each side, the erosion raised until the two stand apart
+    (neither crossing the midline by more than 3 % of its volume); {} when none is found."""
+    u = f.u
     for r in (3.5, 5.0, 6.5, 8.0, 10.0):
-        lab, n = ndi.label(dist > r)
+        lab, n = ndi.label(f.dist > r)
         if n == 0:
             break
         sizes = np.bincount(lab.ravel()) * vox_ml
@@ -195,58 +296,66 @@ def _label_bones(grid: Volume, hu: np.ndarray, p: SegmentationParams) -> tuple[n
         if max(crossing) > 0.03 and r < 10.0:
             continue
         both = (lab == cand[HIP_LEFT]) | (lab == cand[HIP_RIGHT])
-        for side, sign in ((HIP_LEFT, -1.0), (HIP_RIGHT, 1.0)):
-            hip_seed[side] = both & (sign * u > 15.0)
-        break
-    if len(hip_seed) < 2:
-        return out, {"plane": plane}
+        return {side: both & (sign * u > 15.0) for side, sign in ((HIP_LEFT, -1.0), (HIP_RIGHT, 1.0))}
+    return {}
 
-    markers = np.zeros(bone.shape, np.int32)
-    hip_a = np.mean([a[m].mean() for m in hip_seed.values()])
-    hip_top = max(s[m].max() for m in hip_seed.values())
 
-    # femoral heads: thickest bone lateral to the midline with a femoral neck running below;
-    # the two must be mirror images, else the thicker one (the other may hold a prosthesis) wins
-    found: dict[int, tuple[np.ndarray, float, bool]] = {}
+def _femoral_heads(
+    f: _Frame, bone: Mask, hu: Float32s, grid: Volume, hip_seed: dict[int, Mask]
+) -> dict[int, _Head]:
+    """Each side's femoral head: the thickest bone lateral to the midline (below the middle of
+    the hip seed), refined by a sphere fitted to the head's surface where its edge is clear."""
+    u, s = f.u, f.s
+    vox_ml = grid.voxel_volume_ml
+    found: dict[int, _Head] = {}
     for side, sign in ((HIP_LEFT, -1.0), (HIP_RIGHT, 1.0)):
         region = bone & (sign * u > 40.0) & (s < np.median(s[hip_seed[side]]))
         if not region.any():
             continue
-        d = np.where(region, dist, 0)
+        d = np.where(region, f.dist, 0)
         k = np.unravel_index(int(np.argmax(d)), d.shape)
         if float(d[k]) < 10.0:
             continue
         has_neck = np.count_nonzero(bone & (s < s[k] - 30.0) & (sign * u > abs(u[k]) - 15.0)) * vox_ml >= 3.0
         # the thickest bone is the head and the cup fused by the closing: it starts the sphere fit
-        fit = fit_femoral_head(hu, grid, plane.point_mm + coords[k].astype(float) @ frame)
+        fit = fit_femoral_head(hu, grid, f.plane.point_mm + f.coords[k].astype(float) @ f.frame)
         if fit.edge_hu >= MIN_HEAD_EDGE_HU:
-            centre = (fit.centre_mm - plane.point_mm) @ frame.T
-            found[side] = (centre, fit.radius_mm, (1.0, fit.edge_hu), bool(has_neck))
+            centre: Floats = (fit.centre_mm - f.plane.point_mm) @ f.frame.T
+            found[side] = _Head(centre, fit.radius_mm, (1.0, fit.edge_hu), bool(has_neck))
         else:  # head surface not resolved (thin joint space, osteoporotic head): thickest bone
-            found[side] = (coords[k].astype(float), float(d[k]), (0.0, float(d[k])), bool(has_neck))
-    if len(found) == 2:
-        (cl, rl, ql, nl), (cr, rr, qr, nr) = found[HIP_LEFT], found[HIP_RIGHT]
-        mirrored = cr * np.array([-1.0, 1.0, 1.0])
-        if np.linalg.norm(cl - mirrored) > 15.0:  # not mirror images: trust the better-defined head
-            if ql >= qr:
-                found[HIP_RIGHT] = (cl * np.array([-1.0, 1.0, 1.0]), rl, ql, nr)
-            else:
-                found[HIP_LEFT] = (mirrored, rr, qr, nl)
-    acetabulum: dict[str, np.ndarray] = {}
-    head_radius: dict[str, float] = {}
-    heads: dict[int, tuple[np.ndarray, float]] = {}
-    for side, (c, radius, quality, has_neck) in found.items():
-        name = "left" if side == HIP_LEFT else "right"
-        acetabulum[name] = plane.point_mm + c @ frame
-        if quality[0] > 0:
-            head_radius[name] = round(radius, 1)
-        if has_neck:
-            heads[side] = (c, radius)
-    femur_allowed: dict[int, np.ndarray] = {}
+            found[side] = _Head(f.coords[k].astype(float), float(d[k]), (0.0, float(d[k])), bool(has_neck))
+    return found
+
+
+def _agree_heads(found: dict[int, _Head]) -> dict[int, _Head]:
+    """The two heads must be mirror images (within 15 mm): else the better-defined one wins and
+    the other side takes its mirror image (the other may hold a prosthesis). Each side keeps
+    its own femoral neck."""
+    if len(found) < 2:
+        return found
+    left, right = found[HIP_LEFT], found[HIP_RIGHT]
+    flip = np.array([-1.0, 1.0, 1.0])
+    mirrored = right.centre * flip
+    if not np.linalg.norm(left.centre - mirrored) > 15.0:
+        return found
+    if left.quality >= right.quality:
+        return {HIP_LEFT: left, HIP_RIGHT: replace(left, centre=left.centre * flip, has_neck=right.has_neck)}
+    return {HIP_LEFT: replace(right, centre=mirrored, has_neck=left.has_neck), HIP_RIGHT: right}
+
+
+def _femur_markers(
+    f: _Frame, bone: Mask, heads: dict[int, _Head], hip_seed: dict[int, Mask], markers: Labels32
+) -> dict[int, Mask]:
+    """Mark each femur (in `markers`) by its head's core and its neck, take the head out of the
+    hip seed (in place), and return where each femur may extend: its head and what runs below
+    and lateral to it."""
+    u, s, coords = f.u, f.s, f.coords
+    femur_allowed: dict[int, Mask] = {}
     for side, sign, femur in ((HIP_LEFT, -1.0, FEMUR_LEFT), (HIP_RIGHT, 1.0, FEMUR_RIGHT)):
-        if side not in heads:
+        head = heads.get(side)
+        if head is None or not head.has_neck:
             continue
-        cent, radius = heads[side]
+        cent, radius = head.centre, head.radius_mm
         cu, cs = float(cent[0]), float(cent[2])
         r2 = ((coords - cent.astype(np.float32)) ** 2).sum(axis=-1)
         head_core = bone & (r2 < (0.6 * radius) ** 2)
@@ -256,52 +365,73 @@ def _label_bones(grid: Volume, hu: np.ndarray, p: SegmentationParams) -> tuple[n
         femur_allowed[femur] = (r2 <= (FEMORAL_HEAD_RADIUS_MM + 2.0) ** 2) | (
             (s < cs - 25.0) & (sign * u > abs(cu) - 10.0)
         )
-    for side, m in hip_seed.items():
-        markers[m & (markers == 0)] = side
+    return femur_allowed
 
-    # vertebral column seeds: midline bone, posterior to the hip bones or above them
-    slab = bone & (np.abs(u) < 8.0)
+
+def _column_markers(f: _Frame, bone: Mask, hip_a: np.float64, hip_top: np.float32, markers: Labels32) -> None:
+    """Mark the vertebral column (as `SACRUM`, in `markers`): midline bone posterior to the hip
+    bones or above them."""
+    slab = bone & (np.abs(f.u) < 8.0)
     lab, n = ndi.label(slab)
     if n:
         idx = np.arange(1, n + 1)
-        mean_a = ndi.mean(a, lab, idx)
-        max_s = ndi.maximum(s, lab, idx)
+        mean_a = ndi.mean(f.a, lab, idx)
+        max_s = ndi.maximum(f.s, lab, idx)
         keep = np.zeros(n + 1, bool)
         keep[1:] = (mean_a < hip_a) | (max_s > hip_top + 10.0)
         markers[keep[lab] & (markers == 0)] = SACRUM
-    elevation = -ndi.gaussian_filter(hu.astype(np.float32), 0.7)
-    regions = watershed(elevation, markers, mask=bone)
 
-    # a femur is its head (in the acetabulum) and what runs below and lateral to it; a flood that
-    # crossed a bridged hip joint into the acetabulum or the ilium goes back to the hip bone
+
+def _flood(elevation: Float32s, markers: Labels32, bone: Mask) -> Labels32:
+    """Watershed of `elevation` from `markers` within `bone` (scikit-image): int32 labels."""
+    from skimage.segmentation import watershed
+
+    flood: Callable[..., Labels32] = watershed  # scikit-image ships no annotations
+    return flood(elevation, markers, mask=bone)
+
+
+def _correct_floods(f: _Frame, regions: Labels32, femur_allowed: dict[int, Mask]) -> None:
+    """Anatomical limits on the watershed's floods (in place): a femur is its head and what runs
+    below and lateral to it (a flood across a bridged hip joint goes back to the hip bone), and
+    a hip bone never crosses the midline (the pubic symphysis is split by the symmetry plane)."""
     for femur, hip in ((FEMUR_LEFT, HIP_LEFT), (FEMUR_RIGHT, HIP_RIGHT)):
         if femur in femur_allowed:
             regions[(regions == femur) & ~femur_allowed[femur]] = hip
-    # a hip bone never crosses the midline: the pubic symphysis is split by the symmetry plane
+    u = f.u
     regions[(regions == HIP_RIGHT) & (u < 0.0)] = HIP_LEFT
     regions[(regions == HIP_LEFT) & (u > 0.0)] = HIP_RIGHT
-    cup_radius = _fit_cups(regions, grid, plane, frame, acetabulum)
 
-    # sacrum versus the spine above: the L5/S1 disc found in the image (see `column`); without a
-    # visible disc, the border falls back to 10 mm above the top of the sacroiliac contact
+
+def _split_sacrum_from_spine(
+    f: _Frame,
+    regions: Labels32,
+    grid: Volume,
+    hu: Float32s,
+    elevation: Float32s,
+    hip_a: np.float64,
+    hip_top: np.float32,
+) -> Disc | None:
+    """Sacrum versus the spine above (in place): the L5/S1 disc found in the image (see
+    `column`); without a visible disc, `SACRUM_ABOVE_SI_MM` above the top of the sacroiliac
+    contact; no split without a vertebra above. Ribs reached through the costovertebral joints
+    are not spine. Returns the disc found, if any."""
+    sp = grid.spacing_mm
+    a, s = f.a, f.s
     column = regions == SACRUM
     hips = (regions == HIP_LEFT) | (regions == HIP_RIGHT)
     near_hips = morph.dilate_mm(hips, 1.5 * float(sp.max()), sp)
     contact = column & near_hips & (a < hip_a)
     si_top = float(np.percentile(s[contact], 95)) if np.count_nonzero(contact) >= 3 else hip_top - 30.0
-    column_coords = coords[column]
+    column_coords = f.coords[column]
     disc = None
-    if has_vertebra_above(column_coords, si_top, vox_ml):
-        disc = find_lumbosacral_disc(hu, grid, plane, frame, column_coords, si_top)
+    if has_vertebra_above(column_coords, si_top, grid.voxel_volume_ml):
+        disc = find_lumbosacral_disc(hu, grid, f.plane, f.frame, column_coords, si_top)
         if disc is not None:
-            regions[split_at_disc(column, coords, disc, elevation)] = SPINE
+            regions[split_at_disc(column, f.coords, disc, elevation)] = SPINE
         else:
             regions[column & (s > si_top + SACRUM_ABOVE_SI_MM)] = SPINE
-    # ribs reached through the costovertebral joints are not spine
-    regions[(regions == SPINE) & (np.abs(u) > 50.0)] = 0
-    out[:] = regions.astype(np.uint8)
-    return out, {"plane": plane, "acetabulum": acetabulum, "head_radius": head_radius, "cup_radius": cup_radius,
-                 "disc": disc}
+    regions[(regions == SPINE) & (np.abs(f.u) > 50.0)] = 0
+    return disc
 
 
 def _fit_cups(

@@ -13,28 +13,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize
 from scipy.spatial import cKDTree
+
+from .arrays import Floats
 
 
 @dataclass(frozen=True)
 class Plane:
     """A plane in RAS mm: a point on it and a unit normal."""
 
-    point_mm: np.ndarray
-    normal: np.ndarray
+    point_mm: Floats
+    normal: Floats
 
     def __post_init__(self) -> None:
         n = np.asarray(self.normal, dtype=float)
         object.__setattr__(self, "normal", n / np.linalg.norm(n))
         object.__setattr__(self, "point_mm", np.asarray(self.point_mm, dtype=float))
 
-    def signed_distance_mm(self, points_mm: np.ndarray) -> np.ndarray:
-        return (np.asarray(points_mm, float) - self.point_mm) @ self.normal
+    def signed_distance_mm(self, points_mm: ArrayLike) -> Floats:
+        d: Floats = (np.asarray(points_mm, float) - self.point_mm) @ self.normal
+        return d
 
-    def reflect(self, points_mm: np.ndarray) -> np.ndarray:
+    def reflect(self, points_mm: ArrayLike) -> Floats:
         points = np.asarray(points_mm, float)
-        d = (points - self.point_mm) @ self.normal
+        d: Floats = (points - self.point_mm) @ self.normal
         return points - 2.0 * d[..., None] * self.normal
 
     def reflection_matrix(self) -> np.ndarray:
@@ -48,7 +52,7 @@ class Plane:
     def angle_to_deg(self, direction: np.ndarray) -> float:
         """Angle between the normal and a direction, sign ignored (0..90 degrees)."""
         d = np.asarray(direction, float)
-        c = abs(float(self.normal @ d)) / np.linalg.norm(d)
+        c = abs(float(self.normal @ d)) / float(np.linalg.norm(d))
         return float(np.degrees(np.arccos(min(1.0, c))))
 
     def to_dict(self) -> dict[str, list[float]]:
@@ -110,7 +114,8 @@ def fit_symmetry_plane(
     # coarse pass on fewer points with a wide capture distance, then a fine pass
     coarse = _subsample(moving, max(500, max_points // 4), seed=3)
     for pts, cap, step in ((coarse, 40.0, (0.08, 0.08, 10.0)), (moving, 15.0, (0.02, 0.02, 2.0))):
-        simplex = np.vstack([x0, x0 + [step[0], 0, 0], x0 + [0, step[1], 0], x0 + [0, 0, step[2]]])
+        dx, dy, dz = np.diag(step)
+        simplex = np.vstack([x0, x0 + dx, x0 + dy, x0 + dz])
         res = optimize.minimize(
             cost,
             x0,

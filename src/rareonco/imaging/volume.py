@@ -10,10 +10,24 @@ that a permutation cannot remove (an oblique acquisition), so nothing is resampl
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from nibabel import orientations as nio
+from numpy.typing import NDArray
+
+from .arrays import Floats
+
+# nibabel's orientation helpers, with the types they take and give (nibabel ships no annotations);
+# an orientation is an (N, 2) float array of (axis, flip) rows
+_aff2axcodes: Callable[[Floats], Sequence[str]] = nio.aff2axcodes
+_io_orientation: Callable[[Floats], Floats] = nio.io_orientation
+_axcodes2ornt: Callable[[Sequence[str]], Floats] = nio.axcodes2ornt
+_ornt_transform: Callable[[Floats, Floats], Floats] = nio.ornt_transform
+_apply_orientation: Callable[[NDArray[Any], Floats], NDArray[Any]] = nio.apply_orientation
+_inv_ornt_aff: Callable[[Floats, tuple[int, ...]], Floats] = nio.inv_ornt_aff
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,12 +55,14 @@ class Volume:
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        return tuple(int(s) for s in self.array.shape)  # type: ignore[return-value]
+        i, j, k = self.array.shape
+        return int(i), int(j), int(k)
 
     @property
     def spacing_mm(self) -> np.ndarray:
         """Voxel edge lengths along the three array axes, mm."""
-        return np.sqrt((self.affine[:3, :3] ** 2).sum(axis=0))
+        squares: Floats = (self.affine[:3, :3] ** 2).sum(axis=0)
+        return np.sqrt(squares)
 
     @property
     def voxel_volume_ml(self) -> float:
@@ -60,8 +76,8 @@ class Volume:
 
     def index_to_ras(self, ijk: np.ndarray) -> np.ndarray:
         """Voxel indices (..., 3) to RAS mm (..., 3)."""
-        ijk = np.asarray(ijk, dtype=float)
-        return ijk @ self.affine[:3, :3].T + self.affine[:3, 3]
+        ras: Floats = np.asarray(ijk, dtype=float) @ self.affine[:3, :3].T + self.affine[:3, 3]
+        return ras
 
     def ras_to_index(self, xyz: np.ndarray) -> np.ndarray:
         """RAS mm (..., 3) to fractional voxel indices (..., 3)."""
@@ -71,7 +87,7 @@ class Volume:
 
     def axis_codes(self) -> tuple[str, ...]:
         """Anatomical direction each array axis grows toward, e.g. ('R', 'A', 'S')."""
-        return tuple(nio.aff2axcodes(self.affine))
+        return tuple(_aff2axcodes(self.affine))
 
     def canonical(self) -> Volume:
         """The same voxels reordered (flips and axis permutations only) to R, A, S axes."""
@@ -79,13 +95,13 @@ class Volume:
 
     def reoriented(self, codes: tuple[str, str, str]) -> Volume:
         """The same voxels reordered so that the array axes grow toward `codes`, e.g. ('L', 'P', 'S')."""
-        ornt = nio.io_orientation(self.affine)
-        target = nio.axcodes2ornt(codes)
-        transform = nio.ornt_transform(ornt, target)
+        ornt = _io_orientation(self.affine)
+        target = _axcodes2ornt(codes)
+        transform = _ornt_transform(ornt, target)
         if np.array_equal(transform, [[0, 1], [1, 1], [2, 1]]):
             return self
-        array = np.ascontiguousarray(nio.apply_orientation(self.array, transform))
-        affine = self.affine @ nio.inv_ornt_aff(transform, self.array.shape)
+        array = np.ascontiguousarray(_apply_orientation(self.array, transform))
+        affine = self.affine @ _inv_ornt_aff(transform, self.array.shape)
         return Volume(array, affine)
 
     def crop(self, lo: np.ndarray, hi: np.ndarray) -> Volume:
@@ -127,7 +143,7 @@ def resample_mask_to(mask: Volume, grid: Volume) -> np.ndarray:
         return src
     # voxel of grid -> RAS -> voxel of mask
     matrix = np.linalg.inv(mask.affine) @ grid.affine
-    out = ndi.affine_transform(
+    out: NDArray[np.uint8] = ndi.affine_transform(
         src.astype(np.uint8),
         matrix[:3, :3],
         offset=matrix[:3, 3],

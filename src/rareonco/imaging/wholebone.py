@@ -28,6 +28,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from . import morphology as morph
+from .arrays import Float32s
 from .volume import Volume, bounding_box
 from .workgrid import WorkGrid, from_ct_grid, make_work_grid, sample_linear, to_ct_grid
 
@@ -61,7 +62,8 @@ class SegmentationParams:
 
 
 def _body_mask(hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams) -> np.ndarray:
-    step = tuple(int(max(1, round(4.0 / s))) for s in spacing)
+    si, sj, sk = (int(max(1, round(4.0 / s))) for s in spacing)
+    step = (si, sj, sk)
     coarse = hu[:: step[0], :: step[1], :: step[2]] > p.body_hu
     sp_c = spacing * np.array(step)
     body = morph.open_mm(coarse, p.body_opening_mm, sp_c)
@@ -108,7 +110,7 @@ def bone_mask(ct: Volume, params: SegmentationParams | None = None) -> tuple[Who
     if box is None:
         return None, metal
     lo, hi = box
-    sl = tuple(slice(a, b) for a, b in zip(lo, hi))
+    sl = tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))
     grid = make_work_grid(ct.crop(lo, hi), p.mask_grid_mm, p.work_grid_mm)
     hu_w = sample_linear(hu[sl], grid)
     sp = np.full(3, p.mask_grid_mm)
@@ -137,7 +139,9 @@ def bone_mask(ct: Volume, params: SegmentationParams | None = None) -> tuple[Who
     return WholeBone(grid, lo, hi, peeled, hu_w, band, half), metal
 
 
-def half_maximum(hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams, metal_zone: np.ndarray | None = None) -> np.ndarray:
+def half_maximum(
+    hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams, metal_zone: np.ndarray | None = None
+) -> np.ndarray:
     """HU of the bone's surface at each voxel, float32: halfway between the cortex next to it (local
     maximum within `pv_window_mm`) and the soft tissue outside (local minimum, clipped to the
     soft-tissue range), the full-width-at-half-maximum rule (Prevrhal S et al., Phys Med Biol
@@ -145,10 +149,14 @@ def half_maximum(hu: np.ndarray, spacing: np.ndarray, p: SegmentationParams, met
     size = tuple(int(2 * max(1, round(p.pv_window_mm / s)) + 1) for s in spacing)
     h = hu.astype(np.float32)
     cortex = h if metal_zone is None else np.where(metal_zone, np.float32(p.bone_hu), h)
-    return 0.5 * (ndi.maximum_filter(cortex, size=size) + np.clip(ndi.minimum_filter(h, size=size), -100.0, 60.0))
+    highest: Float32s = ndi.maximum_filter(cortex, size=size)
+    lowest: Float32s = ndi.minimum_filter(h, size=size)
+    return 0.5 * (highest + np.clip(lowest, -100.0, 60.0))
 
 
-def partial_volume_rim(mask: np.ndarray, below: np.ndarray, spacing: np.ndarray, p: SegmentationParams) -> np.ndarray:
+def partial_volume_rim(
+    mask: np.ndarray, below: np.ndarray, spacing: np.ndarray, p: SegmentationParams
+) -> np.ndarray:
     """Outer-surface voxels of `mask` that lie outside the bone's half-maximum edge, bool.
 
     A blurred edge (scanner point-spread function, a few mm wide) crosses the 120 HU threshold

@@ -18,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import ndimage as ndi
 
+from .arrays import DT, Float32s, Floats, Ints
 from .volume import Volume
 
 
@@ -57,39 +59,47 @@ def make_work_grid(ct: Volume, spacing_mm: float, anchor_mm: float) -> WorkGrid:
     origin_mm = np.ceil(first / anchor_mm - 1e-6) * anchor_mm - first
     origin = origin_mm / spacing
     extent = np.array(ct.shape, float) - 1.0 - origin
-    shape = tuple(int(max(1, np.floor(e / st + 1e-6) + 1)) for e, st in zip(extent, step))
+    ni, nj, nk = (int(max(1, np.floor(e / st + 1e-6) + 1)) for e, st in zip(extent, step, strict=True))
+    shape = (ni, nj, nk)
     affine = ct.affine.copy()
     affine[:3, :3] = ct.affine[:3, :3] * step
     affine[:3, 3] = ct.index_to_ras(origin)
-    return WorkGrid(float(spacing_mm), step, origin, shape, ct.shape, affine)  # type: ignore[arg-type]
+    return WorkGrid(float(spacing_mm), step, origin, shape, ct.shape, affine)
 
 
 def sample_linear(array: np.ndarray, grid: WorkGrid) -> np.ndarray:
     """Trilinear samples (float32) of a CT-grid array at the working voxel centres."""
-    return ndi.affine_transform(
-        array, grid.step_vox, offset=grid.origin_vox, output_shape=grid.shape, output=np.float32,
-        order=1, mode="nearest",
+    sampled: Float32s = ndi.affine_transform(
+        array,
+        grid.step_vox,
+        offset=grid.origin_vox,
+        output_shape=grid.shape,
+        output=np.float32,
+        order=1,
+        mode="nearest",
     )
+    return sampled
 
 
-def _nearest(positions: np.ndarray, size: int) -> np.ndarray:
-    return np.clip(np.rint(positions).astype(int), 0, size - 1)
+def _nearest(positions: Floats, size: int) -> Ints:
+    nearest: Ints = np.clip(np.rint(positions).astype(np.intp), 0, size - 1)
+    return nearest
 
 
-def to_ct_grid(work: np.ndarray, grid: WorkGrid) -> np.ndarray:
+def to_ct_grid(work: NDArray[DT], grid: WorkGrid) -> NDArray[DT]:
     """Nearest-neighbour values of a working-grid array at the CT voxel centres (CT shape)."""
     idx = [
         _nearest((np.arange(n) - o) / st, m)
-        for n, o, st, m in zip(grid.ct_shape, grid.origin_vox, grid.step_vox, grid.shape)
+        for n, o, st, m in zip(grid.ct_shape, grid.origin_vox, grid.step_vox, grid.shape, strict=True)
     ]
     return work[np.ix_(*idx)]
 
 
-def from_ct_grid(array: np.ndarray, grid: WorkGrid) -> np.ndarray:
+def from_ct_grid(array: NDArray[DT], grid: WorkGrid) -> NDArray[DT]:
     """Nearest-neighbour samples of a CT-grid array (a mask) at the working voxel centres."""
     idx = [
         _nearest(o + np.arange(m) * st, n)
-        for n, o, st, m in zip(grid.ct_shape, grid.origin_vox, grid.step_vox, grid.shape)
+        for n, o, st, m in zip(grid.ct_shape, grid.origin_vox, grid.step_vox, grid.shape, strict=True)
     ]
     return array[np.ix_(*idx)]
 

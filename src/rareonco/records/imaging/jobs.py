@@ -19,14 +19,22 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from rareonco.errors import InvalidInput
+from rareonco.imaging.pipeline import ProgressCallback
+from rareonco.imaging.plan_summary import PlanSummary
+from rareonco.imaging.resection import CutPlane
+from rareonco.records.imaging.schemas import PlanParams
 from rareonco.records.imaging.studies import resolve
+from rareonco.reports.plan_folder import run_pelvis_plan
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.store.db import Database
@@ -39,14 +47,26 @@ log = logging.getLogger("rareonco.imaging.jobs")
 _PROGRESS_STEP = 0.01  # write progress to the row only when it moved this much
 
 
-def _worker_actor(session: Any, user_id: int | None) -> Actor:
+def _worker_actor(session: Session, user_id: int | None) -> Actor:
     user = session.get(User, user_id) if user_id is not None else None
     if user is None:
         return audit.SYSTEM
     return Actor(user.id, user.username, user.role, "plan-worker")
 
 
-def _start(db: Database, data_dir: Path, job_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class PlanRun:
+    """What the worker needs to run one job: the files (resolved under the data folder), the
+    folder to write and the job's parameters read back from its row."""
+
+    ct: Path
+    series_uid: str | None
+    mask: Path | None
+    out: Path
+    params: PlanParams
+
+
+def _start(db: Database, data_dir: Path, job_id: int) -> PlanRun | None:
     with db.session() as session:
         job = session.get(PlanJob, job_id)
         if job is None or job.status != "queued":
@@ -54,22 +74,29 @@ def _start(db: Database, data_dir: Path, job_id: int) -> dict[str, Any] | None:
         ct = session.get(ImagingStudy, job.ct_id)
         mask = session.get(ImagingStudy, job.mask_id) if job.mask_id else None
         assert ct is not None
+        try:
+            params = PlanParams.from_columns(job.side, job.tumour_box_mm, job.margin_mm, job.cuts)
+        except ValueError as exc:  # a row not written by `create_job`: the job cannot run
+            job.status, job.finished_at = "failed", utcnow()
+            job.error = f"the plan's parameters are invalid: {exc}"[:2000]
+            return None
         job.status, job.stage, job.progress, job.started_at = "running", "load", 0.0, utcnow()
         job.output_dir = f"imaging/plans/{job.id}"
-        return {"ct": resolve(data_dir, ct.storage_path), "series_uid": ct.series_uid,
-                "mask": resolve(data_dir, mask.storage_path) if mask else None,
-                "out": data_dir / job.output_dir, "side": job.side,
-                "box": tuple(job.tumour_box_mm) if job.tumour_box_mm else None,
-                "margin_mm": job.margin_mm, "cuts": [list(c) for c in job.cuts]}
+        return PlanRun(ct=resolve(data_dir, ct.storage_path), series_uid=ct.series_uid,
+                       mask=resolve(data_dir, mask.storage_path) if mask else None,
+                       out=data_dir / job.output_dir, params=params)
 
 
-def _progress_writer(db: Database, job_id: int):  # type: ignore[no-untyped-def]
-    last = {"stage": "load", "fraction": 0.0}
+def _progress_writer(db: Database, job_id: int) -> ProgressCallback:
+    """A progress callback that writes to the job row when the stage changes or the fraction
+    moved by `_PROGRESS_STEP` (a plan reports thousands of times)."""
+    last_stage, last_fraction = "load", 0.0
 
     def write(stage: str, fraction: float) -> None:
-        if stage == last["stage"] and fraction - float(last["fraction"]) < _PROGRESS_STEP:
+        nonlocal last_stage, last_fraction
+        if stage == last_stage and fraction - last_fraction < _PROGRESS_STEP:
             return
-        last.update(stage=stage, fraction=fraction)
+        last_stage, last_fraction = stage, fraction
         with db.session() as session:
             job = session.get(PlanJob, job_id)
             if job is not None:
@@ -91,33 +118,31 @@ def _fail(db: Database, job_id: int, message: str, field: str | None) -> None:
 
 def run_job(db: Database, data_dir: Path, job_id: int) -> str:
     """Run a queued job to the end; returns its final status ('done' or 'failed')."""
-    from rareonco.imaging import CutPlane
-    from rareonco.reports.plan_folder import run_pelvis_plan
-
-    params = _start(db, data_dir, job_id)
-    if params is None:
+    run = _start(db, data_dir, job_id)
+    if run is None:
         return "skipped"
+    params = run.params
     try:
-        cuts = tuple(CutPlane(c[:3], c[3:]) for c in params["cuts"])
-        plan = run_pelvis_plan(params["ct"], params["out"], params["side"],
-                               tumour_box_mm=params["box"], tumour_mask_path=params["mask"],
-                               margin_mm=params["margin_mm"], cuts=cuts,
-                               progress=_progress_writer(db, job_id),
-                               series_uid=params["series_uid"])
+        cuts = tuple(CutPlane(np.asarray(c[:3]), np.asarray(c[3:])) for c in params.cuts)
+        written = run_pelvis_plan(run.ct, run.out, params.side,
+                                  tumour_box_mm=params.tumour_box_mm, tumour_mask_path=run.mask,
+                                  margin_mm=params.margin_mm, cuts=cuts,
+                                  progress=_progress_writer(db, job_id),
+                                  series_uid=run.series_uid)
     except InvalidInput as exc:
         _fail(db, job_id, exc.reason, exc.field)
         return "failed"
-    except Exception as exc:  # noqa: BLE001 - a job must end, whatever went wrong
+    except Exception as exc:  # a job must end, whatever went wrong
         log.exception("plan job %s failed", job_id)
         _fail(db, job_id, f"the plan could not be made ({exc.__class__.__name__}: {exc})", None)
         return "failed"
-    _finish(db, job_id, plan.to_dict())
+    _finish(db, job_id, written.summary)
     return "done"
 
 
-def _finish(db: Database, job_id: int, summary: dict[str, Any]) -> None:
-    res, imp = summary["resection"], summary["implant"]  # type: ignore[index]
-    zones = ", ".join(res["zones"]) or "none"
+def _finish(db: Database, job_id: int, summary: PlanSummary) -> None:
+    res, imp = summary.resection, summary.implant
+    zones = ", ".join(res.zones) or "none"
     with db.session() as session:
         job = session.get(PlanJob, job_id)
         assert job is not None
@@ -126,18 +151,18 @@ def _finish(db: Database, job_id: int, summary: dict[str, Any]) -> None:
             case_id=job.case_id, kind="resection_plan", event_date=date.today(),
             author_id=job.created_by,
             summary=(f"Pelvic resection plan, patient's {job.side.upper()}: Enneking zones "
-                     f"{zones}; resected bone {res['resected_bone_ml']:.0f} ml, implant "
-                     f"{imp['volume_ml']:.0f} ml (margin {job.margin_mm:g} mm)"),
+                     f"{zones}; resected bone {res.resected_bone_ml:.0f} ml, implant "
+                     f"{imp.volume_ml:.0f} ml (margin {job.margin_mm:g} mm)"),
             payload={"plan_id": job.id, "ct_id": job.ct_id, "side": job.side,
-                     "zones": res["zones"], "zone_volumes_ml": res["zone_volumes_ml"],
-                     "resected_bone_ml": res["resected_bone_ml"],
-                     "implant_ml": imp["volume_ml"], "margin_mm": job.margin_mm,
-                     "min_margin_mm": res["min_margin_mm"], "warnings": summary["warnings"],
+                     "zones": res.zones, "zone_volumes_ml": res.zone_volumes_ml,
+                     "resected_bone_ml": res.resected_bone_ml,
+                     "implant_ml": imp.volume_ml, "margin_mm": job.margin_mm,
+                     "min_margin_mm": res.min_margin_mm, "warnings": summary.warnings,
                      "url": f"/cases/{job.case_id}/imaging/plans/{job.id}"})
         session.add(event)
         session.flush()
         job.status, job.stage, job.progress = "done", "done", 1.0
-        job.summary, job.event_id, job.finished_at = summary, event.id, utcnow()
+        job.summary, job.event_id, job.finished_at = summary.to_dict(), event.id, utcnow()
         audit.record(session, actor, "create", f"case/{job.case_id}/event/{event.id}",
                      "resection_plan")
 

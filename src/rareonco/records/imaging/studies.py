@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rareonco.errors import Conflict, InvalidInput, NotFound
-from rareonco.records.imaging.schemas import OUTPUT_FILES, PlanIn
+from rareonco.records.imaging.schemas import (
+    OUTPUT_FILES,
+    CtStudyOut,
+    PlanFileOut,
+    PlanIn,
+    PlanJobOut,
+    PlanParams,
+    PlanProgressOut,
+    PlanResultOut,
+    parse_summary,
+)
 from rareonco.records.imaging.uploads import StagedCt, discard, stage_ct
 from rareonco.records.schemas import iso
 from rareonco.security import audit
@@ -52,13 +63,17 @@ def read_geometry(path: Path, kind: str) -> dict[str, Any]:
     Reads the whole volume with `load_ct`, so an unreadable CT is refused at upload, not when
     a plan runs."""
     import nibabel as nib
+    from nibabel.spatialimages import SpatialImage
 
     from rareonco.imaging import load_ct
     from rareonco.imaging.dicom_io import list_series
 
     series_uid = None
     if kind == "nifti":
-        orientation = "".join(nib.aff2axcodes(nib.load(str(path)).affine))
+        image = nib.load(str(path))
+        if not isinstance(image, SpatialImage):
+            raise InvalidInput("file", "not an image volume")
+        orientation = _axis_codes(image.affine)
     else:
         cts = [s for s in list_series(path) if s["modality"] == "CT"]
         if cts:
@@ -72,21 +87,28 @@ def read_geometry(path: Path, kind: str) -> dict[str, Any]:
             "series_uid": series_uid}
 
 
+def _axis_codes(affine: Any) -> str:
+    """Axis codes of a voxel-to-RAS affine, e.g. 'LPS'."""
+    from nibabel.orientations import aff2axcodes
+
+    codes: Callable[[Any], Sequence[str]] = aff2axcodes  # nibabel ships no annotations
+    return "".join(codes(affine))
+
+
 def _dicom_orientation(folder: Path) -> str:
     """Axis codes of the stored voxel order (rows, columns, slices) from ImageOrientationPatient."""
-    import nibabel as nib
     import pydicom
 
     for path in sorted(folder.iterdir()):
         try:
             ds = pydicom.dcmread(str(path), stop_before_pixels=True)
             iop = np.asarray([float(v) for v in ds.ImageOrientationPatient])
-        except Exception:  # noqa: BLE001 - not every file need carry the tag
+        except Exception:  # not every file need carry the tag, nor be DICOM
             continue
         cols = np.column_stack([iop[:3], iop[3:], np.cross(iop[:3], iop[3:])])
         aff = np.eye(4)
         aff[:3, :3] = np.diag([-1.0, -1.0, 1.0]) @ cols  # LPS -> RAS
-        return "".join(nib.aff2axcodes(aff))
+        return _axis_codes(aff)
     return "?"
 
 
@@ -158,14 +180,14 @@ def list_studies(session: Session, actor: Actor, case_id: int) -> list[ImagingSt
                                 .order_by(ImagingStudy.id)))
 
 
-def study_view(study: ImagingStudy) -> dict[str, Any]:
-    return {"id": study.id, "case_id": study.case_id, "purpose": study.purpose,
-            "kind": study.kind, "filename": study.filename, "n_files": study.n_files,
-            "size_bytes": study.size_bytes, "sha256": study.sha256, "source": study.source,
-            "shape": study.shape, "spacing_mm": study.spacing_mm,
-            "orientation": study.orientation, "series_uid": study.series_uid,
-            "field_of_view_mm": _field_of_view(study), "description": study.description,
-            "created_at": iso(study.created_at)}
+def study_view(study: ImagingStudy) -> CtStudyOut:
+    return CtStudyOut(
+        id=study.id, case_id=study.case_id, purpose=study.purpose, kind=study.kind,
+        filename=study.filename, n_files=study.n_files, size_bytes=study.size_bytes,
+        sha256=study.sha256, source=study.source, shape=study.shape,
+        spacing_mm=study.spacing_mm, orientation=study.orientation,
+        series_uid=study.series_uid, field_of_view_mm=_field_of_view(study),
+        description=study.description, created_at=iso(study.created_at))
 
 
 def _field_of_view(study: ImagingStudy) -> list[list[float]]:
@@ -195,9 +217,10 @@ def create_job(session: Session, actor: Actor, case_id: int, data: PlanIn) -> Pl
     if data.tumour_box_mm is not None:
         _check_box_in_view(ct, data.tumour_box_mm)
         _check_side(session, ct, data.side, data.tumour_box_mm)
-    job = PlanJob(case_id=case_id, ct_id=ct.id, mask_id=data.tumour_mask_id, side=data.side,
-                  tumour_box_mm=data.tumour_box_mm, margin_mm=data.margin_mm, cuts=data.cuts,
-                  status="queued", progress=0.0, stage="queued", created_by=actor.user_id)
+    params = PlanParams.from_request(data)
+    job = PlanJob(case_id=case_id, ct_id=ct.id, mask_id=data.tumour_mask_id,
+                  **params.to_columns(), status="queued", progress=0.0, stage="queued",
+                  created_by=actor.user_id)
     session.add(job)
     session.flush()
     audit.record(session, actor, "create", f"case/{case_id}/plan/{job.id}",
@@ -219,13 +242,14 @@ def _check_box_in_view(ct: ImagingStudy, box: list[float]) -> None:
 def _check_side(session: Session, ct: ImagingStudy, side: str, box: list[float]) -> None:
     earlier = session.scalar(select(PlanJob).where(
         PlanJob.ct_id == ct.id, PlanJob.status == "done").order_by(PlanJob.id.desc()).limit(1))
-    plane = (earlier.summary or {}).get("symmetry_plane") if earlier else None
-    if not plane:
+    summary = parse_summary(earlier.summary) if earlier else None
+    if earlier is None or summary is None:
         return
+    plane = summary.symmetry_plane
     b = np.asarray(box, float)
     corners = np.array([[x, y, z] for x in (b[0], b[3]) for y in (b[1], b[4])
                         for z in (b[2], b[5])])
-    d = (corners - np.asarray(plane["point_mm"])) @ np.asarray(plane["normal"])
+    d = (corners - np.asarray(plane.point_mm)) @ np.asarray(plane.normal)
     found = "right" if d.min() > 0 else "left" if d.max() < 0 else None
     if found is not None and found != side:
         raise InvalidInput(
@@ -279,26 +303,20 @@ def output_file(session: Session, actor: Actor, data_dir: Path, job_id: int,
     return path, media, inline
 
 
-def result_summary(summary: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The figures a surgeon reads first, from plan.json."""
-    if not summary:
-        return None
-    res, imp = summary.get("resection", {}), summary.get("implant", {})
-    return {"zones": res.get("zones", []), "zone_volumes_ml": res.get("zone_volumes_ml", {}),
-            "resected_bone_ml": res.get("resected_bone_ml"), "implant_ml": imp.get("volume_ml"),
-            "implant_watertight": imp.get("watertight"), "margin_mm": res.get("margin_mm"),
-            "min_margin_mm": res.get("min_margin_mm"), "asymmetry": summary.get("asymmetry"),
-            "symmetry_plane": summary.get("symmetry_plane"),
-            "tumour": summary.get("tumour"), "warnings": summary.get("warnings", [])}
-
-
-def job_view(job: PlanJob) -> dict[str, Any]:
-    files = [{"name": n, "url": f"/api/v1/plans/{job.id}/files/{n}"} for n in OUTPUT_FILES] \
+def job_view(job: PlanJob) -> PlanJobOut:
+    files = [PlanFileOut(name=n, url=f"/api/v1/plans/{job.id}/files/{n}") for n in OUTPUT_FILES] \
         if job.status == "done" else []
-    return {"id": job.id, "case_id": job.case_id, "ct_id": job.ct_id, "mask_id": job.mask_id,
-            "status": job.status, "progress": round(job.progress, 3), "stage": job.stage,
-            "side": job.side, "tumour_box_mm": job.tumour_box_mm, "margin_mm": job.margin_mm,
-            "cuts": job.cuts, "error": job.error, "error_field": job.error_field,
-            "result": result_summary(job.summary), "event_id": job.event_id, "files": files,
-            "created_at": iso(job.created_at), "started_at": iso(job.started_at),
-            "finished_at": iso(job.finished_at)}
+    summary = parse_summary(job.summary)
+    return PlanJobOut(
+        id=job.id, case_id=job.case_id, ct_id=job.ct_id, mask_id=job.mask_id, status=job.status,
+        progress=round(job.progress, 3), stage=job.stage, side=job.side,
+        tumour_box_mm=job.tumour_box_mm, margin_mm=job.margin_mm, cuts=job.cuts, error=job.error,
+        error_field=job.error_field,
+        result=PlanResultOut.from_summary(summary) if summary else None,
+        event_id=job.event_id, files=files, created_at=iso(job.created_at),
+        started_at=iso(job.started_at), finished_at=iso(job.finished_at))
+
+
+def progress_view(job: PlanJob) -> PlanProgressOut:
+    return PlanProgressOut(id=job.id, case_id=job.case_id, status=job.status, stage=job.stage,
+                           progress=job.progress)

@@ -21,7 +21,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from rareonco.errors import InvalidInput
 
@@ -77,7 +77,7 @@ def sniff(path: Path) -> str:
     return "other"
 
 
-def _copy_limited(src: BinaryIO, dst: Path, budget: list[int], max_file_bytes: int,
+def _copy_limited(src: IO[bytes], dst: Path, budget: list[int], max_file_bytes: int,
                   name: str) -> tuple[int, str]:
     """Copy a stream to `dst`; refuse a file over `max_file_bytes` or a study over the budget."""
     digest, size = hashlib.sha256(), 0

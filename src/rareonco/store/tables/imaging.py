@@ -10,6 +10,7 @@ shape, spacing, affine; the stored axis order) and the plan.json summary.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -46,9 +47,9 @@ class ImagingStudy(Base):
     # relative to the data folder, or absolute for a study referenced in place (source "reference")
     storage_path: Mapped[str] = mapped_column(String(1000))
     source: Mapped[str] = mapped_column(String(16), default="upload")  # upload | reference
-    shape: Mapped[list] = mapped_column(JSON)  # canonical (R, A, S) voxel counts
-    spacing_mm: Mapped[list] = mapped_column(JSON)
-    affine: Mapped[list] = mapped_column(JSON)  # canonical voxel -> RAS mm, 4x4
+    shape: Mapped[list[int]] = mapped_column(JSON)  # canonical (R, A, S) voxel counts
+    spacing_mm: Mapped[list[float]] = mapped_column(JSON)
+    affine: Mapped[list[list[float]]] = mapped_column(JSON)  # canonical voxel -> RAS mm, 4x4
     orientation: Mapped[str] = mapped_column(String(8))  # axis codes as stored, e.g. RAS, LPS
     series_uid: Mapped[str | None] = mapped_column(String(128))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -71,13 +72,13 @@ class PlanJob(Versioned, Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0..1
     stage: Mapped[str] = mapped_column(String(32), default="queued")
     side: Mapped[str] = mapped_column(String(8))  # the patient's left | right
-    tumour_box_mm: Mapped[list | None] = mapped_column(JSON)  # [x0, y0, z0, x1, y1, z1] RAS
+    tumour_box_mm: Mapped[list[float] | None] = mapped_column(JSON)  # [x0, y0, z0, x1, y1, z1] RAS
     margin_mm: Mapped[float] = mapped_column(Float, default=20.0)
-    cuts: Mapped[list] = mapped_column(JSON, default=list)  # [[px, py, pz, nx, ny, nz], ...]
+    cuts: Mapped[list[list[float]]] = mapped_column(JSON, default=list)  # [[px, py, pz, nx, ny, nz], ...]
     error: Mapped[str | None] = mapped_column(Text)
     error_field: Mapped[str | None] = mapped_column(String(64))
     output_dir: Mapped[str | None] = mapped_column(String(1000))  # relative to the data folder
-    summary: Mapped[dict | None] = mapped_column(JSON)  # plan.json
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # plan.json
     event_id: Mapped[int | None] = mapped_column(ForeignKey("timeline_events.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -86,4 +87,5 @@ class PlanJob(Versioned, Base):
     ct: Mapped[ImagingStudy] = relationship(foreign_keys=[ct_id])
     event: Mapped[TimelineEvent | None] = relationship()
 
-    __mapper_args__ = {"version_id_col": Versioned.version}  # type: ignore[dict-item]
+    # SQLAlchemy's declarative base declares it an instance attribute: mypy refuses a ClassVar
+    __mapper_args__: dict[str, Any] = {"version_id_col": Versioned.version}  # noqa: RUF012

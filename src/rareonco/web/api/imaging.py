@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse
 from rareonco.config import Settings
 from rareonco.records.imaging import studies as imaging
 from rareonco.records.imaging.jobs import PlanWorker, get_worker
-from rareonco.records.imaging.schemas import PlanIn
+from rareonco.records.imaging.schemas import OUTPUT_FILES, CtStudyOut, PlanIn, PlanJobOut
 from rareonco.web.deps import SessionDep, UserDep, get_settings
 
 router = APIRouter(tags=["imaging"])
@@ -36,12 +36,14 @@ def upload_limits(settings: Settings) -> tuple[int, int]:
     return per_file, 4 * per_file
 
 
-@router.post("/cases/{case_id}/ct", status_code=status.HTTP_201_CREATED)
+@router.post("/cases/{case_id}/ct", status_code=status.HTTP_201_CREATED,
+             response_model=CtStudyOut,
+             responses={201: {"description": "The CT as stored, with its canonical geometry"}})
 def attach_ct(case_id: int, session: SessionDep, user: UserDep, settings: SettingsDep,
               files: Annotated[list[UploadFile],
                                File(description="NIfTI, DICOM zip or DICOM files")],
               purpose: Annotated[str, Form()] = "ct",
-              description: Annotated[str, Form()] = "") -> dict[str, Any]:
+              description: Annotated[str, Form()] = "") -> CtStudyOut:
     per_file, total = upload_limits(settings)
     study = imaging.attach_ct(session, user.actor, settings.data_dir, case_id,
                               [(f.filename or "upload", f.file) for f in files], per_file, total,
@@ -49,14 +51,16 @@ def attach_ct(case_id: int, session: SessionDep, user: UserDep, settings: Settin
     return imaging.study_view(study)
 
 
-@router.get("/cases/{case_id}/ct")
-def list_ct(case_id: int, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
+@router.get("/cases/{case_id}/ct", response_model=list[CtStudyOut])
+def list_ct(case_id: int, session: SessionDep, user: UserDep) -> list[CtStudyOut]:
     return [imaging.study_view(s) for s in imaging.list_studies(session, user.actor, case_id)]
 
 
-@router.post("/cases/{case_id}/plans", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/cases/{case_id}/plans", status_code=status.HTTP_202_ACCEPTED,
+             response_model=PlanJobOut,
+             responses={202: {"description": "The job, queued: poll GET /plans/{job_id}"}})
 def create_plan(case_id: int, body: PlanIn, session: SessionDep, user: UserDep,
-                worker: WorkerDep) -> dict[str, Any]:
+                worker: WorkerDep) -> PlanJobOut:
     """Queue a pelvic resection plan; 422 at once for a box outside the CT or on the wrong side."""
     job = imaging.create_job(session, user.actor, case_id, body)
     out = imaging.job_view(job)
@@ -65,17 +69,30 @@ def create_plan(case_id: int, body: PlanIn, session: SessionDep, user: UserDep,
     return out
 
 
-@router.get("/cases/{case_id}/plans")
-def list_plans(case_id: int, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
+@router.get("/cases/{case_id}/plans", response_model=list[PlanJobOut])
+def list_plans(case_id: int, session: SessionDep, user: UserDep) -> list[PlanJobOut]:
     return [imaging.job_view(j) for j in imaging.list_jobs(session, user.actor, case_id)]
 
 
-@router.get("/plans/{job_id}")
-def read_plan(job_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+@router.get("/plans/{job_id}", response_model=PlanJobOut)
+def read_plan(job_id: int, session: SessionDep, user: UserDep) -> PlanJobOut:
     return imaging.job_view(imaging.get_job(session, user.actor, job_id))
 
 
-@router.get("/plans/{job_id}/files/{name}")
+def _file_content() -> dict[str, Any]:
+    """Each output file's media type with a binary schema (plan.json: the plan's summary)."""
+    content: dict[str, Any] = {}
+    for media, _inline in OUTPUT_FILES.values():
+        media = media.split(";")[0]
+        content.setdefault(media, {"schema": {"type": "string", "format": "binary"}})
+    return content
+
+
+@router.get("/plans/{job_id}/files/{name}", response_class=FileResponse,
+            responses={200: {"content": _file_content(),
+                             "description": "One of the plan's files: meshes (STL, 3MF), the "
+                                            "label map (NIfTI), plan.json, views.png, the "
+                                            "report (HTML, PDF)"}})
 def plan_file(job_id: int, name: str, session: SessionDep, user: UserDep,
               settings: SettingsDep) -> FileResponse:
     path, media, inline = imaging.output_file(session, user.actor, settings.data_dir, job_id,
