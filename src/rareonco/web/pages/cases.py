@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from rareonco.errors import Forbidden
 from rareonco.records.board.meetings import tasks_of_case
 from rareonco.records.board.views import task_view
 from rareonco.records.cases import service as cases
 from rareonco.records.cases.schemas import TransitionIn
 from rareonco.security.roles import Permission, can
 from rareonco.web.deps import SessionDep
-from rareonco.web.pages.forms import PageUserDep, form_action
+from rareonco.web.pages.forms import REFUSALS, PageUserDep, form_action
 from rareonco.web.pages.render import render
 
 router = APIRouter()
@@ -47,4 +48,6 @@ def transition(case_id: int, request: Request, session: SessionDep, user: PageUs
                          TransitionIn(to=to, reason=reason or None, note=note))
         return pathway()
 
-    return form_action(session, move, lambda message, _status: pathway(message))
+    # a move this role may not make is shown beside the control too (not an error page)
+    return form_action(session, move, lambda message, _status: pathway(message),
+                       refuse=(*REFUSALS, Forbidden))
