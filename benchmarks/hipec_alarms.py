@@ -179,7 +179,7 @@ def persistence(results: list[dict]) -> dict[str, tuple[int, int, int, int]]:
         row[1] += any(a[2] >= end_s - 300 for a in new)
         row[2] += any(a[0] in expected and a[2] >= end_s - 300 for a in r["baseline"])
         row[3] += any(a[4] == 3 for a in new)
-    return {k: tuple(v) for k, v in out.items()}  # type: ignore[misc]
+    return {k: tuple(v) for k, v in out.items()}  # type: ignore[misc]  # fixed-length rows
 
 
 def forecast_leads(results: list[dict]) -> tuple[list[float], list[float], int, int]:

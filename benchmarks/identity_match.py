@@ -68,7 +68,7 @@ def synthetic_persons(n: int, seed: int) -> list[Person]:
             family_native=family if script != 1 else None,
             given_native=given if script != 1 else None,
             birth_date=date(1935, 1, 1) + timedelta(days=rng.randrange(90 * 365)),
-            sex=sex,  # type: ignore[arg-type]
+            sex=sex,  # type: ignore[arg-type]  # one of the literal values, drawn at random
             passport=f"{rng.choice('AFKN')}{rng.choice('ABC')}{rng.randrange(10**7):07d}"
             if rng.random() < 0.6 else None,
             country=rng.choice(COUNTRIES)))

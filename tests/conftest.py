@@ -112,7 +112,7 @@ def users(db: Database) -> dict[str, int]:
 
 
 @pytest.fixture
-def app(settings: Settings, db: Database, users: dict[str, int]):  # type: ignore[no-untyped-def]
+def app(settings: Settings, db: Database, users: dict[str, int]):
     from rareonco.web.app import create_app
 
     return create_app(settings, db)
@@ -125,7 +125,7 @@ def _token(client: TestClient, username: str) -> str:
 
 
 @pytest.fixture
-def clients(app) -> dict[str, TestClient]:  # type: ignore[no-untyped-def]
+def clients(app) -> dict[str, TestClient]:
     """One API client per role, each with its bearer token."""
     out = {}
     for role in ROLES:
@@ -136,7 +136,7 @@ def clients(app) -> dict[str, TestClient]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def anon(app) -> TestClient:  # type: ignore[no-untyped-def]
+def anon(app) -> TestClient:
     return TestClient(app)
 
 
@@ -151,12 +151,12 @@ def _patient_body(**over: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def patient_body():  # type: ignore[no-untyped-def]
+def patient_body():
     """A factory of valid patient bodies; keyword arguments override fields."""
     return _patient_body
 
 
-def browser_session(app, username: str = "clinician") -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
+def browser_session(app, username: str = "clinician") -> tuple[TestClient, str]:
     """Log in through the login form like a browser: a client holding the session cookie, and
     the page's CSRF token for the forms it posts."""
     import re

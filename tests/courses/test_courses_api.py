@@ -15,7 +15,7 @@ GOOD_LABS = {"anc_10e9_l": 2.1, "platelets_10e9_l": 210, "lvef_pct": 62,
 
 
 @pytest.fixture
-def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
+def case_id(clients, patient_body) -> int:
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
     r = c.post(f"/api/v1/patients/{pid}/cases", json={
@@ -24,25 +24,25 @@ def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
     return r.json()["id"]
 
 
-def _course(clients, case_id, **over) -> dict:  # type: ignore[no-untyped-def]
+def _course(clients, case_id, **over) -> dict:
     r = clients["clinician"].post(f"/api/v1/cases/{case_id}/courses", json={**P6, **over})
     assert r.status_code == 201, r.text
     return r.json()
 
 
-def _labs(clients, case_id, taken_on="2026-01-04", **over) -> None:  # type: ignore[no-untyped-def]
+def _labs(clients, case_id, taken_on="2026-01-04", **over) -> None:
     r = clients["clinician"].post(f"/api/v1/cases/{case_id}/labs",
                                   json={"taken_on": taken_on, "values": {**GOOD_LABS, **over}})
     assert r.status_code == 201, r.text
 
 
-def _cycle(clients, course_id, **body):  # type: ignore[no-untyped-def]
+def _cycle(clients, course_id, **body):
     body.setdefault("number", 1)
     body.setdefault("start_date", START)
     return clients["clinician"].post(f"/api/v1/courses/{course_id}/cycles", json=body)
 
 
-def test_library_and_stateless_plan_match_the_cli(clients) -> None:  # type: ignore[no-untyped-def]
+def test_library_and_stateless_plan_match_the_cli(clients) -> None:
     ids = [r["id"] for r in clients["researcher"].get("/api/v1/regimens").json()]
     assert {"P6", "MAP"} <= set(ids)
     detail = clients["clinician"].get("/api/v1/regimens/p6").json()
@@ -63,7 +63,7 @@ def test_library_and_stateless_plan_match_the_cli(clients) -> None:  # type: ign
     assert bad.status_code == 422 and bad.json()["field"] == "height_cm"
 
 
-def test_plan_save_and_planned_against_given(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_plan_save_and_planned_against_given(clients, case_id) -> None:
     course = _course(clients, case_id)
     assert course["regimen"] == "P6" and course["cycles_planned"] == 7
     assert course["cycles_given"] == 0 and course["next_cycle"] == 1
@@ -90,7 +90,7 @@ def test_plan_save_and_planned_against_given(clients, case_id) -> None:  # type:
     assert again.status_code == 409 and "already recorded" in again.json()["error"]
 
 
-def test_anthracycline_limit_blocks_then_override_is_audited(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_anthracycline_limit_blocks_then_override_is_audited(clients, case_id) -> None:
     # 250 mg/m2 of doxorubicin given elsewhere: cycle 1 (75) would make 325 > 300 (P6 limit).
     course = _course(clients, case_id, external_anthracyclines=[
         {"drug": "doxorubicin", "dose_mg_m2": 250}])
@@ -115,7 +115,7 @@ def test_anthracycline_limit_blocks_then_override_is_audited(clients, case_id) -
     assert overrides[0]["detail"] == f"anthracycline_limit: {reason}"
 
 
-def test_dose_more_than_10_percent_off_needs_a_reason(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_dose_more_than_10_percent_off_needs_a_reason(clients, case_id) -> None:
     course = _course(clients, case_id)
     _labs(clients, case_id)
     c1 = course["cycles"][0]
@@ -135,7 +135,7 @@ def test_dose_more_than_10_percent_off_needs_a_reason(clients, case_id) -> None:
     assert _cycle(clients, course["id"], doses=within).status_code == 201  # 8 % off: no reason
 
 
-def test_reduction_with_reason_is_stored(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_reduction_with_reason_is_stored(clients, case_id) -> None:
     course = _course(clients, case_id)
     _labs(clients, case_id)
     doses = [{"drug": d["drug"], "day": day, "dose_mg": d["mg_per_day"]}
@@ -151,7 +151,7 @@ def test_reduction_with_reason_is_stored(clients, case_id) -> None:  # type: ign
     assert f["resolved_by"].startswith("75 % dose") and not f["outstanding"]
 
 
-def test_failed_precheck_needs_a_reason_and_missing_ones_warn(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_failed_precheck_needs_a_reason_and_missing_ones_warn(clients, case_id) -> None:
     course = _course(clients, case_id)
     _labs(clients, case_id, anc_10e9_l=0.4)  # P6 starts at ANC >= 0.5 (Kushner 1996)
     r = _cycle(clients, course["id"])
@@ -168,7 +168,7 @@ def test_failed_precheck_needs_a_reason_and_missing_ones_warn(clients, case_id) 
     assert "precheck_missing" in warned and "weight_stale" in warned
 
 
-def test_stale_weight_warns_and_a_new_weight_moves_the_reference(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_stale_weight_warns_and_a_new_weight_moves_the_reference(clients, case_id) -> None:
     course = _course(clients, case_id, weight_measured_on="2025-12-01")
     _labs(clients, case_id)
     r = _cycle(clients, course["id"])
@@ -190,7 +190,7 @@ def test_stale_weight_warns_and_a_new_weight_moves_the_reference(clients, case_i
     assert r.json()["bsa_m2"] == pytest.approx(1.3663, abs=1e-4)
 
 
-def test_delay_and_order_of_cycles(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_delay_and_order_of_cycles(clients, case_id) -> None:
     course = _course(clients, case_id)
     _labs(clients, case_id)
     assert _cycle(clients, course["id"]).status_code == 201
@@ -204,7 +204,7 @@ def test_delay_and_order_of_cycles(clients, case_id) -> None:  # type: ignore[no
     assert _cycle(clients, course["id"], number=9).json()["field"] == "number"
 
 
-def test_adverse_events_are_ctcae_terms_and_grades(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_adverse_events_are_ctcae_terms_and_grades(clients, case_id) -> None:
     c = clients["clinician"]
     url = f"/api/v1/cases/{case_id}/adverse-events"
     r = c.post(url, json={"term": "Febrile neutropenia", "grade": 3, "onset": "2026-01-14"})
@@ -223,7 +223,7 @@ def test_adverse_events_are_ctcae_terms_and_grades(clients, case_id) -> None:  #
 
 
 @pytest.mark.parametrize("role", ["coordinator", "researcher"])
-def test_roles_without_clinical_access_are_refused(clients, case_id, role) -> None:  # type: ignore[no-untyped-def]
+def test_roles_without_clinical_access_are_refused(clients, case_id, role) -> None:
     course = _course(clients, case_id)
     c = clients[role]
     assert c.get(f"/api/v1/cases/{case_id}/courses").status_code == 403
@@ -239,7 +239,7 @@ def test_roles_without_clinical_access_are_refused(clients, case_id, role) -> No
     assert plan.status_code == (200 if role == "researcher" else 403)
 
 
-def test_stop_a_course(clients, case_id, db) -> None:  # type: ignore[no-untyped-def]
+def test_stop_a_course(clients, case_id, db) -> None:
     """A course stopped after cycle 1 (toxicity): no cycle may follow; the stop is on the case's
     timeline and in the audit log; bad stops are refused naming the field."""
     course = _course(clients, case_id)

@@ -55,7 +55,7 @@ def assert_typed(model: type[BaseModel], body: Any) -> None:
 
 
 @SQLITE
-def test_every_courses_route_documents_its_body(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_courses_route_documents_its_body(app) -> None:
     assert_every_body_has_a_schema(app, courses_api.router)
     spec = app.openapi()
     course = spec["paths"]["/api/v1/courses/{course_id}"]["get"]["responses"]["200"]
@@ -66,7 +66,7 @@ def test_every_courses_route_documents_its_body(app) -> None:  # type: ignore[no
 
 
 @SQLITE
-def test_bodies_validate_against_their_out_models(clients, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_bodies_validate_against_their_out_models(clients, patient_body) -> None:
     c = clients["clinician"]
     assert_typed(RegimenOut, c.get("/api/v1/regimens").json()[0])
     assert_typed(RegimenDetailOut, c.get("/api/v1/regimens/P6").json())

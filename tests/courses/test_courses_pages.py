@@ -16,7 +16,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
+def case_id(clients, patient_body) -> int:
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
     return c.post(f"/api/v1/patients/{pid}/cases", json={"morphology_code": "8806/3",
@@ -27,7 +27,7 @@ PLAN = {"regimen": "P6", "height_cm": "168", "weight_kg": "55", "start": "2026-0
         "weight_measured_on": "2026-01-04", "bsa_formula": "mosteller"}
 
 
-def test_plan_save_record_and_print(app, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_plan_save_record_and_print(app, case_id) -> None:
     c, csrf = _login(app)
     h = {"X-CSRF-Token": csrf, "HX-Request": "true"}
     page = c.get(f"/cases/{case_id}/courses").text
@@ -67,7 +67,7 @@ def test_plan_save_record_and_print(app, case_id) -> None:  # type: ignore[no-un
     assert "3364.37" in text and "CAPPED 2.0 mg/course" in text and "BSA 1.60" in text
 
 
-def test_response_page_serves_its_chart_locally(app, clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_response_page_serves_its_chart_locally(app, clients, case_id) -> None:
     api = clients["clinician"]
     api.post(f"/api/v1/cases/{case_id}/timepoints", json={
         "assessed_on": "2026-01-02", "baseline": True,
@@ -82,7 +82,7 @@ def test_response_page_serves_its_chart_locally(app, clients, case_id) -> None: 
     assert js.status_code == 200 and len(js.content) > 1_000_000
 
 
-def test_course_pages_speak_russian(app, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_course_pages_speak_russian(app, case_id) -> None:
     c, csrf = _login(app)
     c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
     h = {"X-CSRF-Token": csrf, "HX-Request": "true"}
@@ -100,7 +100,7 @@ def test_course_pages_speak_russian(app, case_id) -> None:  # type: ignore[no-un
     assert "Оценок по данным визуализации пока нет." in c.get(f"/cases/{case_id}/response").text
 
 
-def test_stop_a_course_from_its_page(app, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_stop_a_course_from_its_page(app, case_id) -> None:
     """The stop form: a refusal comes back next to the form, the values kept on the server;
     a stop shows on the page and the form and the cycle recording are gone."""
     c, csrf = _login(app)

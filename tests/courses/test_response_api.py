@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.fixture
-def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
+def case_id(clients, patient_body) -> int:
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
     return c.post(f"/api/v1/patients/{pid}/cases", json={"molecular_findings": []}).json()["id"]
@@ -18,12 +18,12 @@ BASELINE = {"assessed_on": "2026-01-02", "baseline": True, "lesions": [
     {"id": "N1", "kind": "non_target", "organ": "peritoneum"}]}
 
 
-def _follow(date: str, t1: float, t2: float, t3: float, **over):  # type: ignore[no-untyped-def]
+def _follow(date: str, t1: float, t2: float, t3: float, **over):
     return {"assessed_on": date, "non_target": "present", **over,
             "lesions": [{"id": "T1", "mm": t1}, {"id": "T2", "mm": t2}, {"id": "T3", "mm": t3}]}
 
 
-def test_recist_series_chart_and_timeline(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_recist_series_chart_and_timeline(clients, case_id) -> None:
     c = clients["clinician"]
     url = f"/api/v1/cases/{case_id}/timepoints"
     assert c.post(url, json=_follow("2026-02-01", 1, 1, 1)).json()["field"] == "baseline"
@@ -53,7 +53,7 @@ def test_recist_series_chart_and_timeline(clients, case_id) -> None:  # type: ig
     assert any("-45.2 %" in e["summary"] and "PR" in e["summary"] for e in timeline)
 
 
-def test_invalid_timepoints_are_refused(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_timepoints_are_refused(clients, case_id) -> None:
     c = clients["clinician"]
     url = f"/api/v1/cases/{case_id}/timepoints"
     small = {"assessed_on": "2026-01-02", "baseline": True,
@@ -70,7 +70,7 @@ def test_invalid_timepoints_are_refused(clients, case_id) -> None:  # type: igno
     assert c.post(url, json=growth).json()["timepoint"]["overall_response"] == "PD"
 
 
-def test_huvos_from_necrosis(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_huvos_from_necrosis(clients, case_id) -> None:
     c = clients["clinician"]
     url = f"/api/v1/cases/{case_id}/pathology-response"
     r = c.post(url, json={"specimen_date": "2026-05-01", "necrosis_pct": 92})

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
+def case_id(clients, patient_body) -> int:
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
     return c.post(f"/api/v1/patients/{pid}/cases", json={"morphology_code": "8806/3",
@@ -35,7 +35,7 @@ def _field_error(html: str, field: str) -> str:
     return m.group(1)
 
 
-def test_baseline_then_follow_up(app, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_baseline_then_follow_up(app, case_id) -> None:
     c, csrf = _login(app)
     url = f"/cases/{case_id}/response"
     page = c.get(url).text
@@ -76,7 +76,7 @@ def test_baseline_then_follow_up(app, case_id) -> None:  # type: ignore[no-untyp
     assert [t["overall_response"] for t in api["timepoints"]] == [None, "PR"]
 
 
-def test_huvos_form(app, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_huvos_form(app, case_id) -> None:
     c, csrf = _login(app)
     url = f"/cases/{case_id}/response"
     r = c.post(f"{url}/pathology", data={"specimen_date": "2026-04-01", "necrosis_pct": "150",
@@ -90,7 +90,7 @@ def test_huvos_form(app, case_id) -> None:  # type: ignore[no-untyped-def]
     assert "Huvos III" in page and "good responder" in page
 
 
-def test_forms_need_the_csrf_token_and_a_clinician(app, clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_forms_need_the_csrf_token_and_a_clinician(app, clients, case_id) -> None:
     c, _ = _login(app)
     r = c.post(f"/cases/{case_id}/response/pathology",
                data={"specimen_date": "2026-04-01", "necrosis_pct": "95"})
@@ -98,7 +98,7 @@ def test_forms_need_the_csrf_token_and_a_clinician(app, clients, case_id) -> Non
     assert clients["clinician"].get(f"/api/v1/cases/{case_id}/response").json()["pathology"] == []
 
 
-def test_forms_speak_russian(app, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_forms_speak_russian(app, case_id) -> None:
     c, csrf = _login(app)
     c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
     page = c.get(f"/cases/{case_id}/response").text

@@ -78,7 +78,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
+def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="en-GB")
     pg = context.new_page()
     pg.set_default_timeout(30000)
@@ -86,7 +86,7 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def login(page, username: str = "demo", password: str = "rareonco-demo") -> None:  # type: ignore[no-untyped-def]
+def login(page, username: str = "demo", password: str = "rareonco-demo") -> None:
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)

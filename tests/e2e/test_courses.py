@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +16,7 @@ from .conftest import login
 pytestmark = pytest.mark.e2e
 
 
-def _open_dsrct_case(page) -> None:  # type: ignore[no-untyped-def]
+def _open_dsrct_case(page) -> None:
     login(page)
     page.fill("input[name=q]", "volkov")
     expect(page.locator("#patient-rows")).to_contain_text("Волков")
@@ -23,7 +24,7 @@ def _open_dsrct_case(page) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator("h1")).to_contain_text("Volkov")
 
 
-def test_plan_p6_for_the_dsrct_patient(page) -> None:  # type: ignore[no-untyped-def]
+def test_plan_p6_for_the_dsrct_patient(page) -> None:
     _open_dsrct_case(page)
     page.click("nav.case-nav >> text=Chemotherapy")
     expect(page.locator("h2", has_text="Plan a course")).to_be_visible()
@@ -56,14 +57,14 @@ def test_plan_p6_for_the_dsrct_patient(page) -> None:  # type: ignore[no-untyped
 
     with page.expect_download() as info:
         page.get_by_test_id("dose-sheet-pdf").click()
-    pdf = PdfReader(io.BytesIO(open(info.value.path(), "rb").read()))  # noqa: SIM115
+    pdf = PdfReader(io.BytesIO(Path(info.value.path()).read_bytes()))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "Volkov" in text and "BSA 1.60" in text
     assert text.count("Cycle ") >= 7 and "3364.37" in text
     assert "CAPPED 2.0 mg/course" in text
 
 
-def test_demo_course_and_response(page) -> None:  # type: ignore[no-untyped-def]
+def test_demo_course_and_response(page) -> None:
     _open_dsrct_case(page)
     page.click("nav.case-nav >> text=Chemotherapy")
     page.get_by_test_id("course-list").locator("a").first.click()
@@ -76,7 +77,7 @@ def test_demo_course_and_response(page) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator("#response-chart .main-svg").first).to_be_visible(timeout=30000)
 
 
-def test_enter_a_follow_up_timepoint(page) -> None:  # type: ignore[no-untyped-def]
+def test_enter_a_follow_up_timepoint(page) -> None:
     """The form under the RECIST table: a follow-up today adds a row and a point on the chart;
     a refused value is shown next to its input and the entered values stay."""
     _open_dsrct_case(page)

@@ -6,12 +6,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import login
+
 pytestmark = pytest.mark.e2e
 
-from .conftest import login  # noqa: E402
 
-
-def test_login_search_and_case_page(page) -> None:  # type: ignore[no-untyped-def]
+def test_login_search_and_case_page(page) -> None:
     login(page)
     expect(page.locator("h1")).to_have_text("Patients")
     page.fill("input[name=q]", "Рахим")
@@ -26,7 +26,7 @@ def test_login_search_and_case_page(page) -> None:  # type: ignore[no-untyped-de
     expect(page.get_by_test_id("case-status")).to_have_text("in treatment")
 
 
-def test_intake_then_pathway_moves(page) -> None:  # type: ignore[no-untyped-def]
+def test_intake_then_pathway_moves(page) -> None:
     login(page, "desk")
     page.click("text=New referral")
     page.fill("input[name=family_name]", "Назарова")
@@ -58,7 +58,7 @@ def test_intake_then_pathway_moves(page) -> None:  # type: ignore[no-untyped-def
     expect(page.get_by_test_id("case-status")).to_have_text("remote review")
 
 
-def test_researcher_sees_no_names(page) -> None:  # type: ignore[no-untyped-def]
+def test_researcher_sees_no_names(page) -> None:
     login(page, "research")
     expect(page.locator("#patient-rows")).to_contain_text("P-")
     expect(page.locator("#patient-rows")).not_to_contain_text("Rakhimov")

@@ -6,16 +6,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import login
+
 pytestmark = pytest.mark.e2e
 
-from .conftest import login  # noqa: E402
 
-
-def _points(page) -> int:  # type: ignore[no-untyped-def]
+def _points(page) -> int:
     return int(page.get_by_test_id("hipec-chart").get_attribute("data-points") or 0)
 
 
-def test_demo_perfusion_has_analysis_and_report(page) -> None:  # type: ignore[no-untyped-def]
+def test_demo_perfusion_has_analysis_and_report(page) -> None:
     login(page)
     page.fill("input[name=q]", "volkov")
     page.click("text=8806/3")
@@ -30,7 +30,7 @@ def test_demo_perfusion_has_analysis_and_report(page) -> None:  # type: ignore[n
     assert report.ok and report.headers["content-type"] == "application/pdf"
 
 
-def test_simulated_perfusion_with_fault_raises_an_alarm(page) -> None:  # type: ignore[no-untyped-def]
+def test_simulated_perfusion_with_fault_raises_an_alarm(page) -> None:
     login(page)
     page.fill("input[name=q]", "volkov")
     page.click("text=8806/3")

@@ -7,12 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import login
+
 pytestmark = pytest.mark.e2e
 
-from .conftest import login  # noqa: E402
 
-
-def _open_osteosarcoma_imaging(page) -> None:  # type: ignore[no-untyped-def]
+def _open_osteosarcoma_imaging(page) -> None:
     login(page)
     page.fill("input[name=q]", "Рахим")
     expect(page.locator("#patient-rows tbody tr")).to_have_count(1)
@@ -22,7 +22,7 @@ def _open_osteosarcoma_imaging(page) -> None:  # type: ignore[no-untyped-def]
     expect(page).to_have_url(re.compile(r"/cases/\d+/imaging$"))
 
 
-def test_demo_plan_with_3d_viewer(page) -> None:  # type: ignore[no-untyped-def]
+def test_demo_plan_with_3d_viewer(page) -> None:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"{m.text} ({m.location.get('url')})")
             if m.type == "error" else None)
@@ -58,7 +58,7 @@ def test_demo_plan_with_3d_viewer(page) -> None:  # type: ignore[no-untyped-def]
     assert not [e for e in errors if "favicon" not in e], errors
 
 
-def test_wrong_side_is_refused_naming_both_sides(page) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_side_is_refused_naming_both_sides(page) -> None:
     _open_osteosarcoma_imaging(page)
     form = page.locator("#plan-create")
     form.locator("input[name=tumour_box]").fill("-90, 101, 184, -50, 141, 224")

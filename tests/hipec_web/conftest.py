@@ -10,7 +10,7 @@ PROBES = ("inflow", "outflow", "ip_upper", "ip_pelvis")
 
 
 @pytest.fixture
-def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
+def case_id(clients, patient_body) -> int:
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
     r = c.post(f"/api/v1/patients/{pid}/cases", json={
@@ -31,7 +31,7 @@ def procedure_body(**over: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def procedure(clients, case_id) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def procedure(clients, case_id) -> dict[str, Any]:
     r = clients["clinician"].post(f"/api/v1/cases/{case_id}/hipec", json=procedure_body())
     assert r.status_code == 201, r.text
     return r.json()

@@ -17,7 +17,7 @@ def url(case_id: int, proc: dict, tail: str = "") -> str:
     return f"/api/v1/cases/{case_id}/hipec/{proc['id']}{tail}"
 
 
-def test_create_computes_dose_and_links_timeline(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_create_computes_dose_and_links_timeline(clients, case_id, procedure) -> None:
     assert procedure["bsa_m2"] == pytest.approx(1.834, abs=0.001)  # Mosteller 178 cm, 68 kg
     assert procedure["drugs"] == [{"drug": "cisplatin", "dose_mg_m2": 100.0, "dose_mg": 183.0}]
     assert procedure["target_c"] == [42.0, 43.0] and procedure["planned_duration_min"] == 60
@@ -37,20 +37,20 @@ def test_create_computes_dose_and_links_timeline(clients, case_id, procedure) ->
     ({"pci_regions": {"0": 1}}, "pci_regions.1"), ({"surgery_event_id": 999999},
                                                     "surgery_event_id"),
 ])
-def test_create_refuses_bad_values(clients, case_id, over, field) -> None:  # type: ignore[no-untyped-def]
+def test_create_refuses_bad_values(clients, case_id, over, field) -> None:
     r = clients["clinician"].post(f"/api/v1/cases/{case_id}/hipec", json=procedure_body(**over))
     assert r.status_code == 422, r.text
     assert r.json()["field"] == field
 
 
-def test_pci_from_regions(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_pci_from_regions(clients, case_id) -> None:
     regions = {str(i): (2 if i < 7 else 0) for i in range(13)}
     r = clients["clinician"].post(f"/api/v1/cases/{case_id}/hipec",
                                   json=procedure_body(pci=None, pci_regions=regions))
     assert r.status_code == 201 and r.json()["pci"] == 14
 
 
-def test_ingest_rows_and_columns(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_rows_and_columns(clients, case_id, procedure) -> None:
     c = clients["clinician"]
     r = c.post(url(case_id, procedure, "/samples"), json=rows(0, 10))
     assert r.status_code == 200, r.text
@@ -88,7 +88,7 @@ def test_ingest_rows_and_columns(clients, case_id, procedure) -> None:  # type: 
     ({"samples": [{"t_s": 0, "probes": {"inflow": 40.0}, "flow_l_min": 11},
                   {"t_s": 1, "probes": {"inflow": 60.0}}]}, "samples.0.flow_l_min"),
 ])
-def test_bad_batch_is_422_and_stores_nothing(clients, case_id, procedure, body, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_batch_is_422_and_stores_nothing(clients, case_id, procedure, body, field) -> None:
     c = clients["clinician"]
     r = c.post(url(case_id, procedure, "/samples"), json=body)
     assert r.status_code == 422, r.text
@@ -96,7 +96,7 @@ def test_bad_batch_is_422_and_stores_nothing(clients, case_id, procedure, body, 
     assert c.get(url(case_id, procedure)).json()["samples"] == 0
 
 
-def test_overlapping_batch_is_409_with_last_time(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_overlapping_batch_is_409_with_last_time(clients, case_id, procedure) -> None:
     c = clients["clinician"]
     assert c.post(url(case_id, procedure, "/samples"), json=rows(0, 5)).status_code == 200
     r = c.post(url(case_id, procedure, "/samples"), json=rows(3, 5))
@@ -105,7 +105,7 @@ def test_overlapping_batch_is_409_with_last_time(clients, case_id, procedure) ->
     assert c.get(url(case_id, procedure)).json()["samples"] == 10
 
 
-def test_over_temperature_alarm_is_stored_and_acknowledged(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_over_temperature_alarm_is_stored_and_acknowledged(clients, case_id, procedure) -> None:
     c = clients["clinician"]
     assert c.post(url(case_id, procedure, "/samples"), json=rows(0, 5)).json()["alarms"] == []
     r = c.post(url(case_id, procedure, "/samples"), json=rows(5, 5, inflow_c=45.5))
@@ -123,7 +123,7 @@ def test_over_temperature_alarm_is_stored_and_acknowledged(clients, case_id, pro
     assert c.post(url(case_id, procedure, "/alarms/999999/ack")).status_code == 404
 
 
-def test_monitor_state_survives_a_restart(app, clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_monitor_state_survives_a_restart(app, clients, case_id, procedure) -> None:
     """The over-temperature condition began before the hub was dropped; the rebuilt monitor
     still confirms it 2 s in, from the stored samples."""
     c = clients["clinician"]
@@ -134,7 +134,7 @@ def test_monitor_state_survives_a_restart(app, clients, case_id, procedure) -> N
     assert [a["type"] for a in r.json()["alarms"]] == ["over_temperature"]
 
 
-def test_import_csv_analysis_and_report(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_import_csv_analysis_and_report(clients, case_id, procedure) -> None:
     c = clients["clinician"]
     text = format_csv(simulate(20, seed=3))
     r = c.post(url(case_id, procedure, "/import"),
@@ -161,11 +161,11 @@ def test_import_csv_analysis_and_report(clients, case_id, procedure) -> None:  #
     assert bad.status_code == 422
 
 
-def test_report_without_samples_is_404(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_report_without_samples_is_404(clients, case_id, procedure) -> None:
     assert clients["clinician"].get(url(case_id, procedure, "/report.html")).status_code == 404
 
 
-def test_roles(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_roles(clients, case_id, procedure) -> None:
     for role in ("coordinator", "researcher", "auditor"):
         c = clients[role]
         assert c.get(f"/api/v1/cases/{case_id}/hipec").status_code == 403, role
@@ -176,7 +176,7 @@ def test_roles(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-
     assert clients["admin"].get(url(case_id, procedure)).status_code == 200
 
 
-def test_finished_procedure_takes_no_samples(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_finished_procedure_takes_no_samples(clients, case_id, procedure) -> None:
     c = clients["clinician"]
     r = c.patch(url(case_id, procedure), json={"version": procedure["version"],
                                                "status": "finished"})
@@ -186,7 +186,7 @@ def test_finished_procedure_takes_no_samples(clients, case_id, procedure) -> Non
     assert stale.status_code == 409
 
 
-def test_reads_and_writes_are_audited(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_reads_and_writes_are_audited(clients, case_id, procedure) -> None:
     c = clients["clinician"]
     c.post(url(case_id, procedure, "/samples"), json=rows(0, 3))
     c.get(url(case_id, procedure, "/analysis"))

@@ -55,7 +55,7 @@ def assert_typed(model: type[BaseModel], body: Any) -> None:
 
 
 @SQLITE
-def test_every_hipec_route_documents_its_body(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_hipec_route_documents_its_body(app) -> None:
     assert_every_body_has_a_schema(app, hipec_api.router)
     bodies = documented_bodies(app, hipec_api.router)
     base = "/cases/{case_id}/hipec/{procedure_id}"
@@ -67,7 +67,7 @@ def test_every_hipec_route_documents_its_body(app) -> None:  # type: ignore[no-u
 
 
 @SQLITE
-def test_bodies_validate_against_their_out_models(clients, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_bodies_validate_against_their_out_models(clients, procedure) -> None:
     c = clients["clinician"]
     assert_typed(ProcedureOut, procedure)
     api = f"/api/v1/cases/{procedure['case_id']}/hipec/{procedure['id']}"

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 
-def test_pages_speak_russian(app, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_pages_speak_russian(app, case_id, procedure) -> None:
     c, csrf = _login(app)
     base = f"/cases/{case_id}/hipec"
     en = c.get(base).text
@@ -24,7 +24,7 @@ def test_pages_speak_russian(app, case_id, procedure) -> None:  # type: ignore[n
     assert "Процедуры HIPEC" in ru and "Записать процедуру" in ru and "запланировано" in ru
     page = c.get(f"{base}/{procedure['id']}").text
     assert "Перфузия" in page and "Тревоги" in page and "Завершить перфузию" in page
-    config = json.loads(re.search(r'id="hipec-config">(.*?)</script>', page).group(1))  # type: ignore[union-attr]
+    config = json.loads(re.search(r'id="hipec-config">(.*?)</script>', page).group(1))
     assert config["ackLabel"] == "Подтвердить"
     assert config["labels"]["alarm"]["over_temperature"] == "перегрев"
     frag = c.get(f"{base}/{procedure['id']}/analysis").text
@@ -37,7 +37,7 @@ CSV = ("time_s,inflow_c,outflow_c,ip_upper_c,ip_pelvis_c,pressure_mmhg,flow_l_mi
        + "".join(f"{t},44.1,43.1,42.5,42.4,12,1.2\n" for t in range(5, 12)))
 
 
-def test_csv_import_shows_and_keeps_its_findings(app, clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_csv_import_shows_and_keeps_its_findings(app, clients, case_id, procedure) -> None:
     c, csrf = _login(app)
     page_url = f"/cases/{case_id}/hipec/{procedure['id']}"
     assert "No log imported." in c.get(page_url).text

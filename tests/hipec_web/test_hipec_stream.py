@@ -21,7 +21,7 @@ def events(lines: Iterator[str]) -> Iterator[tuple[str, dict]]:
             kind, data = None, []
 
 
-def test_stream_delivers_samples_and_an_alarm(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_stream_delivers_samples_and_an_alarm(clients, case_id, procedure) -> None:
     base = f"/api/v1/cases/{case_id}/hipec/{procedure['id']}"
     writer = clients["admin"]
     writer.post(base + "/samples", json=rows(0, 5))
@@ -44,12 +44,12 @@ def test_stream_delivers_samples_and_an_alarm(clients, case_id, procedure) -> No
         assert kind == "ack" and acked["id"] == alarm["id"] and acked["acknowledged_by"] == "admin"
 
 
-def test_stream_needs_a_login(anon, clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_stream_needs_a_login(anon, clients, case_id, procedure) -> None:
     r = anon.get(f"/api/v1/cases/{case_id}/hipec/{procedure['id']}/stream")
     assert r.status_code == 401
 
 
-def test_live_feed_freezes_the_start_up_heap(clients, case_id, procedure) -> None:  # type: ignore[no-untyped-def]
+def test_live_feed_freezes_the_start_up_heap(clients, case_id, procedure) -> None:
     """A full garbage collection must not walk the whole app (a 110-150 ms pause with the GIL
     held, measured in benchmarks/hipec_stream.py) while alarms are on their way."""
     base = f"/api/v1/cases/{case_id}/hipec/{procedure['id']}"

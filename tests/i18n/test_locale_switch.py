@@ -11,15 +11,15 @@ from rareonco.store.tables.accounts import User
 PASSWORD = "correct-horse-42"
 
 
-def web_login(client, username: str) -> str:  # type: ignore[no-untyped-def]
+def web_login(client, username: str) -> str:
     r = client.post("/login", data={"username": username, "password": PASSWORD},
                     follow_redirects=False)
     assert r.status_code == 303, r.text
     page = client.get("/board" if username == "clinician" else "/", headers={"accept": "text/html"})
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-def test_visitor_choice_is_a_cookie(anon) -> None:  # type: ignore[no-untyped-def]
+def test_visitor_choice_is_a_cookie(anon) -> None:
     assert "Log in" in anon.get("/login").text
     assert "Войти" in anon.get("/login", headers={"accept-language": "ru-RU,ru;q=0.9"}).text
     r = anon.post("/locale", data={"lang": "ru", "next": "/login"}, follow_redirects=False)
@@ -33,7 +33,7 @@ def test_visitor_choice_is_a_cookie(anon) -> None:  # type: ignore[no-untyped-de
     assert r.headers["location"] == "/"
 
 
-def test_user_choice_is_remembered_on_the_account(app, db) -> None:  # type: ignore[no-untyped-def]
+def test_user_choice_is_remembered_on_the_account(app, db) -> None:
     from fastapi.testclient import TestClient
 
     browser = TestClient(app)

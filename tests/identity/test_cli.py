@@ -26,7 +26,7 @@ def test_the_issue_case_is_review_with_its_conflicts() -> None:
                       "existing": [EXISTING]})
     assert code == 0
     assert body["decision"] == "review"
-    (match,) = body["matches"]  # type: ignore[misc]
+    (match,) = body["matches"]
     assert match["id"] == 1 and 0.0 <= match["score"] <= 1.0
     assert "passport:same" in match["agreements"]
     assert {"family:different", "birth_date:year_only"} <= set(match["conflicts"])
@@ -39,7 +39,7 @@ def test_re_registration_links_and_strangers_are_left_out() -> None:
                                     "birth_date": "2007-08-11", "sex": "male"},
                       "existing": [stranger, EXISTING]})
     assert code == 0 and body["decision"] == "link"
-    assert [m["id"] for m in body["matches"]] == [1]  # type: ignore[attr-defined]
+    assert [m["id"] for m in body["matches"]] == [1]
 
 
 def test_no_existing_persons_is_new() -> None:

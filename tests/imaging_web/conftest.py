@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(autouse=True)
-def _stop_worker(app):  # type: ignore[no-untyped-def]
+def _stop_worker(app):
     """Let a plan still running finish before the database is dropped."""
     yield
     worker = getattr(app.state, "plan_worker", None)
@@ -45,7 +45,7 @@ def shared_ct() -> Path:
 
 
 @pytest.fixture
-def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
+def case_id(clients, patient_body) -> int:
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
     r = c.post(f"/api/v1/patients/{pid}/cases", json={
@@ -55,14 +55,14 @@ def case_id(clients, patient_body) -> int:  # type: ignore[no-untyped-def]
     return r.json()["id"]
 
 
-def upload(client, case_id: int, *files: tuple[str, bytes]):  # type: ignore[no-untyped-def]
+def upload(client, case_id: int, *files: tuple[str, bytes]):
     return client.post(f"/api/v1/cases/{case_id}/ct",
                        files=[("files", (name, data, "application/octet-stream"))
                               for name, data in files])
 
 
 @pytest.fixture
-def ct_id(clients, case_id, shared_ct) -> int:  # type: ignore[no-untyped-def]
+def ct_id(clients, case_id, shared_ct) -> int:
     r = upload(clients["clinician"], case_id, (shared_ct.name, shared_ct.read_bytes()))
     assert r.status_code == 201, r.text
     return r.json()["id"]

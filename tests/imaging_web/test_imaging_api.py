@@ -30,7 +30,7 @@ def test_upload_nifti_reads_geometry(clients, case_id, shared_ct) -> None:
     assert again.status_code == 409 and again.json()["ct_id"] == ct["id"]
 
 
-def test_upload_dicom_files_and_zip(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_upload_dicom_files_and_zip(clients, case_id) -> None:
     folder = require_shared(SHARED_DICOM)
     slices = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()]
     c = clients["clinician"]
@@ -84,7 +84,7 @@ def test_upload_refuses_other_content(clients, case_id, settings) -> None:
     assert not list((settings.data_dir / "imaging" / "ct").glob(".staging-*"))
 
 
-def test_size_limits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_size_limits(tmp_path) -> None:
     from rareonco.errors import InvalidInput
     from rareonco.records.imaging.uploads import stage_ct
 
@@ -186,7 +186,7 @@ def test_roles_without_clinical_access_get_403(clients, case_id, role) -> None:
     assert c.get("/api/v1/plans/1/files/plan.json").status_code == 403
 
 
-def test_admin_may_plan(clients, case_id, shared_ct) -> None:  # type: ignore[no-untyped-def]
+def test_admin_may_plan(clients, case_id, shared_ct) -> None:
     r = upload(clients["admin"], case_id, (shared_ct.name, shared_ct.read_bytes()))
     assert r.status_code == 201, r.text
     assert clients["admin"].get(f"/api/v1/cases/{case_id}/ct").status_code == 200

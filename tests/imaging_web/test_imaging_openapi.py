@@ -11,13 +11,13 @@ from rareonco.web.api import imaging as imaging_api
 from .conftest import LEFT_BOX
 
 
-def _imaging_operations(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _imaging_operations(app) -> list[tuple[str, str]]:
     routes = [r for r in imaging_api.router.routes if isinstance(r, APIRoute)]
     assert routes
     return [("/api/v1" + r.path, m.lower()) for r in routes for m in r.methods]
 
 
-def test_every_imaging_route_documents_a_2xx_body(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_imaging_route_documents_a_2xx_body(app) -> None:
     spec = app.openapi()
     for path, method in _imaging_operations(app):
         responses = spec["paths"][path][method]["responses"]
@@ -34,7 +34,7 @@ def test_every_imaging_route_documents_a_2xx_body(app) -> None:  # type: ignore[
     assert {"model/stl", "image/png", "application/json"} <= set(files)
 
 
-def test_answers_validate_against_their_out_models(clients, case_id, ct_id, db) -> None:  # type: ignore[no-untyped-def]
+def test_answers_validate_against_their_out_models(clients, case_id, ct_id, db) -> None:
     from rareonco.store.tables.imaging import PlanJob
 
     c = clients["clinician"]

@@ -8,7 +8,7 @@ from ..conftest import browser_session as _login
 from .conftest import LEFT_BOX
 
 
-def test_upload_and_plan_form_errors(app, case_id, shared_ct) -> None:  # type: ignore[no-untyped-def]
+def test_upload_and_plan_form_errors(app, case_id, shared_ct) -> None:
     c, csrf = _login(app)
     page = c.get(f"/cases/{case_id}/imaging")
     assert page.status_code == 200 and "No CT attached" in page.text
@@ -22,7 +22,7 @@ def test_upload_and_plan_form_errors(app, case_id, shared_ct) -> None:  # type: 
     assert r.status_code == 303, r.text
     page = c.get(f"/cases/{case_id}/imaging").text
     assert "122 × 101 × 112" in page and 'id="plan-create"' in page
-    ct_id = re.search(r'data-ct-id="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    ct_id = re.search(r'data-ct-id="(\d+)"', page).group(1)
     form = {"csrf_token": csrf, "ct_id": ct_id, "side": "left", "margin_mm": "20",
             "tumour_box": "1, 2, 3"}
     r = c.post(f"/cases/{case_id}/imaging/plans", data=form)
@@ -37,13 +37,13 @@ def test_upload_and_plan_form_errors(app, case_id, shared_ct) -> None:  # type: 
     assert c.get(f"/api/v1/cases/{case_id}/plans").json() == []
 
 
-def test_coordinator_cannot_open_the_page(app, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_cannot_open_the_page(app, case_id) -> None:
     c, _ = _login(app, "coordinator")
     r = c.get(f"/cases/{case_id}/imaging", headers={"accept": "text/html"})
     assert r.status_code == 403
 
 
-def test_progress_fragment_polls_then_reloads(app, db, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_progress_fragment_polls_then_reloads(app, db, case_id) -> None:
     from rareonco.store.tables.imaging import ImagingStudy, PlanJob
 
     with db.session() as session:
@@ -74,7 +74,7 @@ def test_progress_fragment_polls_then_reloads(app, db, case_id) -> None:  # type
     assert c.get(f"/cases/{case_id + 1}/imaging/plans/{job_id}/progress").status_code in (403, 404)
 
 
-def test_page_speaks_russian(app, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_page_speaks_russian(app, case_id) -> None:
     c, csrf = _login(app)
     c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
     page = c.get(f"/cases/{case_id}/imaging").text

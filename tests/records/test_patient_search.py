@@ -65,7 +65,7 @@ def _search(db: Database, filters: SearchFilters, page: int, per_page: int
 
 @pytest.mark.parametrize("q", ["ив", "иван", "ivan", "IVA", "petr", "iv an", "иван аз",
                                "ivanova anna", "rakh", "zzz"])
-def test_name_search_matches_brute_force_on_every_page(db: Database, registry, q: str) -> None:  # type: ignore[no-untyped-def]
+def test_name_search_matches_brute_force_on_every_page(db: Database, registry, q: str) -> None:
     expected = _expected_by_name(registry, q)
     for per_page in (1, 7, 25):
         got: list[int] = []
@@ -76,7 +76,7 @@ def test_name_search_matches_brute_force_on_every_page(db: Database, registry, q
         assert got == expected, (q, per_page)
 
 
-def test_the_sorted_fallback_gives_the_same_pages(db: Database, registry, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_sorted_fallback_gives_the_same_pages(db: Database, registry, monkeypatch) -> None:
     """A prefix starting more distinct words than the merge takes falls back to one sort."""
     merged = [_search(db, SearchFilters(q="iv"), page, 5) for page in (1, 2, 3)]
     monkeypatch.setattr(patient_search, "MAX_TOKEN_RUNS", 1)
@@ -84,7 +84,7 @@ def test_the_sorted_fallback_gives_the_same_pages(db: Database, registry, monkey
     assert merged[0][1] == len(_expected_by_name(registry, "iv"))
 
 
-def test_mrn_leads_the_first_page_once(db: Database, registry) -> None:  # type: ignore[no-untyped-def]
+def test_mrn_leads_the_first_page_once(db: Database, registry) -> None:
     target = registry[17]
     ids, total = _search(db, SearchFilters(q=target.mrn.lower()), 1, 25)
     assert ids == [target.id] and total == 1
@@ -92,7 +92,7 @@ def test_mrn_leads_the_first_page_once(db: Database, registry) -> None:  # type:
 
 @pytest.mark.parametrize("country", COUNTRIES)
 def test_country_search_is_citizens_and_residents_once_in_list_order(
-        db: Database, registry, country: str) -> None:  # type: ignore[no-untyped-def]
+        db: Database, registry, country: str) -> None:
     expected = [p.id for p in sorted(registry, key=lambda p: p.order)
                 if country in (p.citizenship, p.residence)]
     got: list[int] = []
@@ -103,14 +103,14 @@ def test_country_search_is_citizens_and_residents_once_in_list_order(
     assert got == expected
 
 
-def test_name_and_country_together(db: Database, registry) -> None:  # type: ignore[no-untyped-def]
+def test_name_and_country_together(db: Database, registry) -> None:
     expected = [i for i in _expected_by_name(registry, "ivan")
                 if any(p.id == i and "KZ" in (p.citizenship, p.residence) for p in registry)]
     ids, total = _search(db, SearchFilters(q="ivan", country="KZ"), 1, 200)
     assert ids == expected and total == len(expected)
 
 
-def test_counts_stop_after_the_limit(db: Database, registry, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_counts_stop_after_the_limit(db: Database, registry, monkeypatch) -> None:
     monkeypatch.setattr(patient_search, "COUNT_LIMIT", 3)
     for filters in (SearchFilters(q="iv"), SearchFilters(country="RU"),
                     SearchFilters(q="iv", country="RU"), SearchFilters(q="iv an")):

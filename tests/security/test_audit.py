@@ -11,7 +11,7 @@ from rareonco.store.db import Database
 from rareonco.store.tables.audit import AuditEntry
 
 
-def _disable_triggers(db: Database, session) -> None:  # type: ignore[no-untyped-def]
+def _disable_triggers(db: Database, session) -> None:
     if db.dialect == "sqlite":
         session.execute(text("DROP TRIGGER audit_log_no_update"))
         session.execute(text("DROP TRIGGER audit_log_no_delete"))

@@ -12,7 +12,7 @@ from rareonco.store.db import Database, normalise_url
 
 
 @pytest.fixture
-def pg(pg_session_url: str):  # type: ignore[no-untyped-def]
+def pg(pg_session_url: str):
     database = Database(pg_session_url)
     yield database
     database.dispose()
@@ -25,7 +25,7 @@ def _backend_pid(database: Database) -> int:
 
 def _rest_pooled(database: Database) -> None:
     """Make every pooled connection look rested longer than the limit `_ping_when_idle` reads."""
-    for record in list(database.engine.pool._pool.queue):  # type: ignore[attr-defined]
+    for record in list(database.engine.pool._pool.queue):
         record.info["rareonco_checked_in"] -= store_db.PING_AFTER_IDLE_S + 1
 
 
@@ -57,7 +57,7 @@ def test_a_connection_back_moments_ago_is_not_pinged(pg: Database) -> None:
     _backend_pid(pg)
     pings: list[object] = []
     original = pg.engine.dialect.do_ping
-    pg.engine.dialect.do_ping = lambda conn: pings.append(conn) or original(conn)  # type: ignore[method-assign]
+    pg.engine.dialect.do_ping = lambda conn: pings.append(conn) or original(conn)
     try:
         with pg.session(read=True, only_reads=True) as s:
             s.execute(text("SELECT 1"))
@@ -67,7 +67,7 @@ def test_a_connection_back_moments_ago_is_not_pinged(pg: Database) -> None:
             s.execute(text("SELECT 1"))
         assert len(pings) == 1
     finally:
-        pg.engine.dialect.do_ping = original  # type: ignore[method-assign]
+        pg.engine.dialect.do_ping = original
 
 
 def test_a_session_that_only_reads_runs_without_a_transaction_on_postgresql(pg: Database) -> None:
@@ -90,7 +90,7 @@ def test_a_session_that_only_reads_runs_without_a_transaction_on_postgresql(pg: 
         assert s.scalar(text("SELECT count(*) FROM pg_class WHERE relname = 't'")) == 0
 
 
-def test_sqlite_sessions_that_only_read_keep_their_transaction(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_sessions_that_only_read_keep_their_transaction(tmp_path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     try:
         with database.session(read=True, only_reads=True) as s:

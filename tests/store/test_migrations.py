@@ -35,7 +35,7 @@ def test_audit_log_refuses_update_and_delete(db: Database) -> None:
             s.execute(text(stmt))
 
 
-def test_sqlite_pragmas(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_pragmas(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'p.sqlite3'}"
     database = Database(url)
     with database.engine.connect() as conn:

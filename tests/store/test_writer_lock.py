@@ -9,7 +9,7 @@ from pathlib import Path
 from rareonco.store.db import Database, _ProcessWriterLock
 
 
-def _hold(url: str, seconds: float, started) -> None:  # type: ignore[no-untyped-def]
+def _hold(url: str, seconds: float, started) -> None:
     lock = _ProcessWriterLock.for_url(url)
     with lock:
         started.set()

@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.fixture
-def case(clients, patient_body):  # type: ignore[no-untyped-def]
+def case(clients, patient_body):
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
     ref = c.post(f"/api/v1/patients/{pid}/referrals", json={
@@ -17,7 +17,7 @@ def case(clients, patient_body):  # type: ignore[no-untyped-def]
     return r.json()
 
 
-def test_case_page_json(clients, case) -> None:  # type: ignore[no-untyped-def]
+def test_case_page_json(clients, case) -> None:
     r = clients["clinician"].get(f"/api/v1/cases/{case['id']}")
     body = r.json()
     assert body["diagnosis"]["morphology"] == "Osteosarcoma, NOS"
@@ -25,7 +25,7 @@ def test_case_page_json(clients, case) -> None:  # type: ignore[no-untyped-def]
     assert body["allowed_next"] == ["remote_review", "closed"]
 
 
-def test_unknown_codes_are_refused(clients, case) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_codes_are_refused(clients, case) -> None:
     r = clients["clinician"].patch(f"/api/v1/cases/{case['id']}",
                                    json={"version": case["version"], "morphology_code": "9999/3"})
     assert r.status_code == 422 and r.json()["field"] == "morphology_code"
@@ -34,7 +34,7 @@ def test_unknown_codes_are_refused(clients, case) -> None:  # type: ignore[no-un
     assert r.status_code == 422 and r.json()["field"] == "topography_code"
 
 
-def test_transitions_and_timeline(clients, case) -> None:  # type: ignore[no-untyped-def]
+def test_transitions_and_timeline(clients, case) -> None:
     c, cid = clients["clinician"], case["id"]
     r = c.post(f"/api/v1/cases/{cid}/transitions", json={"to": "in_treatment"})
     assert r.status_code == 409
@@ -51,7 +51,7 @@ def test_transitions_and_timeline(clients, case) -> None:  # type: ignore[no-unt
     assert r.status_code == 422 and r.json()["field"] == "reason"
 
 
-def test_coordinator_moves_logistics_but_not_clinical(clients, case) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_moves_logistics_but_not_clinical(clients, case) -> None:
     desk, cid = clients["coordinator"], case["id"]
     assert desk.post(f"/api/v1/cases/{cid}/transitions",
                      json={"to": "remote_review"}).status_code == 200
@@ -59,7 +59,7 @@ def test_coordinator_moves_logistics_but_not_clinical(clients, case) -> None:  #
                      json={"to": "accepted"}).status_code == 403
 
 
-def test_clinical_events_hidden_from_coordinator(clients, case) -> None:  # type: ignore[no-untyped-def]
+def test_clinical_events_hidden_from_coordinator(clients, case) -> None:
     cid = case["id"]
     r = clients["clinician"].post(f"/api/v1/cases/{cid}/timeline", json={
         "kind": "pathology", "event_date": "2026-02-10", "summary": "high-grade osteosarcoma"})
@@ -79,7 +79,7 @@ def test_clinical_events_hidden_from_coordinator(clients, case) -> None:  # type
     assert r.status_code == 422 and r.json()["field"] == "kind"
 
 
-def test_documents_checked_by_content_and_size(clients, case, settings) -> None:  # type: ignore[no-untyped-def]
+def test_documents_checked_by_content_and_size(clients, case, settings) -> None:
     c = clients["coordinator"]
     ref_id = c.get(f"/api/v1/patients/{case['patient_id']}").json()["cases"][0]["id"]
     ref_id = 1 if ref_id else ref_id
@@ -99,7 +99,7 @@ def test_documents_checked_by_content_and_size(clients, case, settings) -> None:
         "translation_status"] == "needed"
 
 
-def test_case_page_login_roles_and_audit(clients, anon, case, db) -> None:  # type: ignore[no-untyped-def]
+def test_case_page_login_roles_and_audit(clients, anon, case, db) -> None:
     """The case page reads in one worker-thread hop (`deps.run_read`): the log-in check, the
     role check and the audit entry must be exactly those of every other endpoint."""
     from sqlalchemy import select

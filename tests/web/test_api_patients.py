@@ -5,7 +5,7 @@ from sqlalchemy import select
 from rareonco.store.tables.audit import AuditEntry
 
 
-def test_register_read_and_audit(clients, patient_body, db) -> None:  # type: ignore[no-untyped-def]
+def test_register_read_and_audit(clients, patient_body, db) -> None:
     r = clients["coordinator"].post("/api/v1/patients", json=patient_body())
     assert r.status_code == 201, r.text
     p = r.json()
@@ -21,7 +21,7 @@ def test_register_read_and_audit(clients, patient_body, db) -> None:  # type: ig
     assert all(e.client for e in rows)
 
 
-def test_validation_names_each_field(clients, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_validation_names_each_field(clients, patient_body) -> None:
     body = patient_body(birth_date="2999-01-01", citizenship="XX", sex="m")
     body.pop("preferred_language")
     r = clients["clinician"].post("/api/v1/patients", json=body)
@@ -37,7 +37,7 @@ def test_validation_names_each_field(clients, patient_body) -> None:  # type: ig
     assert r.status_code == 422
 
 
-def test_duplicate_identifier_is_refused_and_first_kept(clients, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_identifier_is_refused_and_first_kept(clients, patient_body) -> None:
     c = clients["coordinator"]
     assert c.post("/api/v1/patients", json=patient_body()).status_code == 201
     r = c.post("/api/v1/patients", json=patient_body(family_name="Другой"))
@@ -46,7 +46,7 @@ def test_duplicate_identifier_is_refused_and_first_kept(clients, patient_body) -
     assert c.get("/api/v1/patients").json()["total"] == 1
 
 
-def test_stale_version_is_refused_and_overwrites_nothing(clients, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_stale_version_is_refused_and_overwrites_nothing(clients, patient_body) -> None:
     c = clients["coordinator"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
     r = c.patch(f"/api/v1/patients/{pid}", json={"version": 1, "phone": "+998 1"})
@@ -56,7 +56,7 @@ def test_stale_version_is_refused_and_overwrites_nothing(clients, patient_body) 
     assert c.get(f"/api/v1/patients/{pid}").json()["phone"] == "+998 1"
 
 
-def test_search_in_either_script_and_filters(clients, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_search_in_either_script_and_filters(clients, patient_body) -> None:
     c = clients["clinician"]
     c.post("/api/v1/patients", json=patient_body())
     c.post("/api/v1/patients", json=patient_body(
@@ -73,7 +73,7 @@ def test_search_in_either_script_and_filters(clients, patient_body) -> None:  # 
     assert page["total"] == 2 and len(page["items"]) == 1
 
 
-def test_roles(clients, anon, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_roles(clients, anon, patient_body) -> None:
     pid = clients["coordinator"].post("/api/v1/patients", json=patient_body()).json()["id"]
     assert anon.get("/api/v1/patients").status_code == 401
     assert clients["auditor"].get(f"/api/v1/patients/{pid}").status_code == 403
@@ -86,7 +86,7 @@ def test_roles(clients, anon, patient_body) -> None:  # type: ignore[no-untyped-
     assert bad.status_code == 401
 
 
-def test_search_by_mrn_and_paging_in_name_order(clients, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_search_by_mrn_and_paging_in_name_order(clients, patient_body) -> None:
     c = clients["clinician"]
     for i, (fam, giv) in enumerate([("Петров", "Юрий"), ("Петрова", "Анна"), ("Петров", "Антон")]):
         c.post("/api/v1/patients", json=patient_body(

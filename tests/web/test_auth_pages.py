@@ -5,7 +5,7 @@ import re
 from fastapi.testclient import TestClient
 
 
-def _login(app, username: str = "clinician") -> tuple[TestClient, str]:  # type: ignore[no-untyped-def]
+def _login(app, username: str = "clinician") -> tuple[TestClient, str]:
     c = TestClient(app)
     r = c.post("/login", data={"username": username, "password": "correct-horse-42",
                                "next": "/"}, follow_redirects=False)
@@ -13,21 +13,21 @@ def _login(app, username: str = "clinician") -> tuple[TestClient, str]:  # type:
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     page = c.get("/").text
-    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page).group(1)
     return c, csrf
 
 
-def test_pages_need_login(anon) -> None:  # type: ignore[no-untyped-def]
+def test_pages_need_login(anon) -> None:
     r = anon.get("/", headers={"accept": "text/html"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
-def test_wrong_password_shows_error(anon) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_shows_error(anon) -> None:
     r = anon.post("/login", data={"username": "clinician", "password": "nope"})
     assert r.status_code == 401 and "wrong username or password" in r.text
 
 
-def test_state_change_needs_csrf_token(app, clients, patient_body) -> None:  # type: ignore[no-untyped-def]
+def test_state_change_needs_csrf_token(app, clients, patient_body) -> None:
     pid = clients["clinician"].post("/api/v1/patients", json=patient_body()).json()["id"]
     cid = clients["clinician"].post(f"/api/v1/patients/{pid}/cases", json={}).json()["id"]
     c, csrf = _login(app)
@@ -41,7 +41,7 @@ def test_state_change_needs_csrf_token(app, clients, patient_body) -> None:  # t
     assert "allowed next" in r.text
 
 
-def test_intake_form_keeps_values_on_error(app) -> None:  # type: ignore[no-untyped-def]
+def test_intake_form_keeps_values_on_error(app) -> None:
     c, csrf = _login(app, "coordinator")
     form = {"csrf_token": csrf, "family_name": "Каримова", "given_names": "Дилноза",
             "sex": "female", "birth_date": "2099-01-01", "citizenship": "UZ",

@@ -11,7 +11,7 @@ from rareonco.features import MOST_REQUESTED_API as MOST_REQUESTED
 from rareonco.web.api import api_routers
 
 
-def _routes() -> list:  # type: ignore[type-arg]
+def _routes() -> list:
     return [route for router in api_routers for route in router.routes]
 
 

@@ -65,7 +65,7 @@ def _connections_of(pid: int, inodes: set[str]) -> int:
     return count
 
 
-def _wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+def _wait_for(condition, seconds: float) -> bool:
     deadline = time.time() + seconds
     while time.time() < deadline:
         if condition():
@@ -80,7 +80,7 @@ def _started(log: list[str]) -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path):  # type: ignore[no-untyped-def]
+def server(tmp_path: Path):
     port = _free_port()
     env = dict(os.environ, RAREONCO_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
                RAREONCO_DATA_DIR=str(tmp_path / "data"), RAREONCO_SECRET_KEY="test")
@@ -123,7 +123,7 @@ def _open_keep_alive(port: int, n: int) -> list[socket.socket]:
     return socks
 
 
-def test_connections_arriving_together_are_shared_evenly(server) -> None:  # type: ignore[no-untyped-def]
+def test_connections_arriving_together_are_shared_evenly(server) -> None:
     proc, port, _ = server
     socks = _open_keep_alive(port, 24)
     try:
@@ -138,7 +138,7 @@ def test_connections_arriving_together_are_shared_evenly(server) -> None:  # typ
             s.close()
 
 
-def test_a_dead_worker_is_replaced_and_sigterm_stops_cleanly(server) -> None:  # type: ignore[no-untyped-def]
+def test_a_dead_worker_is_replaced_and_sigterm_stops_cleanly(server) -> None:
     proc, port, log = server
     victim = _workers(proc.pid)[0]
     os.kill(victim, signal.SIGKILL)
@@ -161,7 +161,7 @@ def test_a_dead_worker_is_replaced_and_sigterm_stops_cleanly(server) -> None:  #
     assert not _workers(proc.pid)
 
 
-def test_workers_stop_when_the_parent_is_killed(server) -> None:  # type: ignore[no-untyped-def]
+def test_workers_stop_when_the_parent_is_killed(server) -> None:
     """A killed parent (SIGKILL: no clean-up) must not leave workers serving the port."""
     proc, port, _ = server
     workers = _workers(proc.pid)

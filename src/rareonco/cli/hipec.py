@@ -20,7 +20,7 @@ from rareonco.errors import InvalidInput
 from rareonco.hipec import Acknowledge, AlarmType, Prescription, format_csv, parse_fault, read_csv
 from rareonco.hipec import analyse as analyse_log
 from rareonco.hipec import simulate as simulate_log
-from rareonco.hipec.analysis import DEFAULT_MAX_GAP_S
+from rareonco.hipec.analysis import DEFAULT_MAX_GAP_S, Analysis
 from rareonco.hipec.simulator import DEFAULT_PROBES
 
 from .failures import ReportingGroup, errors_as
@@ -176,7 +176,7 @@ def analyse(
     _print_analysis(log, result)
 
 
-def _print_analysis(log: Path, result) -> None:  # type: ignore[no-untyped-def]
+def _print_analysis(log: Path, result: Analysis) -> None:
     console = Console(highlight=False, soft_wrap=True)
     p = result.plateau
     low, high = result.target_c

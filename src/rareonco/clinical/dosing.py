@@ -167,7 +167,7 @@ def dose_mg(
 
 def _nonnegative(value: float | None, field: str, unit: str) -> float:
     try:
-        v = float(value)  # type: ignore[arg-type]
+        v = float(value)  # type: ignore[arg-type]  # None or text from JSON: refused below
     except (TypeError, ValueError):
         raise InvalidInput(field, f"must be a number ({unit})") from None
     if not math.isfinite(v) or v < 0:

@@ -47,8 +47,11 @@ class DemoSummary:
 
 def demo_cases(session: Session) -> DemoCases:
     def first_case(mrn: str) -> int:
-        return session.scalar(select(Case.id).join(Patient).where(Patient.mrn == mrn)
-                              .order_by(Case.id).limit(1))  # type: ignore[return-value]
+        case_id = session.scalar(select(Case.id).join(Patient).where(Patient.mrn == mrn)
+                                 .order_by(Case.id).limit(1))
+        if case_id is None:
+            raise RuntimeError(f"demo case of {mrn} missing: load the demo cases first")
+        return case_id
 
     return DemoCases(first_case(OSTEO_MRN), first_case(DSRCT_MRN))
 

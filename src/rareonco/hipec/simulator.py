@@ -401,7 +401,7 @@ def stream(
     Pure and as fast as the consumer pulls; a live demo sleeps ``batch_s`` between batches.
     Keyword arguments are those of :class:`PerfusionSimulator`.
     """
-    sim = PerfusionSimulator(**kwargs)  # type: ignore[arg-type]
+    sim = PerfusionSimulator(**kwargs)  # type: ignore[arg-type]  # checked by its __init__
     end_s = math.inf if minutes is None else minutes * 60.0
     yield sim.advance(0.0)
     while sim.t_s < end_s - 1e-9:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from babel import Locale, UnknownLocaleError
 from babel import dates as _dates
 from babel import numbers as _numbers
+from jinja2 import Environment
 
 from rareonco.i18n.catalogs import translations
 
@@ -129,11 +130,11 @@ def format_number(value: float | int | None, digits: int | None = None) -> str:
     return _numbers.format_decimal(value, format=pattern, locale=_babel_locale())
 
 
-def install(env) -> None:  # type: ignore[no-untyped-def]
+def install(env: Environment) -> None:
     """Give a Jinja2 environment `_()`, `{% trans %}` and the locale-aware filters."""
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.globals.update(current_locale=current_locale, LOCALE_NAMES=LOCALE_NAMES,
                        STAFF_LOCALES=STAFF_LOCALES, LOCALES=LOCALES)
     env.filters.update(date=format_date, datetime=format_datetime, number=format_number)

@@ -13,6 +13,8 @@ import threading
 import time
 from collections import deque
 
+from fastapi import FastAPI
+
 
 class RateLimiter:
     def __init__(self, max_events: int, window_s: float) -> None:
@@ -41,7 +43,7 @@ class RateLimiter:
 INQUIRY_LIMIT = (5, 3600.0)
 
 
-def inquiry_limiter(app) -> RateLimiter:  # type: ignore[no-untyped-def]
+def inquiry_limiter(app: FastAPI) -> RateLimiter:
     """The app's limiter for the public inquiry form (made on first use)."""
     limiter = getattr(app.state, "inquiry_limiter", None)
     if limiter is None:

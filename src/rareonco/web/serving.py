@@ -150,7 +150,7 @@ class BalancedServer(Server):
         config, loop = self.config, asyncio.get_running_loop()
         try:
             await loop.connect_accepted_socket(
-                lambda: config.http_protocol_class(  # type: ignore[call-arg]
+                lambda: config.http_protocol_class(  # type: ignore[call-arg]  # uvicorn types it loosely
                     config=config, server_state=self.server_state,
                     app_state=self.lifespan.state, _loop=loop),
                 conn, ssl=config.ssl)

@@ -88,4 +88,4 @@ class PlanJob(Versioned, Base):
     event: Mapped[TimelineEvent | None] = relationship()
 
     # SQLAlchemy's declarative base declares it an instance attribute: mypy refuses a ClassVar
-    __mapper_args__: dict[str, Any] = {"version_id_col": Versioned.version}  # noqa: RUF012
+    __mapper_args__: dict[str, Any] = {"version_id_col": Versioned.version}  # noqa: RUF012  # not mutated

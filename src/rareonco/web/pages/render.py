@@ -23,8 +23,9 @@ i18n.install(TEMPLATES.env)
 def request_locale(request: Request) -> str:
     """The user's stored choice, else the language cookie, else the browser's preference."""
     user = getattr(request.state, "user", None)
-    if user is not None and i18n.normalise(getattr(user, "locale", None)):
-        return i18n.normalise(user.locale)  # type: ignore[return-value]
+    chosen = i18n.normalise(getattr(user, "locale", None)) if user is not None else None
+    if chosen:
+        return chosen
     return (i18n.normalise(request.cookies.get(i18n.LOCALE_COOKIE))
             or i18n.negotiate(request.headers.get("accept-language")))
 
