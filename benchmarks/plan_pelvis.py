@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rareonco.example_data import get_example_file
+
 REPO = Path(__file__).resolve().parents[1]
-CT = REPO.parent / "shared" / "data" / "ct" / "abdomen_pelvis_3mm.nii.gz"
+CT = get_example_file("ct/abdomen_pelvis_3mm.nii.gz")
 BOX = (-90.0, 101.0, 184.0, -50.0, 141.0, 224.0)
 
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_CT = REPO_ROOT.parent / "shared" / "data" / "ct" / "abdomen_pelvis_3mm.nii.gz"
-SHARED_DICOM = REPO_ROOT.parent / "shared" / "data" / "ct" / "upper_abdomen_dicom"
+from rareonco.example_data import example_data_dir
+
+SHARED_DATA = example_data_dir() or Path("../shared/data")  # missing: `require` fails naming it
+SHARED_CT = SHARED_DATA / "ct" / "abdomen_pelvis_3mm.nii.gz"
+SHARED_DICOM = SHARED_DATA / "ct" / "upper_abdomen_dicom"
 EXAMPLE_BOX = "-90,101,184,-50,141,224"
 
 

@@ -2,7 +2,9 @@
 
 Each command group lives in its own module; this module assembles them, and every
 command group is a `failures.ReportingGroup`, the one place that turns a `RareOncoError` (or a
-file error) into a message and exit status 2.
+file error) into a message and exit status 2. Commands import the web app, the database and
+the imaging stack inside their bodies, so that `rareonco --help` and the pure commands (calc,
+course, patient match) start without them.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import rareonco
+from rareonco.config import get_settings
+from rareonco.example_data import example_data_dir
 from rareonco.records.imaging import studies as imaging
 from rareonco.records.imaging.jobs import run_job
 from rareonco.records.imaging.schemas import PlanIn
@@ -32,8 +33,8 @@ from rareonco.store.tables.imaging import ImagingStudy, PlanJob
 if TYPE_CHECKING:  # the loader imports this module: a type-only import, no cycle at run time
     from rareonco.demo.loader import DemoCases
 
-REPO_ROOT = Path(rareonco.__file__).resolve().parents[2]
-SHARED_CT = REPO_ROOT.parent / "shared" / "data" / "ct" / "abdomen_pelvis_3mm.nii.gz"
+#: The shared example CT, found by `rareonco.example_data` (a missing file only skips this demo).
+SHARED_CT = (example_data_dir() or Path("../shared/data")) / "ct" / "abdomen_pelvis_3mm.nii.gz"
 TUMOUR_BOX_MM = [-90.0, 101.0, 184.0, -50.0, 141.0, 224.0]
 SIDE = "left"
 
@@ -43,8 +44,6 @@ def data_dir_of(session: Session) -> Path:
     url = session.get_bind().engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return Path(url.database).resolve().parent
-    from rareonco.config import get_settings
-
     return get_settings().data_dir
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from rareonco.errors import InvalidInput
 from rareonco.i18n.vocab import transliterate
 from rareonco.records.patients.service import name_search_key, name_tokens, sort_key
 from rareonco.security import audit
@@ -152,8 +153,6 @@ def load_synthetic(session: Session, actor: Actor, n: int, seed: int = 0, batch:
     """Bulk-insert n synthetic patients, each with one case and its timeline; one audit entry
     per batch."""
     if n < 1:
-        from rareonco.errors import InvalidInput
-
         raise InvalidInput("patients", "must be 1 or more")
     rows = synth_rows(n, seed)
     done = 0

@@ -13,8 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from rareonco import __version__
+from rareonco.clinical.codes import all_morphologies
 from rareonco.config import Settings, get_settings
 from rareonco.heap import freeze_heap
+from rareonco.i18n.vocab import countries, languages
 from rareonco.store.db import Database
 from rareonco.web.api import API_PREFIX, api_routers
 from rareonco.web.error_handlers import install_error_handlers
@@ -27,9 +29,6 @@ OPENAPI_URL = "/api/v1/openapi.json"
 def _warm_caches() -> None:
     """Load the cached code lists and vocabularies once at start-up, before requests arrive:
     many threads missing the same cache at once would each parse the same files."""
-    from rareonco.clinical.codes import all_morphologies
-    from rareonco.i18n.vocab import countries, languages
-
     all_morphologies()
     countries()
     languages()
@@ -73,7 +72,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     install_error_handlers(app)
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(pages_router)
+    app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

@@ -18,6 +18,7 @@ from rareonco.errors import (
     TooManyRequests,
     Unauthenticated,
 )
+from rareonco.web.pages.render import error_page
 
 log = logging.getLogger("rareonco.web")
 
@@ -43,8 +44,6 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, Unauthenticated) and _wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if _wants_html(request):
-            from rareonco.web.pages.render import error_page
-
             return error_page(request, exc.status_code, exc.message)
         body = exc.to_dict()
         if isinstance(exc, InvalidInput):
@@ -64,8 +63,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_html(request):
-            from rareonco.web.pages.render import error_page
-
             return error_page(request, exc.status_code, str(exc.detail))
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))

@@ -62,6 +62,8 @@ def read_geometry(path: Path, kind: str) -> dict[str, Any]:
 
     Reads the whole volume with `load_ct`, so an unreadable CT is refused at upload, not when
     a plan runs."""
+    # the imaging stack (NumPy, nibabel, pydicom, SciPy) loads when a CT first arrives, not
+    # with every web process and CLI command: a deliberate lazy import, not a cycle
     import nibabel as nib
     from nibabel.spatialimages import SpatialImage
 

@@ -10,6 +10,10 @@ from fastapi import APIRouter
 
 from rareonco.features import page_modules, routers
 
-pages_router = APIRouter(include_in_schema=False)
-for _router in routers("web.pages", page_modules()):
-    pages_router.include_router(_router)
+
+def pages_router() -> APIRouter:
+    """One router holding every page module's routes (imported here, when the app is built)."""
+    router = APIRouter(include_in_schema=False)
+    for page_router in routers("web.pages", page_modules()):
+        router.include_router(page_router)
+    return router
