@@ -17,7 +17,7 @@ from rareonco.errors import InvalidInput
 from .failures import ReportingGroup, errors_as
 
 if TYPE_CHECKING:  # the imaging stack (NumPy, SciPy) is imported only when a plan runs
-    from rareonco.imaging.resection import Side
+    from rareonco.imaging.label_map import Side
 
 app = typer.Typer(cls=ReportingGroup, help="Surgical planning from CT.", no_args_is_help=True)
 

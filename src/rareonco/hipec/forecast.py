@@ -42,7 +42,6 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import theilslopes
 
 __all__ = ["Forecast", "TrendForecaster"]
 
@@ -141,6 +140,10 @@ class TrendForecaster:
             return None
         t = np.fromiter((p[0] - t0 for p in pts), float, n)
         v = np.fromiter((p[1] for p in pts), float, n)
+        # scipy.stats costs ~75 MB in every process that imports it: loaded on the first fit,
+        # not by every web worker that only imports the HIPEC package
+        from scipy.stats import theilslopes
+
         res = theilslopes(v, t, alpha=self.confidence)
         slope, level = float(res.slope), float(res.intercept)  # intercept: the line at t0
         significant = res.low_slope > 0 if upward else res.high_slope < 0

@@ -18,9 +18,8 @@ from scipy import ndimage as ndi
 from scipy.spatial import cKDTree
 
 from .arrays import Float32s, Labels32, Mask
-from .label_map import HIP_LEFT, HIP_RIGHT, SACRUM
+from .label_map import HIP_LEFT, HIP_RIGHT, SACRUM, Side
 from .mesh import Mesh, extract_surface
-from .resection import Side
 from .symmetry import Plane
 from .volume import Volume, bounding_box
 

@@ -1,6 +1,12 @@
-"""The label map of `segmentation.nii.gz`: one value per bone (documented in `segment`)."""
+"""The label map of `segmentation.nii.gz`: one value per bone (documented in `segment`), and the
+patient's sides the labels and plans name."""
 
 from __future__ import annotations
+
+from typing import Literal
+
+#: the patient's side (patient-left is negative x in RAS+)
+Side = Literal["left", "right"]
 
 LABELS: dict[int, str] = {
     0: "background",

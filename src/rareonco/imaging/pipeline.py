@@ -17,7 +17,7 @@ from rareonco.errors import InvalidInput
 
 from . import segment as seg
 from .implant import ImplantDesign, design_implant
-from .label_map import HIP_LEFT, HIP_RIGHT, LABELS, SACRUM
+from .label_map import HIP_LEFT, HIP_RIGHT, LABELS, SACRUM, Side
 from .mesh import Mesh, extract_surface, make_watertight
 from .plan_summary import (
     AsymmetrySummary,
@@ -29,7 +29,7 @@ from .plan_summary import (
     SegmentationSummary,
     TumourSummary,
 )
-from .resection import CutPlane, Resection, Side, box_mask, plan_resection
+from .resection import CutPlane, Resection, box_mask, plan_resection
 from .symmetry import Plane, fit_symmetry_plane
 from .volume import Volume, resample_mask_to
 

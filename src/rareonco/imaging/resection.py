@@ -22,7 +22,6 @@ A zone counts when at least `MIN_ZONE_ML` of it is resected.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from scipy import ndimage as ndi
@@ -30,11 +29,10 @@ from scipy import ndimage as ndi
 from rareonco.errors import InvalidInput
 
 from .arrays import Floats, Ints, Mask
-from .label_map import HIP_LEFT, HIP_RIGHT, SACRUM
+from .label_map import HIP_LEFT, HIP_RIGHT, SACRUM, Side
 from .symmetry import Plane, anatomical_frame
 from .volume import Volume, bounding_box
 
-Side = Literal["left", "right"]
 PERIACETABULAR_RADIUS_MM = 22.0
 # the acetabular wall and subchondral roof around the head, about 8-12 mm thick on CT
 ACETABULAR_WALL_MM = 10.0

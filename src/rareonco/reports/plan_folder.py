@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rareonco.imaging.ct_io import load_ct
+from rareonco.imaging.label_map import Side
 from rareonco.imaging.mesh import write_3mf, write_stl
 from rareonco.imaging.nifti_io import load_nifti, save_nifti
 from rareonco.imaging.pipeline import (
@@ -24,7 +25,7 @@ from rareonco.imaging.pipeline import (
     plan_pelvis,
 )
 from rareonco.imaging.plan_summary import PlanSummary
-from rareonco.imaging.resection import CutPlane, Side
+from rareonco.imaging.resection import CutPlane
 from rareonco.imaging.volume import Volume
 from rareonco.reports.plan_report import write_plan_report
 

@@ -22,19 +22,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rareonco.imaging.pipeline import ProgressCallback
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rareonco.errors import InvalidInput
-from rareonco.imaging.pipeline import ProgressCallback
 from rareonco.imaging.plan_summary import PlanSummary
-from rareonco.imaging.resection import CutPlane
 from rareonco.records.imaging.schemas import PlanParams
 from rareonco.records.imaging.studies import resolve
-from rareonco.reports.plan_folder import run_pelvis_plan
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.store.db import Database
@@ -122,6 +122,11 @@ def run_job(db: Database, data_dir: Path, job_id: int) -> str:
     if run is None:
         return "skipped"
     params = run.params
+    # the segmentation stack (SciPy, scikit-image, VTK) loads with the first plan, not with
+    # every web process: a deliberate lazy import
+    from rareonco.imaging.resection import CutPlane
+    from rareonco.reports.plan_folder import run_pelvis_plan
+
     try:
         cuts = tuple(CutPlane(np.asarray(c[:3]), np.asarray(c[3:])) for c in params.cuts)
         written = run_pelvis_plan(run.ct, run.out, params.side,

@@ -12,8 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from rareonco.errors import InvalidInput
+from rareonco.imaging.label_map import Side
 from rareonco.imaging.plan_summary import AsymmetrySummary, PlaneSummary, PlanSummary, TumourSummary
-from rareonco.imaging.resection import Side
 from rareonco.records.schemas import Out
 
 # the plan's files, the media types they are served with, and whether a browser shows them
