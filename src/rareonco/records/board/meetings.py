@@ -286,24 +286,20 @@ def candidate_cases(session: Session, actor: Actor, limit: int = 200) -> list[Ca
     rows = session.scalars(select(Case).where(Case.status.in_(BOARD_READY))
                            .options(selectinload(Case.patient)).order_by(Case.id.desc())
                            .limit(limit)).all()
-    ids = [c.id for c in rows]
-    imaged = set(session.scalars(select(TimelineEvent.case_id).where(
-        TimelineEvent.case_id.in_(ids), TimelineEvent.kind == "imaging")).all())
-    imaged |= set(session.scalars(select(ImagingStudy.case_id).where(
-        ImagingStudy.case_id.in_(ids))).all())
+    imaged = imaged_cases(session, [c.id for c in rows])
     ordered = sorted(rows, key=lambda c: c.id not in imaged)  # stable: newest first in each
     audit.record(session, actor, "search", "cases", f"board candidates;results={len(rows)}")
     return ordered
 
 
-def is_ready(session: Session, case: Case) -> bool:
-    """Ready for the board: diagnosis confirmed (or later) and imaging present."""
-    if case.status not in BOARD_READY:
-        return False
-    return (session.scalar(select(TimelineEvent.id).where(
-        TimelineEvent.case_id == case.id, TimelineEvent.kind == "imaging").limit(1)) is not None
-        or session.scalar(select(ImagingStudy.id).where(
-            ImagingStudy.case_id == case.id).limit(1)) is not None)
+def imaged_cases(session: Session, case_ids: list[int]) -> set[int]:
+    """Which of the cases have imaging (an `imaging` timeline event or a CT study): with the
+    diagnosis confirmed, they are ready for the board."""
+    imaged = set(session.scalars(select(TimelineEvent.case_id).where(
+        TimelineEvent.case_id.in_(case_ids), TimelineEvent.kind == "imaging")).all())
+    imaged |= set(session.scalars(select(ImagingStudy.case_id).where(
+        ImagingStudy.case_id.in_(case_ids))).all())
+    return imaged
 
 
 def chairs(session: Session) -> list[User]:
