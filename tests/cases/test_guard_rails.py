@@ -127,3 +127,11 @@ def test_signing_needs_a_confirmed_diagnosis(
     r = c.post(f"/api/v1/board/decisions/{dec['id']}/sign")
     assert r.status_code == 409 and r.json()["current"] == "admitted"
     assert c.get(f"/api/v1/cases/{admitted}").json()["status"] == "admitted"
+
+
+def test_the_case_page_says_what_the_next_step_needs(clients: dict[str, TestClient],
+                                                     admitted: int) -> None:
+    page = clients["clinician"].get(f"/cases/{admitted}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert 'data-testid="requires-diagnosis_confirmed"' in page.text
+    assert "a pathology report on the timeline" in page.text
