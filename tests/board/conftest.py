@@ -19,6 +19,10 @@ def diagnosed_case(c, patient_body, **over):  # type: ignore[no-untyped-def]  # 
         "referral_id": ref["id"], "morphology_code": "9180/3", "topography_code": "C41.4",
         "laterality": "left", "grade": "G3", "stage": "IIB", "molecular_findings": [
             {"finding": "TP53 mutation", "gene": "TP53", "method": "NGS"}]}).json()
+    r = c.post(f"/api/v1/cases/{case['id']}/timeline", json={
+        "kind": "pathology", "event_date": "2026-01-18",
+        "summary": "High-grade conventional osteosarcoma"})
+    assert r.status_code == 201, r.text  # the pathology the confirmed diagnosis needs
     for to in ("remote_review", "accepted", "admitted", "diagnosis_confirmed"):
         r = c.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": to})
         assert r.status_code == 200, r.text
@@ -49,9 +53,10 @@ def meeting(clients, users):  # type: ignore[no-untyped-def]  # pytest fixtures 
 
 
 def add_quorum(c, meeting_id, attendees=QUORUM_ATTENDEES):  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
+    """Attendees marked present at a meeting that has started (attendance is not assumed)."""
     for name, spec in attendees:
         r = c.post(f"/api/v1/board/meetings/{meeting_id}/attendees",
-                   json={"name": name, "specialty": spec})
+                   json={"name": name, "specialty": spec, "present": True})
         assert r.status_code == 201, r.text
     return r.json()
 

@@ -43,7 +43,8 @@ def test_meeting_decision_and_protocol(app, clients, users, patient_body) -> Non
     r = b.post(f"{url}/decisions/{decision_id}/sign", data={"csrf_token": csrf}, headers=html)
     assert r.status_code == 409 and "no quorum" in r.text
     for name, spec in QUORUM_ATTENDEES:
-        b.post(f"{url}/attendees", data={"csrf_token": csrf, "name": name, "specialty": spec})
+        b.post(f"{url}/attendees", data={"csrf_token": csrf, "name": name, "specialty": spec,
+                                         "present": "1"})  # the form's "present" box
     r = b.post(f"{url}/decisions/{decision_id}/sign", data={"csrf_token": csrf}, headers=html)
     assert r.status_code == 200 and "signed by Clinician" in r.text
     case_page = b.get(f"/cases/{case_id}/board", headers=html).text

@@ -1,7 +1,9 @@
 """Demo tumour board meetings with signed decisions, matching the timelines of demo/cases.py:
 the osteosarcoma case discussed 288 days ago (MAP x 4, then resection I+IV with an individual
 implant), the DSRCT case 344 days ago (P6 x 7) and 183 days ago (cytoreduction + HIPEC); and one
-meeting next week with an empty agenda. The follow-on tasks of past decisions are done."""
+meeting next week with an empty agenda, whose attendees are invited, not yet present (attendance
+is recorded at the meeting). The follow-on tasks of past decisions are done; the past meetings'
+protocols are locked (every decision signed), and their decisions were signed on the day."""
 
 from __future__ import annotations
 
@@ -42,9 +44,10 @@ def _at(day: date) -> datetime:
 def _meeting(session: Session, chair: User, day: date, place: str) -> BoardMeeting:
     m = BoardMeeting(title=TITLE, starts_at=_at(day), place=place, chair_id=chair.id,
                      quorum=list(DEFAULT_QUORUM), created_by=chair.id)
+    held = day < date.today()  # a future meeting: invited, marked present at the meeting
     m.attendees = [BoardAttendee(user_id=chair.id, name=chair.full_name,
-                                 specialty="surgical_oncologist", present=True)]
-    m.attendees += [BoardAttendee(name=n, specialty=s, present=True) for n, s in ATTENDEES]
+                                 specialty="surgical_oncologist", present=held)]
+    m.attendees += [BoardAttendee(name=n, specialty=s, present=held) for n, s in ATTENDEES]
     session.add(m)
     session.flush()
     return m

@@ -178,7 +178,7 @@ def load_demo_cases(session: Session, today: date | None = None) -> list[int]:
         case = Case(patient_id=dsrct.id, referral_id=ref.id, status="in_treatment",
                     morphology_code="8806/3", topography_code="C48.1", laterality="midline",
                     site_detail="Omentum and mesentery, peritoneal spread",
-                    grade="G3", stage="peritoneal disease, no distant metastasis",
+                    grade="G3", stage="peritoneal disease, M0",  # fits String(32)
                     diagnosis_date=today - timedelta(347))
         case.molecular_findings = [MolecularFinding(
             finding="EWSR1-WT1 fusion, t(11;22)(p13;q12)", gene="EWSR1-WT1", method="RT-PCR",

@@ -14,8 +14,10 @@ from rareonco import i18n
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.records.board import summary as board_summary
 from rareonco.records.board import views as board_views
+from rareonco.records.board.protocol_lock import has_started, require_open, require_started
 from rareonco.records.board.schemas import (
     TASK_STATUSES,
+    AddendumIn,
     AgendaIn,
     AttendeeIn,
     CaseBoardOut,
@@ -30,13 +32,15 @@ from rareonco.security.roles import Permission, can, require
 from rareonco.store.tables.accounts import User
 from rareonco.store.tables.base import utcnow
 from rareonco.store.tables.board import (
+    BoardAddendum,
     BoardAgendaItem,
     BoardAttendee,
     BoardDecision,
     BoardMeeting,
     CaseTask,
 )
-from rareonco.store.tables.cases import Case
+from rareonco.store.tables.cases import Case, TimelineEvent
+from rareonco.store.tables.imaging import ImagingStudy
 
 
 def _chair(session: Session, user_id: int) -> User:
@@ -57,7 +61,10 @@ def create_meeting(session: Session, actor: Actor, data: MeetingIn) -> BoardMeet
     if data.chair_specialty:
         meeting.attendees.append(BoardAttendee(user_id=chair.id, name=chair.full_name
                                                or chair.username,
-                                               specialty=data.chair_specialty, present=True))
+                                               specialty=data.chair_specialty,
+                                               # recording a meeting already held: the chair
+                                               # records it; a future one: nobody present yet
+                                               present=has_started(meeting)))
     session.add(meeting)
     session.flush()
     audit.record(session, actor, "create", f"board_meeting/{meeting.id}")
@@ -66,7 +73,7 @@ def create_meeting(session: Session, actor: Actor, data: MeetingIn) -> BoardMeet
 
 def _meeting(session: Session, meeting_id: int) -> BoardMeeting:
     meeting = session.scalar(select(BoardMeeting).where(BoardMeeting.id == meeting_id).options(
-        selectinload(BoardMeeting.attendees),
+        selectinload(BoardMeeting.attendees), selectinload(BoardMeeting.addenda),
         selectinload(BoardMeeting.items).selectinload(BoardAgendaItem.decisions)))
     if meeting is None:
         raise NotFound(f"board meeting {meeting_id} not found")
@@ -103,6 +110,9 @@ def add_attendee(session: Session, actor: Actor, meeting_id: int,
                  data: AttendeeIn) -> BoardAttendee:
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     meeting = _meeting(session, meeting_id)
+    require_open(meeting)
+    if data.present:
+        require_started(meeting)
     if data.user_id is not None and session.get(User, data.user_id) is None:
         raise InvalidInput("user_id", f"user {data.user_id} not found")
     attendee = BoardAttendee(meeting_id=meeting.id, **data.model_dump())
@@ -118,6 +128,10 @@ def set_presence(session: Session, actor: Actor, attendee_id: int, present: bool
     attendee = session.get(BoardAttendee, attendee_id)
     if attendee is None:
         raise NotFound(f"attendee {attendee_id} not found")
+    meeting = _meeting(session, attendee.meeting_id)
+    require_open(meeting)
+    if present:
+        require_started(meeting)
     attendee.present = present
     session.flush()
     audit.record(session, actor, "update",
@@ -125,10 +139,27 @@ def set_presence(session: Session, actor: Actor, attendee_id: int, present: bool
                  f"present={present}")
 
 
+def add_addendum(session: Session, actor: Actor, meeting_id: int,
+                 data: AddendumIn) -> BoardAddendum:
+    """Record a correction to the meeting's protocol (once the meeting has started; the way to
+    correct a locked protocol)."""
+    require(actor.role, Permission.CASE_WRITE_CLINICAL)
+    meeting = _meeting(session, meeting_id)
+    require_started(meeting)
+    addendum = BoardAddendum(meeting_id=meeting.id, text=data.text, author_id=actor.user_id)
+    session.add(addendum)
+    session.flush()
+    session.refresh(meeting, ["addenda"])
+    audit.record(session, actor, "create", f"board_meeting/{meeting_id}/addendum/{addendum.id}",
+                 ";".join(f"case/{i.case_id}" for i in meeting.items))
+    return addendum
+
+
 def add_item(session: Session, actor: Actor, meeting_id: int, data: AgendaIn) -> BoardAgendaItem:
     """Put a case on the meeting's agenda, with its summary as the case stands now."""
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     meeting = _meeting(session, meeting_id)
+    require_open(meeting)
     case = session.get(Case, data.case_id)
     if case is None:
         raise NotFound(f"case {data.case_id} not found")
@@ -159,6 +190,7 @@ def refresh_summary(session: Session, actor: Actor, item_id: int) -> BoardAgenda
     """Rebuild the summary from what the case holds now (before the decision is signed)."""
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     item = get_item(session, actor, item_id)
+    require_open(_meeting(session, item.meeting_id))
     item.summary = board_summary.build(session, item.case, item.question)
     item.summary_at = utcnow()
     session.flush()
@@ -247,13 +279,27 @@ BOARD_READY = ("diagnosis_confirmed", "board_reviewed", "in_treatment", "follow_
 
 
 def candidate_cases(session: Session, actor: Actor, limit: int = 200) -> list[Case]:
-    """Cases that can be put before the board: diagnosis confirmed, in treatment or follow-up."""
+    """Cases that can be put before the board (diagnosis confirmed, reviewed, in treatment or
+    follow-up), the ready ones first: diagnosis confirmed with imaging present (an `imaging`
+    event or a CT study); newest first within each group."""
     require(actor.role, Permission.CASE_READ_CLINICAL)
     rows = session.scalars(select(Case).where(Case.status.in_(BOARD_READY))
                            .options(selectinload(Case.patient)).order_by(Case.id.desc())
                            .limit(limit)).all()
+    imaged = imaged_cases(session, [c.id for c in rows])
+    ordered = sorted(rows, key=lambda c: c.id not in imaged)  # stable: newest first in each
     audit.record(session, actor, "search", "cases", f"board candidates;results={len(rows)}")
-    return list(rows)
+    return ordered
+
+
+def imaged_cases(session: Session, case_ids: list[int]) -> set[int]:
+    """Which of the cases have imaging (an `imaging` timeline event or a CT study): with the
+    diagnosis confirmed, they are ready for the board."""
+    imaged = set(session.scalars(select(TimelineEvent.case_id).where(
+        TimelineEvent.case_id.in_(case_ids), TimelineEvent.kind == "imaging")).all())
+    imaged |= set(session.scalars(select(ImagingStudy.case_id).where(
+        ImagingStudy.case_id.in_(case_ids))).all())
+    return imaged
 
 
 def chairs(session: Session) -> list[User]:

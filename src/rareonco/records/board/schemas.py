@@ -87,7 +87,7 @@ class AttendeeIn(Strict):
     name: Text200
     specialty: Specialty
     user_id: int | None = None
-    present: bool = True
+    present: bool = False  # attendance is recorded at the meeting, not assumed
 
 
 class AgendaIn(Strict):
@@ -142,6 +142,12 @@ class DecisionIn(Strict):
         if "follow_up_only" in kinds and len(kinds) > 1:
             raise ValueError("follow-up only cannot be combined with a treatment")
         return self
+
+
+class AddendumIn(Strict):
+    """A correction to a meeting's protocol, recorded as an addendum."""
+
+    text: str = Field(min_length=1, max_length=10000)
 
 
 class PresenceIn(BaseModel):
@@ -302,8 +308,20 @@ class ItemOut(Out):
     meeting_starts_at: str | None
 
 
+class AddendumOut(Out):
+    """A correction to a meeting's protocol (recorded once the protocol is locked)."""
+
+    id: int
+    meeting_id: int
+    text: str
+    author: str | None
+    created_at: str | None
+
+
 class MeetingOut(Out):
-    """A meeting with its attendees, quorum status and agenda."""
+    """A meeting with its attendees, quorum status and agenda; `started` once its start time
+    has passed (presence is marked from then), `locked` once held and every decision on its
+    agenda is signed (corrections are then addenda)."""
 
     id: int
     version: int
@@ -316,6 +334,9 @@ class MeetingOut(Out):
     attendees: list[AttendeeOut]
     quorum: QuorumOut
     items: list[ItemOut]
+    started: bool
+    locked: bool
+    addenda: list[AddendumOut]
 
 
 class MeetingRowOut(Out):

@@ -2,10 +2,13 @@
 
 Rules (each tested in tests/board/):
 - only the meeting's chair signs, and only a draft;
+- a decision is signed on or after the date of its meeting (`protocol_lock`);
 - the meeting's quorum (present attendees covering the required specialties) must be met;
-- the first signed version moves the case to board_reviewed through `cases.transition` (which
-  checks the pathway, audits and writes the status_change event); an amendment (version 2+)
-  does not move the case again;
+- a signed decision moves the case forward only: a case behind board_reviewed (diagnosis
+  confirmed) moves to board_reviewed through `cases.transition` (which checks the pathway and
+  its prerequisites, audits and writes the status_change event); a case already reviewed, in
+  treatment or in follow-up stays where it is (never backwards); a case whose diagnosis is not
+  confirmed yet (or declined, closed) is refused (`pathway.board_moves_case`);
 - every signed version appears on the case timeline as a `board_decision` event;
 - the recommendations become follow-on tasks on the case (plan a course, plan a resection...);
   an amendment cancels the open tasks it no longer recommends and adds the new ones.
@@ -19,7 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rareonco.errors import Conflict, Forbidden, NotFound
+from rareonco.i18n import N_
 from rareonco.records.board import summary as board_summary
+from rareonco.records.board.protocol_lock import require_signable_on
 from rareonco.records.board.quorum import quorum
 from rareonco.records.board.views import recommendation_text, task_for
 from rareonco.records.cases import pathway
@@ -35,6 +40,15 @@ from rareonco.store.tables.cases import Case
 
 BOARD_REVIEWED = pathway.Status.BOARD_REVIEWED
 
+#: The messages of this module, in one place (English; marked for translation)
+MESSAGES: dict[str, str] = {
+    "chair_only": N_("only the chair of the meeting signs its decisions"),
+    "signed": N_("version %(version)s is already signed; edit to start a new version"),
+    "no_quorum": N_("no quorum: missing %(missing)s"),
+    "not_ready": N_("the case is %(status)s: a board decision is signed once the diagnosis is "
+                    "confirmed (or during treatment / follow-up)"),
+}
+
 
 def sign(session: Session, actor: Actor, decision_id: int) -> BoardDecision:
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
@@ -44,22 +58,20 @@ def sign(session: Session, actor: Actor, decision_id: int) -> BoardDecision:
     item = decision.item
     meeting = item.meeting
     if actor.user_id != meeting.chair_id:
-        raise Forbidden("only the chair of the meeting signs its decisions")
+        raise Forbidden(MESSAGES["chair_only"])
     if decision.signed_at is not None:
-        raise Conflict(f"version {decision.version_no} is already signed; "
-                       "edit to start a new version")
+        raise Conflict(MESSAGES["signed"] % {"version": decision.version_no})
+    require_signable_on(meeting)
     q = quorum(meeting)
     if not q.met:
-        raise Conflict("no quorum: missing " + ", ".join(q.missing), missing=list(q.missing))
+        raise Conflict(MESSAGES["no_quorum"] % {"missing": ", ".join(q.missing)},
+                       missing=list(q.missing))
     case = session.get(Case, item.case_id)
     assert case is not None
-    first = not any(d.signed_at for d in item.decisions if d.id != decision.id)
     status = pathway.Status(case.status)
-    moves = first and status is not BOARD_REVIEWED
-    if moves and BOARD_REVIEWED not in pathway.allowed_next(status):
-        raise Conflict(f"the case is {status.value}: a board decision is signed once the "
-                       "diagnosis is confirmed (or during treatment / follow-up)",
-                       current=status.value)
+    moves = pathway.board_moves_case(status)
+    if moves is None:
+        raise Conflict(MESSAGES["not_ready"] % {"status": status.value}, current=status.value)
     summary = board_summary.build(session, case, item.question)  # may autoflush: build first
     decision.summary = summary
     decision.signer = session.get(User, actor.user_id)

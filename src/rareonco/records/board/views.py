@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from rareonco.i18n import gettext as _
+from rareonco.records.board.protocol_lock import has_started, is_locked
 from rareonco.records.board.quorum import quorum
 from rareonco.records.board.schemas import (
     RECOMMENDATIONS,
     SPECIALTIES,
+    AddendumOut,
     AttendeeOut,
     DecisionOut,
     ItemOut,
@@ -21,6 +23,7 @@ from rareonco.records.board.schemas import (
 )
 from rareonco.records.schemas import iso
 from rareonco.store.tables.board import (
+    BoardAddendum,
     BoardAgendaItem,
     BoardDecision,
     BoardMeeting,
@@ -97,7 +100,14 @@ def meeting_view(m: BoardMeeting) -> MeetingOut:
                                user_id=a.user_id, present=a.present) for a in m.attendees],
         quorum=QuorumOut(required=list(q.required), present=list(q.present),
                          missing=list(q.missing), met=q.met),
-        items=[item_view(i) for i in m.items])
+        items=[item_view(i) for i in m.items], started=has_started(m), locked=is_locked(m),
+        addenda=[addendum_view(a) for a in m.addenda])
+
+
+def addendum_view(a: BoardAddendum) -> AddendumOut:
+    return AddendumOut(id=a.id, meeting_id=a.meeting_id, text=a.text,
+                       author=(a.author.full_name or a.author.username) if a.author else None,
+                       created_at=iso(a.created_at))
 
 
 def meeting_row(m: BoardMeeting) -> MeetingRowOut:

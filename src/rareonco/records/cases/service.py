@@ -33,7 +33,10 @@ from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
 from rareonco.store.hot_reads import HotRead
 from rareonco.store.tables.accounts import User
+from rareonco.store.tables.board import BoardDecision
 from rareonco.store.tables.cases import Case, MolecularFinding, TimelineEvent
+from rareonco.store.tables.courses import Course
+from rareonco.store.tables.hipec import HipecProcedure
 from rareonco.store.tables.patients import Patient
 from rareonco.store.tables.referrals import Referral
 
@@ -197,6 +200,57 @@ def update_diagnosis(session: Session, actor: Actor, case_id: int, data: CaseUpd
     return case
 
 
+def _has_events(session: Session, case_id: int, kinds: tuple[str, ...]) -> bool:
+    return session.scalar(select(TimelineEvent.id).where(
+        TimelineEvent.case_id == case_id, TimelineEvent.kind.in_(kinds)).limit(1)) is not None
+
+
+def _signed_decisions(session: Session, case_id: int) -> list[BoardDecision]:
+    return list(session.scalars(select(BoardDecision).where(
+        BoardDecision.case_id == case_id, BoardDecision.signed_at.is_not(None))).all())
+
+
+def _treatment_planned(session: Session, case_id: int) -> bool:
+    R = pathway.Requirement
+    if _has_events(session, case_id, pathway.EVIDENCE_EVENTS[R.TREATMENT_PLAN]):
+        return True
+    for table in (Course, HipecProcedure):
+        if session.scalar(select(table.id).where(table.case_id == case_id).limit(1)):
+            return True
+    return any(r.get("kind") in pathway.PLAN_RECOMMENDATIONS
+               for d in _signed_decisions(session, case_id) for r in d.recommendations)
+
+
+def _met(session: Session, case: Case, requirement: pathway.Requirement) -> bool:
+    """Whether the case holds what `requirement` asks (the rules are data in `pathway`)."""
+    R = pathway.Requirement
+    if requirement is R.MORPHOLOGY:
+        return bool(case.morphology_code)
+    if requirement is R.TOPOGRAPHY:
+        return bool(case.topography_code)
+    if requirement is R.PATHOLOGY_REPORT:
+        return _has_events(session, case.id, pathway.EVIDENCE_EVENTS[R.PATHOLOGY_REPORT])
+    if requirement is R.SIGNED_BOARD_DECISION:
+        return bool(_signed_decisions(session, case.id))
+    if requirement is R.TREATMENT_PLAN:
+        return _treatment_planned(session, case.id)
+    raise AssertionError(requirement)  # pragma: no cover - every requirement is checked above
+
+
+def missing_requirements(session: Session, case: Case,
+                         target: pathway.Status) -> list[pathway.Requirement]:
+    """What the case lacks before it may enter `target` (empty when nothing)."""
+    return [r for r in pathway.requirements(target) if not _met(session, case, r)]
+
+
+def require_prerequisites(session: Session, case: Case, target: pathway.Status) -> None:
+    """Refuse (409) a move to `target` while the case lacks what it requires, naming it."""
+    missing = missing_requirements(session, case, target)
+    if missing:
+        raise Conflict(pathway.missing_message(target, missing), current=case.status,
+                       target=target.value, missing=[m.value for m in missing])
+
+
 def transition(session: Session, actor: Actor, case_id: int, data: TransitionIn) -> Case:
     """Move the case to `data.to` if the pathway allows it; the move becomes a timeline event."""
     case = _load(session, case_id)
@@ -206,6 +260,7 @@ def transition(session: Session, actor: Actor, case_id: int, data: TransitionIn)
     if not can(actor.role, Permission.CASE_TRANSITION) and not (
             move in pathway.LOGISTICS and can(actor.role, Permission.LOGISTICS_TRANSITION)):
         raise Forbidden(f"role {actor.role!r} may not move a case from {move[0]} to {target}")
+    require_prerequisites(session, case, target)
     previous = case.status
     case.status = target.value
     case.closed_reason = data.reason if target is pathway.Status.CLOSED else None

@@ -1,4 +1,5 @@
-"""Tumour board tables: meetings, attendees, agenda items, decision versions, case tasks.
+"""Tumour board tables: meetings, attendees, agenda items, decision versions, case tasks,
+addenda to a locked protocol.
 
 A decision row is one version: editable while it is a draft, never changed once signed; a later
 edit is a new row with the next `version_no` (the service enforces it).
@@ -50,6 +51,8 @@ class BoardMeeting(Versioned, Base):
     items: Mapped[list[BoardAgendaItem]] = relationship(
         back_populates="meeting", order_by="BoardAgendaItem.position",
         cascade="all, delete-orphan")
+    addenda: Mapped[list[BoardAddendum]] = relationship(
+        back_populates="meeting", order_by="BoardAddendum.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy declares it an instance variable (mypy)
         "version_id_col": Versioned.version}
@@ -64,9 +67,25 @@ class BoardAttendee(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     name: Mapped[str] = mapped_column(String(200))
     specialty: Mapped[str] = mapped_column(String(40))
-    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    present: Mapped[bool] = mapped_column(Boolean, default=False)  # marked at the meeting
 
     meeting: Mapped[BoardMeeting] = relationship(back_populates="attendees")
+
+
+class BoardAddendum(Base):
+    """A correction to a meeting's protocol once it is locked (never changed afterwards)."""
+
+    __tablename__ = "board_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("board_meetings.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    meeting: Mapped[BoardMeeting] = relationship(back_populates="addenda")
+    author: Mapped[User | None] = relationship(lazy="joined")
 
 
 class BoardAgendaItem(Versioned, Base):

@@ -10,6 +10,8 @@ from fastapi.responses import Response
 from rareonco.records.board import meetings as board
 from rareonco.records.board import signing as board_signing
 from rareonco.records.board.schemas import (
+    AddendumIn,
+    AddendumOut,
     AgendaIn,
     AttendeeIn,
     CaseBoardOut,
@@ -25,6 +27,7 @@ from rareonco.records.board.schemas import (
     TaskStatusIn,
 )
 from rareonco.records.board.views import (
+    addendum_view,
     decision_view,
     item_view,
     meeting_row,
@@ -63,6 +66,15 @@ def add_attendee(meeting_id: int, body: AttendeeIn, session: SessionDep,
     """Add an attendee; answers the whole meeting (attendees and quorum as they now stand)."""
     board.add_attendee(session, user.actor, meeting_id, body)
     return meeting_view(board.get_meeting(session, user.actor, meeting_id))
+
+
+@router.post("/board/meetings/{meeting_id}/addenda", status_code=status.HTTP_201_CREATED,
+             response_model=AddendumOut)
+def add_addendum(meeting_id: int, body: AddendumIn, session: SessionDep,
+                 user: UserDep) -> AddendumOut:
+    """Record a correction to the meeting's protocol (the protocol locks once every decision
+    on its agenda is signed: the meeting, agenda and attendance are then refused, 409)."""
+    return addendum_view(board.add_addendum(session, user.actor, meeting_id, body))
 
 
 @router.put("/board/attendees/{attendee_id}/presence", response_model=PresenceOut)

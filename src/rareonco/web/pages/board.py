@@ -18,6 +18,7 @@ from rareonco.records.board.schemas import (
     INTENTS,
     RECOMMENDATIONS,
     SPECIALTIES,
+    AddendumIn,
     AgendaIn,
     AttendeeIn,
     DecisionIn,
@@ -87,8 +88,9 @@ def _meeting_page(request: Request, session: SessionDep, user: CurrentUser, meet
     meeting = board.get_meeting(session, user.actor, meeting_id)
     on_agenda = {i.case_id for i in meeting.items}
     candidates = [c for c in board.candidate_cases(session, user.actor) if c.id not in on_agenda]
+    ready = board.imaged_cases(session, [c.id for c in candidates])
     return render(request, "board/meeting.html", {
-        "m": meeting_view(meeting), "candidates": candidates, "error": error,
+        "m": meeting_view(meeting), "candidates": candidates, "ready": ready, "error": error,
         "is_chair": user.actor.user_id == meeting.chair_id, **_vocab()},
         status_code=status_code)
 
@@ -118,7 +120,15 @@ async def add_attendee(meeting_id: int, request: Request, session: SessionDep,
                        user: PageUserDep) -> Response:
     return await _act(request, session, user, meeting_id, lambda f: board.add_attendee(
         session, user.actor, meeting_id, AttendeeIn(
-            name=form_text(f, "name"), specialty=form_text(f, "specialty"), present=True)))
+            name=form_text(f, "name"), specialty=form_text(f, "specialty"),
+            present=form_text(f, "present") == "1")))
+
+
+@router.post("/board/meetings/{meeting_id}/addenda")
+async def add_addendum(meeting_id: int, request: Request, session: SessionDep,
+                       user: PageUserDep) -> Response:
+    return await _act(request, session, user, meeting_id, lambda f: board.add_addendum(
+        session, user.actor, meeting_id, AddendumIn(text=form_text(f, "text"))))
 
 
 @router.post("/board/meetings/{meeting_id}/attendees/{attendee_id}/presence")

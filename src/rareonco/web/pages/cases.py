@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from rareonco.errors import Forbidden
 from rareonco.records.board.meetings import tasks_of_case
 from rareonco.records.board.views import task_view
+from rareonco.records.cases import pathway
 from rareonco.records.cases import service as cases
 from rareonco.records.cases.schemas import TransitionIn
 from rareonco.security.roles import Permission, can
@@ -23,6 +24,10 @@ router = APIRouter()
 TASK_LINKS = {"plan_course": "courses", "plan_resection": "imaging", "plan_hipec": "hipec",
               "schedule_follow_up": "", "plan_radiotherapy": "", "trial_screening": "board"}
 
+#: status -> what a case needs before it enters it (English, translated in the template)
+REQUIRES = {status.value: [pathway.MESSAGES[r] for r in needs]
+            for status, needs in pathway.REQUIRES.items()}
+
 
 @router.get("/cases/{case_id}")
 def case_page(case_id: int, request: Request, session: SessionDep,
@@ -31,7 +36,7 @@ def case_page(case_id: int, request: Request, session: SessionDep,
     tasks = ([task_view(t) for t in tasks_of_case(session, case_id) if t.status == "open"]
              if can(user.actor.role, Permission.CASE_READ_CLINICAL) else [])
     return render(request, "case.html", {"case": case, "tasks": tasks,
-                                         "task_links": TASK_LINKS})
+                                         "task_links": TASK_LINKS, "requires": REQUIRES})
 
 
 @router.post("/cases/{case_id}/transition")
@@ -41,7 +46,8 @@ def transition(case_id: int, request: Request, session: SessionDep, user: PageUs
     def pathway(error: str | None = None) -> Response:
         # htmx swaps only 2xx: a refusal is shown in the fragment, with status 200
         return render(request, "_case_pathway.html", {
-            "case": cases.read_view(session, user.actor, case_id), "error": error})
+            "case": cases.read_view(session, user.actor, case_id), "error": error,
+            "requires": REQUIRES})
 
     def move() -> Response:
         cases.transition(session, user.actor, case_id,
