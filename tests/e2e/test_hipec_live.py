@@ -84,14 +84,17 @@ def test_predicted_alarm_comes_before_the_crossing_and_finish(page) -> None:  # 
     # the analysis panel fills in during the run
     expect(page.get_by_test_id("hipec-analysis")).to_contain_text("inflow", timeout=20000)
     predicted = page.locator("#hipec-active .active-alarm[data-type=over_temperature_predicted]")
-    expect(predicted.first).to_be_visible(timeout=60000)
+    expect(predicted.first).to_be_visible(timeout=120000)
     real = page.locator("[data-testid=hipec-alarms] li[data-type=over_temperature]")
     assert real.count() == 0, "the predicted alarm must come before the crossing"
     expect(predicted.first).to_contain_text(re.compile(r"crossing in \d+ s"))
     expect(predicted.first).to_contain_text("level 1")
-    expect(real.first).to_be_visible(timeout=60000)
+    expect(real.first).to_be_visible(timeout=120000)
     expect(page.locator("#hipec-active .active-alarm[data-type=over_temperature]").first) \
         .to_be_visible()
+    # the forecast on inflow is over once the real inflow alarm is raised
+    expect(page.locator("#hipec-active .active-alarm[data-type=over_temperature_predicted]")
+           .filter(has_text="inflow")).to_have_count(0)
     assert float(page.get_by_test_id("hipec-time-in-range").inner_text()) >= 0.0
     page.click("#hipec-sim-stop")
     page.get_by_role("button", name="Finish perfusion").click()

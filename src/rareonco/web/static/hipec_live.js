@@ -212,8 +212,21 @@
       const b = latest[key];
       if (!b || a.t_s > b.t_s || (a.t_s === b.t_s && a.id > b.id)) latest[key] = a;
     });
-    const open = Object.keys(latest).map(function (k) { return latest[k]; })
-      .filter(function (a) { return !a.acknowledged_at; })
+    const all = Object.keys(latest).map(function (k) { return latest[k]; });
+    // a forecast is over once the real alarm on its probe has been raised after it
+    const real = {};
+    all.forEach(function (a) {
+      if (!/_predicted$/.test(a.type)) {
+        const k = a.type + "|" + (a.probe || "");
+        real[k] = Math.max(real[k] === undefined ? -Infinity : real[k], a.t_s);
+      }
+    });
+    const open = all
+      .filter(function (a) {
+        if (a.acknowledged_at) return false;
+        const k = a.type.replace(/_predicted$/, "") + "|" + (a.probe || "");
+        return !(/_predicted$/.test(a.type) && real[k] !== undefined && real[k] >= a.t_s);
+      })
       .sort(function (a, b) { return (b.level || 1) - (a.level || 1) || b.t_s - a.t_s; });
     active.textContent = "";
     open.forEach(function (a) {
