@@ -31,7 +31,8 @@ def _procedure(clients: Any, case_id: int, **over: Any) -> dict[str, Any]:
     r = clients["clinician"].post(f"/api/v1/cases/{case_id}/hipec",
                                   json=procedure_body(**over))
     assert r.status_code == 201, r.text
-    return r.json()
+    created: dict[str, Any] = r.json()
+    return created
 
 
 def _alarms(clients: Any, case_id: int, proc: dict[str, Any], kind: str,

@@ -149,6 +149,10 @@ def _stored_acks(session: Session, procedure_id: int) -> list[HipecAlarm]:
         .order_by(HipecAlarm.ack_t_s, HipecAlarm.acknowledged_at, HipecAlarm.id)).all())
 
 
+def _ack_time(a: HipecAlarm) -> float:
+    return math.inf if a.ack_t_s is None else a.ack_t_s
+
+
 def _ack_by(a: HipecAlarm) -> str:
     return a.ack_user.username if a.ack_user is not None else "?"
 
@@ -168,7 +172,7 @@ def rebuild_monitor(session: Session, proc: HipecProcedure) -> tuple[AlarmMonito
 
     def ack_until(t: float) -> None:
         nonlocal i
-        while i < len(acks) and (acks[i].ack_t_s or math.inf) <= t:
+        while i < len(acks) and _ack_time(acks[i]) <= t:
             a = acks[i]
             apply_ack(monitor, a.type, a.probe, a.episode, _ack_by(a), a.ack_t_s)
             i += 1
