@@ -199,6 +199,19 @@ class LiveHub:
 
         self._submit(control)
 
+    def acknowledged(self, procedure_id: int, alarm_type: str, probe: str | None,
+                     episode: int | None, by: str) -> None:
+        """A stored alarm was acknowledged (after the commit): the writer passes it to the
+        procedure's monitor at the last sample's time, so the episode stays quiet until it
+        worsens. A monitor not in memory picks it up from the store when rebuilt."""
+        def control() -> None:
+            live = self._live(procedure_id)
+            if live.monitor is not None:
+                hipec_samples.apply_ack(live.monitor, alarm_type, probe, episode, by,
+                                        live.last_t_s)
+
+        self._submit(control)
+
     def _submit(self, item: _Job | Callable[[], None]) -> None:
         self._queue.put(item)
         with self._lock:

@@ -30,11 +30,14 @@ from sqlalchemy.orm import Session
 
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.hipec import (
+    Acknowledge,
     Alarm,
     AlarmConfig,
     AlarmMonitor,
+    AlarmType,
     Analysis,
     PerfusionLog,
+    Prescription,
     analyse,
 )
 from rareonco.hipec.logfile import parse_csv
@@ -52,6 +55,7 @@ IMPORT_CHUNK_SAMPLES = 600
 #: A live feed's batches from one user to one procedure within this many seconds of its last
 #: audit entry are covered by that entry (the live hub applies it).
 AUDIT_WINDOW_S = 1.0
+_ALARM_TYPES = frozenset(t.value for t in AlarmType)
 
 
 # -- encoding ---------------------------------------------------------------------------------
@@ -110,21 +114,90 @@ def load_log(session: Session, procedure_id: int) -> PerfusionLog:
 
 # -- the monitor and ingest -------------------------------------------------------------------
 
+def prescription(proc: HipecProcedure) -> Prescription:
+    """The perfusion's prescription from the procedure record: its target range and planned
+    duration; every other limit is :class:`Prescription`'s default (relative to the target)."""
+    low, high = float(proc.target_low_c), float(proc.target_high_c)
+    return Prescription(target_low_c=low, target_high_c=max(high, low + 1e-6),
+                        duration_min=float(proc.planned_duration_min))
+
+
 def new_monitor(proc: HipecProcedure) -> AlarmMonitor:
-    return AlarmMonitor(AlarmConfig(), (proc.target_low_c, proc.target_high_c),
-                        probes=list(proc.probes or ()))
+    return AlarmMonitor(AlarmConfig(), probes=list(proc.probes or ()),
+                        prescription=prescription(proc))
+
+
+def apply_ack(monitor: AlarmMonitor, alarm_type: str, probe: str | None, episode: int | None,
+              by: str, t_s: float | None) -> bool:
+    """Pass a stored acknowledgement to the monitor: it silences the alarm's episode while that
+    episode is still the active one of its condition (an acknowledgement of an alarm whose
+    episode has cleared, or been followed by a new one, silences nothing). True if applied."""
+    try:
+        kind = AlarmType(alarm_type)
+    except ValueError:
+        return False
+    cond = monitor.existing(kind, probe)
+    if cond is None or not cond.active or (episode is not None and cond.episode != episode):
+        return False
+    return monitor.acknowledge(kind, probe, by=by or "?", t_s=t_s) is not None
+
+
+def _stored_acks(session: Session, procedure_id: int) -> list[HipecAlarm]:
+    return list(session.scalars(
+        select(HipecAlarm).where(HipecAlarm.procedure_id == procedure_id,
+                                 HipecAlarm.acknowledged_at.is_not(None))
+        .order_by(HipecAlarm.ack_t_s, HipecAlarm.acknowledged_at, HipecAlarm.id)).all())
+
+
+def _ack_time(a: HipecAlarm) -> float:
+    return math.inf if a.ack_t_s is None else a.ack_t_s
+
+
+def _ack_by(a: HipecAlarm) -> str:
+    return a.ack_user.username if a.ack_user is not None else "?"
 
 
 def rebuild_monitor(session: Session, proc: HipecProcedure) -> tuple[AlarmMonitor, float | None]:
-    """A monitor in the state of the stored samples, and the last stored time (s) or None.
+    """A monitor in the state of the stored samples and acknowledgements (each re-applied at
+    its perfusion time ``ack_t_s``), and the last stored time (s) or None.
 
     The alarms it raises on the way were stored when those samples arrived."""
     monitor = new_monitor(proc)
     last_t = None
+    stored = _stored_acks(session, proc.id)
+    acks = [a for a in stored if a.ack_t_s is not None]
+    # acknowledged before ack_t_s was kept (hipec_0003): applied at the last stored sample
+    acks += [a for a in stored if a.ack_t_s is None]
+    i = 0
+
+    def ack_until(t: float) -> None:
+        nonlocal i
+        while i < len(acks) and _ack_time(acks[i]) <= t:
+            a = acks[i]
+            apply_ack(monitor, a.type, a.probe, a.episode, _ack_by(a), a.ack_t_s)
+            i += 1
+
     for batch in _stored(session, proc.id):
-        monitor.feed_batch(batch)
-        last_t = float(batch.t_s[-1])
+        t = batch.t_s.tolist()
+        start = 0
+        for a in acks[i:]:
+            if a.ack_t_s is None or a.ack_t_s > t[-1]:
+                break
+            stop = int(np.searchsorted(batch.t_s, a.ack_t_s, side="right"))
+            if stop > start:
+                monitor.feed_batch(_slice(batch, start, stop))
+                start = stop
+            ack_until(a.ack_t_s)
+        if start < len(t):
+            monitor.feed_batch(_slice(batch, start, len(t)))
+        last_t = float(t[-1])
+    ack_until(math.inf)
     return monitor, last_t
+
+
+def _slice(b: SampleBatch, start: int, stop: int) -> SampleBatch:
+    return SampleBatch(b.t_s[start:stop], {k: v[start:stop] for k, v in b.probes_c.items()},
+                       None if b.flow_l_min is None else b.flow_l_min[start:stop])
 
 
 @dataclass(frozen=True)
@@ -180,9 +253,7 @@ def ingest(session: Session, actor: Actor, proc: HipecProcedure,
         last_t_s = float(batch.t_s[-1])
     # Core executemany: the ORM's bulk path costs several times more per row.
     session.connection().execute(insert(cast(Table, HipecSampleBatch.__table__)), rows)
-    stored = [HipecAlarm(procedure_id=proc.id, t_s=a.t_s, onset_s=a.onset_s,
-                         type=a.type.value, probe=a.probe, value=a.value, message=a.message,
-                         raised_at=now) for a in alarms]
+    stored = [_alarm_row(proc.id, a, now) for a in alarms]
     session.add_all(stored)
     if proc.status == "planned":
         proc.status = "running"
@@ -197,11 +268,17 @@ def ingest(session: Session, actor: Actor, proc: HipecProcedure,
     return Ingested(n, t0, t1, [alarm_view(a) for a in stored], [r["data"] for r in rows])
 
 
+def _alarm_row(procedure_id: int, a: Alarm, now: datetime) -> HipecAlarm:
+    return HipecAlarm(procedure_id=procedure_id, t_s=a.t_s, onset_s=a.onset_s,
+                      type=a.type.value, probe=a.probe, value=a.value, message=a.message,
+                      level=a.level, episode=a.episode, limit_value=a.limit,
+                      predicted_crossing_s=a.predicted_crossing_s, raised_at=now)
+
+
 def store_alarms(session: Session, actor: Actor, proc: HipecProcedure,
                  alarms: Sequence[Alarm]) -> list[HipecAlarm]:
     """Alarms raised without new samples (the live hub's dead-feed watchdog)."""
-    rows = [HipecAlarm(procedure_id=proc.id, t_s=a.t_s, onset_s=a.onset_s, type=a.type.value,
-                       probe=a.probe, value=a.value, message=a.message) for a in alarms]
+    rows = [_alarm_row(proc.id, a, datetime.now(UTC)) for a in alarms]
     session.add_all(rows)
     session.flush()
     audit.record(session, actor, "alarm", f"case/{proc.case_id}/hipec/{proc.id}/alarms",
@@ -256,7 +333,15 @@ def alarm_view(a: HipecAlarm) -> AlarmOut:
                     onset_s=round(a.onset_s, 3), type=a.type, probe=a.probe,
                     value=round(a.value, 3), message=a.message, raised_at=iso(a.raised_at),
                     acknowledged_by=ack_user.username if ack_user else None,
-                    acknowledged_at=iso(a.acknowledged_at), ack_note=a.ack_note)
+                    acknowledged_at=iso(a.acknowledged_at), ack_note=a.ack_note,
+                    level=a.level if a.level is not None else 1, episode=a.episode,
+                    limit_value=_round(a.limit_value, 3),
+                    predicted_crossing_s=_round(a.predicted_crossing_s, 1),
+                    ack_t_s=_round(a.ack_t_s, 3))
+
+
+def _round(v: float | None, digits: int) -> float | None:
+    return None if v is None else round(v, digits)
 
 
 def list_alarms(session: Session, actor: Actor, case_id: int,
@@ -276,11 +361,13 @@ def acknowledge(session: Session, actor: Actor, case_id: int, procedure_id: int,
     alarm = session.get(HipecAlarm, alarm_id)
     if alarm is None or alarm.procedure_id != procedure_id:
         raise NotFound(f"alarm {alarm_id} not found on HIPEC procedure {procedure_id}")
+    # The perfusion time of the acknowledgement: the last stored sample's (a rebuilt monitor
+    # re-applies it there).
     done = session.execute(
         update(HipecAlarm).where(HipecAlarm.id == alarm_id,
                                  HipecAlarm.acknowledged_at.is_(None))
         .values(acknowledged_by=actor.user_id, acknowledged_at=datetime.now(UTC),
-                ack_note=note))
+                ack_note=note, ack_t_s=last_time(session, procedure_id)))
     if done.rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         session.refresh(alarm)
         raise Conflict(f"alarm {alarm_id} was already acknowledged by "
@@ -299,7 +386,10 @@ def analysis(session: Session, actor: Actor, case_id: int,
     require(actor.role, Permission.CASE_READ_CLINICAL)
     proc = hipec.load(session, case_id, procedure_id)
     log = load_log(session, procedure_id)
-    result = analyse(log, target_c=(proc.target_low_c, proc.target_high_c))
+    acks = tuple(Acknowledge(a.ack_t_s, AlarmType(a.type), a.probe, _ack_by(a))
+                 for a in _stored_acks(session, procedure_id)
+                 if a.ack_t_s is not None and a.type in _ALARM_TYPES)
+    result = analyse(log, prescription=prescription(proc), acknowledgements=acks)
     audit.record(session, actor, "read", f"case/{case_id}/hipec/{procedure_id}/analysis",
                  f"{len(log)} samples")
     return proc, log, result

@@ -279,7 +279,12 @@ class ProcedureOut(Out):
 
 class AlarmOut(Out):
     """A stored alarm (times in s from the start of the perfusion, ``value`` in C or L/min) and
-    its acknowledgement; also the ``alarm`` and ``ack`` events of the live stream."""
+    its acknowledgement; also the ``alarm`` and ``ack`` events of the live stream.
+
+    ``level`` 1-3 (escalation of a persisting condition), ``episode`` (the announcements of one
+    occurrence share it), ``limit_value`` (the threshold), ``predicted_crossing_s`` (forecast
+    crossing time of a ``*_predicted`` alarm), ``ack_t_s`` (perfusion time of the
+    acknowledgement)."""
 
     id: int
     procedure_id: int
@@ -293,6 +298,11 @@ class AlarmOut(Out):
     acknowledged_by: str | None
     acknowledged_at: str | None
     ack_note: str | None
+    level: int = 1
+    episode: int | None = None
+    limit_value: float | None = None
+    predicted_crossing_s: float | None = None
+    ack_t_s: float | None = None
 
 
 class SamplesOut(Out):
@@ -375,6 +385,8 @@ class EngineAlarmOut(Out):
     value: float
     onset_s: float
     message: str
+    level: int = 1
+    predicted_crossing_s: float | None = None
 
 
 class AnalysisOut(Out):

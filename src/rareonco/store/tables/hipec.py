@@ -100,10 +100,19 @@ class HipecAlarm(Base):
     probe: Mapped[str | None] = mapped_column(String(64))
     value: Mapped[float] = mapped_column(Float)
     message: Mapped[str] = mapped_column(Text)
+    #: escalation level 1-3 and the episode the announcement belongs to (issue 19)
+    level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    episode: Mapped[int | None] = mapped_column(Integer)
+    #: the threshold the value was held to, and a predicted alarm's forecast crossing time (s)
+    limit_value: Mapped[float | None] = mapped_column(Float)
+    predicted_crossing_s: Mapped[float | None] = mapped_column(Float)
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ack_note: Mapped[str] = mapped_column(Text, default="")
+    #: perfusion time (s from the start) of the acknowledgement: the last stored sample's time,
+    #: at which a rebuilt monitor re-applies it
+    ack_t_s: Mapped[float | None] = mapped_column(Float)
 
     ack_user: Mapped[User | None] = relationship(lazy="joined")
 

@@ -198,6 +198,8 @@ def acknowledge(case_id: int, procedure_id: int, alarm_id: int, session: Session
                                       body.note if body else "")
     out = hipec_samples.alarm_view(alarm)
     session.commit()
+    hub.acknowledged(procedure_id, alarm.type, alarm.probe, alarm.episode,
+                     out.acknowledged_by or user.actor.username)
     hub.publish(procedure_id, [sse("ack", out)])
     return out
 

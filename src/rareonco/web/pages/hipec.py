@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
-from rareonco.hipec import Analysis, PerfusionLog
+from rareonco.hipec import AlarmConfig, Analysis, PerfusionLog
 from rareonco.hipec.simulator import FAULT_KINDS
 from rareonco.records.cases import service as cases
 from rareonco.records.hipec import imports as hipec_imports
@@ -23,6 +23,7 @@ from rareonco.records.hipec import samples as hipec_samples
 from rareonco.records.hipec.schemas import CC_SCORES, ProcedureIn, ProcedureUpdate
 from rareonco.security.roles import Permission, can
 from rareonco.store.tables.cases import TimelineEvent
+from rareonco.store.tables.hipec import HipecProcedure
 from rareonco.web import deps
 from rareonco.web.api import hipec as api_hipec
 from rareonco.web.deps import CurrentUser, SessionDep
@@ -35,7 +36,7 @@ from rareonco.web.sse import get_hub
 
 router = APIRouter()
 
-FAULTS = ("heater_runaway@1", "probe_dropout:ip_pelvis@1", "pump_stop@1",
+FAULTS = ("heater_runaway@1", "drift@1,rate=0.3", "probe_dropout:ip_pelvis@1", "pump_stop@1",
           "probe_flatline:ip_upper@1", "heater_failure@15")
 _FORM_FIELDS = ("procedure_date", "technique", "drug", "dose_mg_m2", "drug2", "dose2_mg_m2",
                 "height_cm", "weight_kg", "carrier_solution", "carrier_volume_ml",
@@ -129,8 +130,19 @@ def _procedure_page(request: Request, session: Session, user: CurrentUser, case_
         "case": case, "proc": hipec.view(session, proc), "faults": FAULTS,
         "fault_kinds": FAULT_KINDS, "simulating": hub.simulation_running(procedure_id),
         "can_write": can(user.actor.role, Permission.CASE_WRITE_CLINICAL),
-        "imports": imports, "import_error": import_error,
+        "imports": imports, "import_error": import_error, "rx": _live_limits(proc),
         "api": f"/api/v1/cases/{case_id}/hipec/{procedure_id}"}, status_code=status_code)
+
+
+def _live_limits(proc: HipecProcedure) -> dict[str, float]:
+    """What the live page colours and counts by: the prescription's limits (C), the margin
+    below the target that still counts as therapeutic time, the prescribed duration (min)."""
+    rx = hipec_samples.prescription(proc)
+    return {"low": rx.target_low_c, "high": rx.target_high_c,
+            "ipMax": rx.intraperitoneal_max_c, "circuitMax": rx.circuit_max_c,
+            "coreMax": rx.core_max_c, "underMargin": AlarmConfig().under_margin_c,
+            "maxGap": AlarmConfig().max_gap_s, "quiet": AlarmConfig().silent_after_s,
+            "durationMin": rx.duration_min}
 
 
 @router.get("/cases/{case_id}/hipec/{procedure_id}")
@@ -189,8 +201,13 @@ def analysis_fragment(case_id: int, procedure_id: int, request: Request, session
 @router.post("/cases/{case_id}/hipec/{procedure_id}/finish")
 def finish(case_id: int, procedure_id: int, request: Request, session: SessionDep,
            user: PageUserDep, version: Annotated[int, Form()]) -> Response:
+    """Finish the perfusion. The page's version is stale as soon as the feed starts (the first
+    samples turn the procedure from planned to running), and finishing changes nothing but
+    the status, so it applies to the current version rather than refusing with 409."""
+    del version  # kept in the form for older pages
+    current = hipec.load(session, case_id, procedure_id)
     hipec.update(session, user.actor, case_id, procedure_id,
-                 ProcedureUpdate(version=version, status="finished"))
+                 ProcedureUpdate(version=current.version, status="finished"))
     session.commit()
     get_hub(request).finished(procedure_id, "finished")
     return RedirectResponse(f"/cases/{case_id}/hipec/{procedure_id}", status_code=303)
