@@ -46,7 +46,7 @@ def _new_procedure(page) -> None:
     expect(page).to_have_url(re.compile(r"/cases/\d+/hipec/\d+$"))
 
 
-def test_simulated_perfusion_with_fault_raises_an_alarm(page) -> None:  # type: ignore[no-untyped-def]
+def test_simulated_perfusion_with_fault_raises_an_alarm(page) -> None:
     _new_procedure(page)
     expect(page.get_by_test_id("hipec-status")).to_have_text("planned")
     expect(page.locator("#hipec-conn")).to_have_text("live")
@@ -68,7 +68,7 @@ def test_simulated_perfusion_with_fault_raises_an_alarm(page) -> None:  # type: 
     expect(page.get_by_test_id("hipec-status")).to_have_text("running")
 
 
-def test_predicted_alarm_comes_before_the_crossing_and_finish(page) -> None:  # type: ignore[no-untyped-def]
+def test_predicted_alarm_comes_before_the_crossing_and_finish(page) -> None:
     """A slow drift of the inflow set point (0.3 C/min from minute 1): the live page shows
     ``over_temperature_predicted`` with "crossing in N s" before ``over_temperature`` appears;
     the current values, time in range and the analysis fill in; finishing says "finished"."""

@@ -19,7 +19,8 @@ def url(case_id: int, proc: dict, tail: str = "") -> str:
 
 def test_create_computes_dose_and_links_timeline(clients, case_id, procedure) -> None:
     assert procedure["bsa_m2"] == pytest.approx(1.834, abs=0.001)  # Mosteller 178 cm, 68 kg
-    assert procedure["drugs"] == [{"drug": "cisplatin", "dose_mg_m2": 100.0, "dose_mg": 183.0}]
+    assert procedure["drugs"] == [{"drug": "cisplatin", "dose_mg_m2": 100.0, "dose_mg": 183.0,
+                                   "reason": None}]
     assert procedure["target_c"] == [42.0, 43.0] and procedure["planned_duration_min"] == 60
     assert procedure["pci"] == 14 and procedure["cc_score"] == "CC-1"
     timeline = clients["clinician"].get(f"/api/v1/cases/{case_id}/timeline").json()

@@ -41,7 +41,7 @@ def _alarms(clients: Any, case_id: int, proc: dict[str, Any], kind: str,
     return [a for a in got if a["type"] == kind and (probe is None or a["probe"] == probe)]
 
 
-def test_alarm_is_relative_to_the_prescription(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_alarm_is_relative_to_the_prescription(clients, case_id) -> None:
     c = clients["clinician"]
     low = _procedure(clients, case_id, target_low_c=40, target_high_c=41)
     usual = _procedure(clients, case_id)  # 42-43 C
@@ -57,7 +57,7 @@ def test_alarm_is_relative_to_the_prescription(clients, case_id) -> None:  # typ
     assert not _alarms(clients, case_id, usual, "over_temperature")  # 42.5 C is in 42-43 C
 
 
-def test_predicted_alarm_is_stored_with_its_crossing(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_predicted_alarm_is_stored_with_its_crossing(clients, case_id) -> None:
     c = clients["clinician"]
     proc = _procedure(clients, case_id)  # 42-43 C: intraperitoneal limit 43.5 C
     r = c.post(_url(case_id, proc, "/samples"), json=_batch(0, 60, 42.5))
@@ -75,7 +75,7 @@ def test_predicted_alarm_is_stored_with_its_crossing(clients, case_id) -> None: 
     assert any(a["type"] == "over_temperature_predicted" and a["level"] == 1 for a in streamed)
 
 
-def test_acknowledged_alarm_is_quiet_until_it_worsens(clients, case_id) -> None:  # type: ignore[no-untyped-def]
+def test_acknowledged_alarm_is_quiet_until_it_worsens(clients, case_id) -> None:
     c = clients["clinician"]
     proc = _procedure(clients, case_id, target_low_c=40, target_high_c=41)
     assert c.post(_url(case_id, proc, "/samples"), json=_batch(0, 10, 42.5)).status_code == 200
@@ -100,7 +100,7 @@ def test_acknowledged_alarm_is_quiet_until_it_worsens(clients, case_id) -> None:
     assert again[1]["episode"] == first[0]["episode"] and again[1]["acknowledged_at"] is None
 
 
-def test_rebuilt_monitor_reapplies_the_acknowledgement(clients, case_id, app) -> None:  # type: ignore[no-untyped-def]
+def test_rebuilt_monitor_reapplies_the_acknowledgement(clients, case_id, app) -> None:
     """After a restart (the monitor dropped), the stored acknowledgement is applied again."""
     c = clients["clinician"]
     proc = _procedure(clients, case_id, target_low_c=40, target_high_c=41)

@@ -21,10 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from rareonco import i18n
 from rareonco.clinical import peritoneal
 from rareonco.clinical._checks import choice, in_range, integer
 from rareonco.clinical.dosing import bsa_m2, dose_mg
 from rareonco.errors import Conflict, InvalidInput, NotFound
+from rareonco.hipec.perfusion_drugs import check_perfusion_dose
 from rareonco.records.hipec.schemas import (
     CC_SCORES,
     HipecDrugOut,
@@ -68,7 +70,14 @@ def load(session: Session, case_id: int, procedure_id: int) -> HipecProcedure:
     return proc
 
 
+#: a reason for a dose beyond the protocol must say something: at least this many letters/digits
+MIN_REASON_CHARS = 10
+
+
 def _doses(data: ProcedureIn) -> tuple[float, list[dict[str, Any]]]:
+    """Each drug's dose in mg on the BSA, checked against the perfusion protocol's range
+    (`rareonco.hipec.perfusion_drugs`): a dose far beyond it (or a drug with no known range) is
+    refused; one beyond it needs a clinical reason; one below it is only shown."""
     area = bsa_m2(data.height_cm, data.weight_kg)
     drugs = []
     for i, d in enumerate(data.drugs):
@@ -76,7 +85,21 @@ def _doses(data: ProcedureIn) -> tuple[float, list[dict[str, Any]]]:
             mg = dose_mg(per_m2_mg=d.dose_mg_m2, bsa_m2=area, rounding_mg=1.0).dose_mg
         except InvalidInput as exc:
             raise InvalidInput(f"drugs.{i}.{exc.field}", exc.reason) from None
-        drugs.append({"drug": d.drug, "dose_mg_m2": d.dose_mg_m2, "dose_mg": mg})
+        findings = check_perfusion_dose(d.drug, d.dose_mg_m2, area,
+                                        data.carrier_volume_ml / 1000.0)
+        locale = i18n.current_locale()
+        for f in findings:
+            if f.severity == "block":
+                raise InvalidInput(f"drugs.{i}.dose_mg_m2", f.message(locale))
+        needs_reason = [f for f in findings if f.severity == "needs_reason"]
+        reason = (d.reason or "").strip()
+        if needs_reason and sum(ch.isalnum() for ch in reason) < MIN_REASON_CHARS:
+            raise InvalidInput(f"drugs.{i}.reason", "; ".join(f.message(locale) for f in needs_reason)
+                               + ": give the clinical reason for this dose")
+        drug = {"drug": d.drug, "dose_mg_m2": d.dose_mg_m2, "dose_mg": mg}
+        if needs_reason:
+            drug["reason"] = reason
+        drugs.append(drug)
     return area, drugs
 
 

@@ -47,6 +47,8 @@ class Strict(BaseModel):
 class DrugIn(Strict):
     drug: str = Field(min_length=1, max_length=60)
     dose_mg_m2: Finite = Field(gt=0, le=1000)
+    #: why a dose beyond the perfusion protocol's range is given (required for such a dose)
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class ProcedureIn(Strict):
@@ -244,6 +246,7 @@ class HipecDrugOut(Out):
     drug: str
     dose_mg_m2: float
     dose_mg: float
+    reason: str | None = None
 
 
 class ProcedureOut(Out):
