@@ -39,6 +39,7 @@ router = APIRouter()
 FAULTS = ("heater_runaway@1", "drift@1,rate=0.3", "probe_dropout:ip_pelvis@1", "pump_stop@1",
           "probe_flatline:ip_upper@1", "heater_failure@15")
 _FORM_FIELDS = ("procedure_date", "technique", "drug", "dose_mg_m2", "drug2", "dose2_mg_m2",
+                "dose_reason",
                 "height_cm", "weight_kg", "carrier_solution", "carrier_volume_ml",
                 "target_low_c", "target_high_c", "planned_duration_min", "flow_rate_l_min",
                 "pci", "cc_score", "surgery_event_id", "probes", "note")
@@ -89,12 +90,14 @@ def procedures_page(case_id: int, request: Request, session: SessionDep,
 
 
 def _body(values: dict[str, str]) -> dict[str, Any]:
-    drugs = [{"drug": values["drug"], "dose_mg_m2": values["dose_mg_m2"]}]
+    reason = values.get("dose_reason") or None  # for a dose beyond the protocol's range
+    drugs = [{"drug": values["drug"], "dose_mg_m2": values["dose_mg_m2"], "reason": reason}]
     if values.get("drug2"):
-        drugs.append({"drug": values["drug2"], "dose_mg_m2": values.get("dose2_mg_m2") or ""})
+        drugs.append({"drug": values["drug2"], "dose_mg_m2": values.get("dose2_mg_m2") or "",
+                      "reason": reason})
     body: dict[str, Any] = {k: v for k, v in values.items()
                             if v != "" and k not in ("drug", "dose_mg_m2", "drug2",
-                                                     "dose2_mg_m2", "probes")}
+                                                     "dose2_mg_m2", "probes", "dose_reason")}
     body["drugs"] = drugs
     body["probes"] = [p.strip() for p in values.get("probes", "").split(",") if p.strip()]
     return body
