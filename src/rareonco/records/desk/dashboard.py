@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rareonco.records.desk.schemas import ANSWER_DUE_DAYS, OPEN_STATUSES, DashboardOut
+from rareonco.records.desk.schemas import ANSWER_DUE_DAYS, OPEN_STATUSES, DashboardOut, OverdueOut
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -34,50 +33,32 @@ def percentile(values: list[float], q: float) -> float | None:
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
-@dataclass(frozen=True)
-class Overdue:
-    inquiry_id: int
-    reference: str
-    name: str
-    country: str
-    status: str
-    reason: str  # no_answer | arrival
-    due: date
-    days_over: int
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    by_country: dict[str, dict[str, int]]
-    by_status: dict[str, int]
-    open_total: int
-    answered: int
-    median_days: float | None
-    p90_days: float | None
-    overdue: list[Overdue] = field(default_factory=list)
-
-
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def overdue_items(rows: list[Inquiry], today: date) -> list[Overdue]:
+def overdue_items(rows: list[Inquiry], today: date) -> list[OverdueOut]:
     out = []
     for r in rows:
         name = f"{r.family_name} {r.given_names}"
         if r.status in ("new", "in_review") and r.first_answer_at is None:
             due = _aware(r.received_at).date() + timedelta(days=ANSWER_DUE_DAYS)
             if due < today:
-                out.append(Overdue(r.id, r.reference, name, r.residence_country, r.status,
-                                   "no_answer", due, (today - due).days))
+                out.append(OverdueOut(
+                    inquiry_id=r.id, reference=r.reference, name=name,
+                    country=r.residence_country, status=r.status, reason="no_answer", due=due,
+                    days_over=(today - due).days))
         if r.status == "accepted" and r.planned_arrival and r.arrival_date is None \
                 and r.planned_arrival < today:
-            out.append(Overdue(r.id, r.reference, name, r.residence_country, r.status,
-                               "arrival", r.planned_arrival, (today - r.planned_arrival).days))
+            out.append(OverdueOut(
+                inquiry_id=r.id, reference=r.reference, name=name, country=r.residence_country,
+                status=r.status, reason="arrival", due=r.planned_arrival,
+                days_over=(today - r.planned_arrival).days))
     return sorted(out, key=lambda o: -o.days_over)
 
 
-def build(session: Session, actor: Actor, now: datetime | None = None) -> Dashboard:
+def overview(session: Session, actor: Actor, now: datetime | None = None) -> DashboardOut:
+    """The dashboard as the API answers it and the desk page shows it."""
     require(actor.role, Permission.PATIENT_READ)
     now = now or datetime.now(UTC)
     open_rows = list(session.scalars(select(Inquiry).where(Inquiry.status.in_(OPEN_STATUSES))))
@@ -89,14 +70,9 @@ def build(session: Session, actor: Actor, now: datetime | None = None) -> Dashbo
         Inquiry.first_answer_at.is_not(None), Inquiry.received_at >= since)).all()
     days = [(_aware(a) - _aware(r)).total_seconds() / 86400 for r, a in answered if a is not None]
     audit.record(session, actor, "read", "desk/dashboard", f"open={len(open_rows)}")
-    return Dashboard(
+    return DashboardOut(
         by_country={c: dict(v) for c, v in sorted(by_country.items(),
                                                    key=lambda kv: -sum(kv[1].values()))},
         by_status=dict(Counter(r.status for r in open_rows)), open_total=len(open_rows),
         answered=len(days), median_days=percentile(days, 50), p90_days=percentile(days, 90),
         overdue=overdue_items(open_rows, now.date()))
-
-
-def overview(session: Session, actor: Actor) -> DashboardOut:
-    """The dashboard as the API answers it and the desk page shows it."""
-    return DashboardOut.model_validate(build(session, actor))
