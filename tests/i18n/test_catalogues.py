@@ -104,3 +104,20 @@ def test_negotiation() -> None:
     assert i18n.negotiate("de") == "en"
     assert i18n.negotiate(None) == "en"
     assert i18n.normalise("ru_RU") == "ru" and i18n.normalise("fr") is None
+
+
+def test_feature_catalogues_merge_into_messages(tmp_path: Path) -> None:
+    from rareonco.i18n.catalogs import feature_domains, load_translations
+
+    shutil.copytree(LOCALE_DIR / "ru", tmp_path / "ru")
+    folder = tmp_path / "ru" / "LC_MESSAGES"
+    for extra in folder.glob("*.po"):
+        if extra.stem != "messages":
+            extra.unlink()
+    (folder / "zz_feature.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Verify cycle"\nmsgstr "Проверить цикл"\n', encoding="utf-8")
+    assert feature_domains("ru", tmp_path) == ["zz_feature"]
+    ru = load_translations("ru", tmp_path)
+    assert ru.ugettext("Verify cycle") == "Проверить цикл"
+    assert ru.ugettext("Patients") == "Пациенты"

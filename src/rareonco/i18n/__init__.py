@@ -2,7 +2,8 @@
 
 The locale of a request lives in a context variable, set by `render` (pages) or `use_locale`
 (documents), so `gettext` and the formatting filters need no request object. Catalogues are
-`locale/<lang>/LC_MESSAGES/messages.po`; the `.mo` files are compiled from them when missing or
+`locale/<lang>/LC_MESSAGES/messages.po` plus one `<feature>.po` per feature that brings its own
+strings (merged at load, see `catalogs.py`); the `.mo` files are compiled from them when missing or
 older than the `.po` (see `catalogs.py`), so a clean checkout works without a build step.
 
 Updating the catalogues after changing templates::

@@ -29,9 +29,11 @@ def compile_catalog(po_path: Path) -> bytes:
     return buf.getvalue()
 
 
-def ensure_compiled(locale: str, locale_dir: Path = LOCALE_DIR) -> bytes | None:
-    """The compiled catalogue of `locale`, (re)writing the `.mo` beside the `.po` if stale."""
-    po = locale_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+def ensure_compiled(locale: str, locale_dir: Path = LOCALE_DIR, domain: str = DOMAIN
+                    ) -> bytes | None:
+    """The compiled catalogue `domain` of `locale`, (re)writing the `.mo` beside the `.po` if
+    stale."""
+    po = locale_dir / locale / "LC_MESSAGES" / f"{domain}.po"
     mo = po.with_suffix(".mo")
     if not po.exists():
         return mo.read_bytes() if mo.exists() else None
@@ -45,9 +47,28 @@ def ensure_compiled(locale: str, locale_dir: Path = LOCALE_DIR) -> bytes | None:
     return data
 
 
+def feature_domains(locale: str, locale_dir: Path = LOCALE_DIR) -> list[str]:
+    """The feature catalogues of `locale` beside ``messages.po`` (``courses.po``,
+    ``audit.po``...): each feature keeps its own strings, so features translate independently."""
+    folder = locale_dir / locale / "LC_MESSAGES"
+    names = {p.stem for p in folder.glob("*.po")} | {p.stem for p in folder.glob("*.mo")}
+    return sorted(names - {DOMAIN})
+
+
 @lru_cache
 def translations(locale: str) -> NullTranslations:
-    data = ensure_compiled(locale)
+    """The catalogue of `locale` (cached)."""
+    return load_translations(locale, LOCALE_DIR)
+
+
+def load_translations(locale: str, locale_dir: Path) -> NullTranslations:
+    """``messages`` of `locale` merged with each feature catalogue (a feature's entry wins)."""
+    data = ensure_compiled(locale, locale_dir)
     if data is None:
         return NullTranslations()
-    return Translations(io.BytesIO(data), domain=DOMAIN)
+    merged = Translations(io.BytesIO(data), domain=DOMAIN)
+    for domain in feature_domains(locale, locale_dir):
+        extra = ensure_compiled(locale, locale_dir, domain)
+        if extra is not None:
+            merged.merge(Translations(io.BytesIO(extra), domain=domain))
+    return merged
