@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "rareonco"
 
 FOUNDATION = {"errors", "config", "features", "heap", "example_data"}
-PURE = {"clinical", "regimens", "hipec", "calc", "imaging", "identity"}
+PURE = {"clinical", "regimens", "hipec", "calc", "imaging", "identity", "outcomes"}
 #: layer -> the rareonco layers it may import (its own included)
 ALLOWED: dict[str, set[str]] = {
     "foundation": FOUNDATION,
