@@ -87,6 +87,10 @@ FEATURES: tuple[Feature, ...] = (
         tables=("imaging",), services="imaging", api=("imaging",), pages=("imaging",),
         timeline_kinds={"resection_plan": True}, demo="imaging", migrations="imaging"),
     Feature(
+        "registry", "rare-tumour registry: cohorts, survival curves, de-identified counts",
+        tables=("registry",), services="registry", api=("registry",), demo="registry",
+        migrations="registry"),
+    Feature(
         "response", "response assessment: RECIST 1.1 timepoints, Huvos grade",
         tables=("response",), services="response", pages=("response",),
         timeline_kinds={"response_assessment": True}, migrations="courses"),

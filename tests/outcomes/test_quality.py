@@ -98,3 +98,11 @@ def test_survival_times() -> None:
     assert survival_time(alive, "os") == ((D(2026, 10, 1) - D(2024, 1, 10)).days, 0)
     assert survival_time(_osteosarcoma(diagnosis_date=None), "os") is None
     assert survival_time(_osteosarcoma(last_contact=None), "efs") is None
+
+
+def test_site_groups() -> None:
+    from rareonco.outcomes.registry_record import site_group
+
+    assert site_group("C41.4") == "pelvis" and site_group("c40.2") == "limb"
+    assert site_group("C49.2") == "limb" and site_group("C48.1") == "peritoneum"
+    assert site_group("C41.2") == "axial" and site_group("C34.1") == "other"

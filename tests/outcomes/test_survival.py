@@ -105,3 +105,29 @@ def test_bad_input_for_the_other_estimators() -> None:
     with pytest.raises(InvalidInput) as exc:
         kaplan_meier([1], [1], alpha=1.5)
     assert exc.value.field == "alpha"
+
+
+def _aggregate(t: list[int], e: list[int]) -> tuple[list[int], list[int], list[int]]:
+    from collections import Counter
+
+    c = Counter(zip(t, e, strict=True))
+    keys = sorted(c)
+    return [k[0] for k in keys], [k[1] for k in keys], [c[k] for k in keys]
+
+
+def test_aggregated_counts_give_the_same_estimates() -> None:
+    d, e, n = _aggregate(MP_T, MP_E)
+    agg = kaplan_meier(d, e, counts=n)
+    full = kaplan_meier(MP_T, MP_E)
+    for t in (6, 10, 23, 35):
+        assert agg.at(t) == pytest.approx(full.at(t))
+    assert agg.n == 21 and agg.events == 9 and agg.median == full.median
+    p_d, p_e, p_n = _aggregate(PLACEBO_T, PLACEBO_E)
+    res = log_rank({"6-MP": (d, e), "placebo": (p_d, p_e)}, {"6-MP": n, "placebo": p_n})
+    assert res.chi_square == pytest.approx(16.79, abs=0.01)
+    assert numbers_at_risk(d, [0, 10, 20, 30], n) == [21, 15, 8, 4]
+    with pytest.raises(InvalidInput) as exc:
+        kaplan_meier(d, e, counts=[0] * len(d))
+    assert exc.value.field == "group.counts.0"
+    with pytest.raises(InvalidInput):
+        kaplan_meier(d, e, counts=[1])

@@ -20,7 +20,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["ENDPOINTS", "EVENT_KINDS", "Event", "RegistryRecord", "Treatment", "survival_time"]
+__all__ = ["ENDPOINTS", "EVENT_KINDS", "SITE_GROUPS", "Event", "RegistryRecord", "Treatment", "site_group",
+           "survival_time"]
 
 EVENT_KINDS = ("local_relapse", "metastasis", "second_cancer", "death")
 TREATMENT_KINDS = ("chemotherapy", "surgery", "radiotherapy", "hipec")
@@ -79,3 +80,22 @@ def survival_time(record: RegistryRecord, endpoint: Endpoint) -> tuple[int, int]
     if record.last_contact is None:
         return None
     return (record.last_contact - record.diagnosis_date).days, 0
+
+
+#: ICD-O-3 topography -> the registry's site group (ICD-O-3, 3rd edition, topography chapter
+#: C40-C41 bones, C48 retroperitoneum and peritoneum, C49 connective and soft tissue)
+SITE_GROUPS = ("limb", "pelvis", "axial", "head_neck", "trunk", "retroperitoneum", "peritoneum",
+               "other")
+_SITE_PREFIXES = (
+    ("C41.4", "pelvis"), ("C49.5", "pelvis"), ("C40", "limb"), ("C49.1", "limb"), ("C49.2", "limb"),
+    ("C41.2", "axial"), ("C41.3", "axial"), ("C41.0", "head_neck"), ("C41.1", "head_neck"),
+    ("C49.0", "head_neck"), ("C49.3", "trunk"), ("C49.4", "trunk"), ("C49.6", "trunk"),
+    ("C48.0", "retroperitoneum"), ("C48.1", "peritoneum"), ("C48.2", "peritoneum"),
+)
+
+
+def site_group(topography: str) -> str:
+    """``C41.4`` (pelvic bones, sacrum, coccyx) -> ``pelvis``; ``C40.2`` (long bones of the lower
+    limb) -> ``limb``; anything not listed -> ``other``."""
+    code = topography.strip().upper()
+    return next((group for prefix, group in _SITE_PREFIXES if code.startswith(prefix)), "other")

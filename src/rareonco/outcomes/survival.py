@@ -99,44 +99,74 @@ def _check_alpha(alpha: float) -> None:
 
 
 def kaplan_meier(durations: Sequence[float], events: Sequence[int], *, label: str = "all",
-                 alpha: float = 0.05, field: str = "group") -> SurvivalCurve:
-    """The Kaplan-Meier estimate with a (1 - ``alpha``) log(-log) confidence interval."""
+                 alpha: float = 0.05, field: str = "group",
+                 counts: Sequence[int] | None = None) -> SurvivalCurve:
+    """The Kaplan-Meier estimate with a (1 - ``alpha``) log(-log) confidence interval.
+
+    With ``counts``, row i stands for ``counts[i]`` patients with the same duration and flag (a
+    cohort aggregated by the database: the estimate is the same as over the expanded rows)."""
     _check(durations, events, field)
     _check_alpha(alpha)
+    weights = _counts(counts, len(durations), field)
+    import numpy as np
     from lifelines import KaplanMeierFitter
 
-    kmf = KaplanMeierFitter(alpha=alpha).fit(list(durations), list(events), label=label)
+    kmf = KaplanMeierFitter(alpha=alpha).fit(
+        list(durations), list(events), label=label,
+        weights=None if weights is None else np.asarray(weights, dtype=float))
     sf = kmf.survival_function_[label]
     ci = kmf.confidence_interval_survival_function_
     lo, hi = ci.iloc[:, 0], ci.iloc[:, 1]
     points = tuple(CurvePoint(float(t), float(sf.loc[t]), float(lo.loc[t]), float(hi.loc[t]))
                    for t in sf.index)
     median = float(kmf.median_survival_time_)
-    return SurvivalCurve(label, points, len(durations), int(sum(events)),
-                         None if math.isinf(median) else median)
+    n = len(durations) if weights is None else sum(weights)
+    n_events = int(sum(events)) if weights is None else sum(
+        w for w, e in zip(weights, events, strict=True) if e)
+    return SurvivalCurve(label, points, n, n_events, None if math.isinf(median) else median)
 
 
-def numbers_at_risk(durations: Sequence[float], times: Sequence[float]) -> list[int]:
+def _counts(counts: Sequence[int] | None, n: int, field: str) -> list[int] | None:
+    if counts is None:
+        return None
+    if len(counts) != n:
+        raise InvalidInput(f"{field}.counts", f"{len(counts)} counts for {n} durations")
+    for i, c in enumerate(counts):
+        if not isinstance(c, int) or isinstance(c, bool) or c < 1:
+            raise InvalidInput(f"{field}.counts.{i}", f"{c!r} is not a count of 1 or more")
+    return list(counts)
+
+
+def numbers_at_risk(durations: Sequence[float], times: Sequence[float],
+                    counts: Sequence[int] | None = None) -> list[int]:
     """How many are still followed (no event, not censored) just before each of ``times``: the
-    table printed under a Kaplan-Meier plot."""
-    return [sum(1 for d in durations if d >= t) for t in times]
+    table printed under a Kaplan-Meier plot. ``counts`` as in :func:`kaplan_meier`."""
+    weights = counts if counts is not None else [1] * len(durations)
+    return [sum(w for d, w in zip(durations, weights, strict=True) if d >= t) for t in times]
 
 
-def log_rank(groups: Mapping[str, tuple[Sequence[float], Sequence[int]]]) -> LogRank:
-    """The log-rank test that the survival of two or more groups is the same."""
+def log_rank(groups: Mapping[str, tuple[Sequence[float], Sequence[int]]],
+             counts: Mapping[str, Sequence[int]] | None = None) -> LogRank:
+    """The log-rank test that the survival of two or more groups is the same (``counts`` per
+    group as in :func:`kaplan_meier`)."""
     if len(groups) < 2:
         raise InvalidInput("groups", "the log-rank test compares two groups or more")
     durations: list[float] = []
     events: list[int] = []
     labels: list[str] = []
+    weights: list[int] = []
     for name, (d, e) in groups.items():
         _check(d, e, f"groups.{name}")
         durations += list(d)
         events += list(e)
         labels += [name] * len(d)
+        w = _counts(counts.get(name) if counts else None, len(d), f"groups.{name}")
+        weights += w if w is not None else [1] * len(d)
+    import numpy as np
     from lifelines.statistics import multivariate_logrank_test
 
-    res = multivariate_logrank_test(durations, labels, events)
+    res = multivariate_logrank_test(durations, labels, events,
+                                    weights=np.asarray(weights, dtype=float))
     return LogRank(float(res.test_statistic), int(res.degrees_of_freedom), float(res.p_value))
 
 

@@ -1,0 +1,1 @@
+"""The rare-tumour registry: cohorts and their survival (issue 23)."""

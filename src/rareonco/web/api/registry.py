@@ -1,0 +1,37 @@
+"""The rare-tumour registry for researchers: cohort counts, survival curves, comparisons.
+
+Each answer is de-identified (counts of 1-4 are null) and audited with its filter."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from rareonco.records.registry import cohorts
+from rareonco.records.registry.schemas import (
+    CohortIn,
+    CompareIn,
+    CompareOut,
+    CountOut,
+    CurveOut,
+    SurvivalIn,
+)
+from rareonco.web.deps import SessionDep, UserDep
+
+router = APIRouter(prefix="/registry", tags=["registry"])
+
+
+@router.post("/count", response_model=CountOut, summary="How many patients a cohort holds")
+def count(body: CohortIn, session: SessionDep, user: UserDep) -> CountOut:
+    return cohorts.cohort_count(session, user.actor, body)
+
+
+@router.post("/survival", response_model=CurveOut,
+             summary="Kaplan-Meier of a cohort (overall or event-free survival)")
+def survival(body: SurvivalIn, session: SessionDep, user: UserDep) -> CurveOut:
+    return cohorts.cohort_survival(session, user.actor, body)
+
+
+@router.post("/compare", response_model=CompareOut,
+             summary="Kaplan-Meier curves of 2-6 cohorts and the log-rank test between them")
+def compare(body: CompareIn, session: SessionDep, user: UserDep) -> CompareOut:
+    return cohorts.compare_cohorts(session, user.actor, body)
