@@ -17,7 +17,7 @@ from rareonco.store.tables.cases import Case, TimelineEvent
 from ..conftest import PASSWORD, ROLES
 from .conftest import logged_in
 
-EXPECTED = {"admin": "/inbox", "clinician": "/inbox", "coordinator": "/inbox",
+EXPECTED = {"admin": "/inbox", "clinician": "/", "coordinator": "/inbox",
             "researcher": "/", "auditor": "/audit"}
 
 

@@ -17,8 +17,10 @@ router = APIRouter()
 
 
 #: Where each role lands after logging in (when no other page was asked for): a page it may
-#: open, never a refusal (tests/audit_web/test_landing.py logs in as each role).
-LANDING = {"admin": "/inbox", "clinician": "/inbox", "coordinator": "/inbox",
+#: open, never a refusal (tests/audit_web/test_landing_and_inbox.py logs in as each role).
+#: Clinicians start from the patient search (their tasks are one click away, counted in the
+#: menu); coordinators and admins from their tasks; researchers from the de-identified list.
+LANDING = {"admin": "/inbox", "clinician": "/", "coordinator": "/inbox",
            "researcher": "/", "auditor": "/audit"}
 
 
