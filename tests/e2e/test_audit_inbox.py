@@ -5,6 +5,7 @@ task inbox with its count in the menu."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -44,12 +45,12 @@ def test_auditor_filters_and_exports(page: Page, lang: str) -> None:
     expect(page.locator("[data-testid=audit-entries]")).not_to_contain_text("auditor")
     with page.expect_download() as got:
         page.get_by_test_id("export-csv").click()
-    lines = open(got.value.path(), encoding="utf-8").read().splitlines()
+    lines = Path(got.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0] == "seq,at,username,action,resource,client,detail" and len(lines) > 1
     assert all(",demo,read," in line for line in lines[1:])
     with page.expect_download() as got:
         page.get_by_test_id("export-json").click()
-    entries = json.loads(open(got.value.path(), encoding="utf-8").read())
+    entries = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
     assert entries and {(e["username"], e["action"]) for e in entries} == {("demo", "read")}
     page.goto("/audit?action=export&username=auditor")
     expect(rows.first).to_contain_text("format=json;username=demo;action=read")

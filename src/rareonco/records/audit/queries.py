@@ -71,6 +71,19 @@ def _under(prefix: str) -> ColumnElement[bool]:
     return or_(r == prefix, and_(r >= prefix + "/", r < prefix + "0"))
 
 
+#: Entries are numbered in the order they are appended and stamped when recorded, a moment
+#: earlier (a read's entries are appended after the read), so time and number agree to within
+#: the entries of a few requests; a period is also bounded by number, this many entries wide
+#: on either side, which lets the page be read in number order from the primary key.
+SEQ_MARGIN = 10_000
+
+
+def _first_seq_at(session: Session, at: datetime) -> int | None:
+    """The number of the first entry stamped at or after `at` (from the time index)."""
+    return session.scalar(select(AuditEntry.seq).where(AuditEntry.at >= at)
+                          .order_by(AuditEntry.at).limit(1))
+
+
 def _conditions(session: Session, f: AuditFilterIn) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if f.resource:
@@ -80,9 +93,15 @@ def _conditions(session: Session, f: AuditFilterIn) -> list[ColumnElement[bool]]
     if f.action:
         where.append(AuditEntry.action == f.action)
     if f.since:
-        where.append(AuditEntry.at >= datetime.combine(f.since, time(), UTC))
+        start = datetime.combine(f.since, time(), UTC)
+        where.append(AuditEntry.at >= start)
+        if (first := _first_seq_at(session, start)) is not None:
+            where.append(AuditEntry.seq > first - SEQ_MARGIN)
     if f.until:
-        where.append(AuditEntry.at < datetime.combine(f.until + timedelta(days=1), time(), UTC))
+        end = datetime.combine(f.until + timedelta(days=1), time(), UTC)
+        where.append(AuditEntry.at < end)
+        if (after := _first_seq_at(session, end)) is not None:
+            where.append(AuditEntry.seq < after + SEQ_MARGIN)
     if f.patient:
         where.append(or_(*(_under(p) for p in patient_resources(
             session, _patient_id(session, f.patient)))))
