@@ -62,8 +62,12 @@ FEATURES: tuple[Feature, ...] = (
         "accounts", "users, log-in, bearer tokens, browser sessions, interface language",
         tables=("accounts",), api=("auth",), pages=("login", "locale"), migrations="core"),
     Feature(
-        "audit", "the append-only, hash-chained audit log, for auditors",
-        tables=("audit",), api=("audit_log",), migrations="core"),
+        "audit", "the append-only, hash-chained audit log; the auditor's page: filters, export, "
+        "chain check", tables=("audit",), services="audit", api=("audit_log",), pages=("audit",),
+        migrations="audit"),
+    Feature(
+        "inbox", "each role's tasks gathered from every feature's provider; count in the menu",
+        services="inbox", pages=("inbox",)),
     Feature(
         "calc", "clinical calculators (JSON in, JSON out)", api=("calc",)),
     Feature(

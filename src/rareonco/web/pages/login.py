@@ -16,6 +16,22 @@ from rareonco.web.pages.render import render
 router = APIRouter()
 
 
+#: Where each role lands after logging in (when no other page was asked for): a page it may
+#: open, never a refusal (tests/audit_web/test_landing_and_inbox.py logs in as each role).
+#: Clinicians start from the patient search (their tasks are one click away, counted in the
+#: menu); coordinators and admins from their tasks; researchers from the de-identified list.
+LANDING = {"admin": "/inbox", "clinician": "/", "coordinator": "/inbox",
+           "researcher": "/", "auditor": "/audit"}
+
+
+def landing(role: str, asked: str = "/") -> str:
+    """The page asked for (a path on this site other than the home page), else the role's
+    landing page; an auditor always lands on the audit log (it may open nothing else)."""
+    if role == "auditor" and not asked.startswith("/audit"):
+        return LANDING["auditor"]
+    return asked if asked != "/" else LANDING.get(role, "/")
+
+
 def safe_next(target: str | None) -> str:
     """`target` if it is a path on this site, else the home page (no open redirect)."""
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
@@ -35,8 +51,7 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form()
         issued = accounts.issue(session, user, "web", settings.session_hours)
         audit.record(session, Actor(user.id, user.username, user.role, client_address(request)),
                      "login", "web")
-        landing = "/audit" if user.role == "auditor" else safe_next(next)
-        response = RedirectResponse(landing, status_code=303)
+        response = RedirectResponse(landing(user.role, safe_next(next)), status_code=303)
         response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https",
                             max_age=settings.session_hours * 3600)

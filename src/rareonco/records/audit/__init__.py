@@ -1,0 +1,1 @@
+"""The auditor's queries over the audit chain: filtered pages (keyset), exports, verification."""

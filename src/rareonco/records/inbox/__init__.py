@@ -1,0 +1,1 @@
+"""The task inbox: what each role has to do next, gathered from every feature's provider."""
