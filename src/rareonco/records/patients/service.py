@@ -38,10 +38,13 @@ def name_search_key(*parts: str | None) -> str:
 
 
 def name_tokens(search_key: str) -> list[str]:
-    """The distinct words of a search key (hyphenated names also give their parts)."""
+    """The distinct words of a search key (hyphenated names also give their parts), and the
+    transliteration keys of each word (`search.name_keys`: ``~`` and its phonetic skeleton), so
+    that Yusupova, Iusupova and Юсупова meet under one key."""
     words = set(search_key.split())
     words |= {part for w in list(words) if "-" in w for part in w.split("-") if part}
-    return sorted(w[:120] for w in words)
+    keys = {k for w in words for k in patient_search.name_keys(w)}
+    return sorted({w[:120] for w in words} | keys)
 
 
 def sort_key(family_name_latin: str, given_names_latin: str, patient_id: int) -> str:
