@@ -41,7 +41,7 @@ def registry(db: Database) -> list[SimpleNamespace]:
                 family_name=fam, given_names=giv, family_name_latin=fam_lat,
                 given_names_latin=giv_lat, sex="female", birth_date="2001-01-01",
                 citizenship=rng.choice(COUNTRIES), residence_country=rng.choice(COUNTRIES),
-                preferred_language="ru", passport_number=f"P{k:05d}"))
+                preferred_language="ru", passport_number=f"P{k:05d}"), identity_check=False)
             made.append(SimpleNamespace(id=p.id, mrn=p.mrn, citizenship=p.citizenship,
                                         residence=p.residence_country,
                                         order=(fam_lat, giv_lat, p.id),

@@ -41,7 +41,11 @@ def test_duplicate_identifier_is_refused_and_first_kept(clients, patient_body) -
     c = clients["coordinator"]
     assert c.post("/api/v1/patients", json=patient_body()).status_code == 201
     r = c.post("/api/v1/patients", json=patient_body(family_name="Другой"))
-    assert r.status_code == 409
+    assert r.status_code == 409  # the matcher first: same passport, given name, birth date
+    assert r.json()["field"] == "identity" and r.json()["decision"] == "review"
+    r = c.post("/api/v1/patients", json=patient_body(family_name="Другой", confirm_new=True,
+                                                     confirm_reason="a namesake"))
+    assert r.status_code == 409  # a new person still cannot hold a passport on file
     assert r.json()["field"] == "passport_number"
     assert c.get("/api/v1/patients").json()["total"] == 1
 
