@@ -22,7 +22,7 @@ from rareonco.store.db import Database
 CLINICIAN = Actor(None, "tester", "clinician", "test")
 FAMILIES = [("Иванов", "Ivanov"), ("Иванова", "Ivanova"), ("Иваненко", "Ivanenko"),
             ("Петров", "Petrov"), ("Петрова", "Petrova"), ("Ивашкин", "Ivashkin"),
-            ("Рахимов", "Rakhimov")]
+            ("Рахимов", "Rakhimov"), ("Юсупова", "Iusupova")]
 GIVEN = [("Иван", "Ivan"), ("Азиз", "Aziz"), ("Анна", "Anna"), ("Ивета", "Iveta")]
 COUNTRIES = ["UZ", "KZ", "RU"]
 
@@ -41,7 +41,7 @@ def registry(db: Database) -> list[SimpleNamespace]:
                 family_name=fam, given_names=giv, family_name_latin=fam_lat,
                 given_names_latin=giv_lat, sex="female", birth_date="2001-01-01",
                 citizenship=rng.choice(COUNTRIES), residence_country=rng.choice(COUNTRIES),
-                preferred_language="ru", passport_number=f"P{k:05d}"))
+                preferred_language="ru", passport_number=f"P{k:05d}"), identity_check=False)
             made.append(SimpleNamespace(id=p.id, mrn=p.mrn, citizenship=p.citizenship,
                                         residence=p.residence_country,
                                         order=(fam_lat, giv_lat, p.id),
@@ -51,8 +51,11 @@ def registry(db: Database) -> list[SimpleNamespace]:
 
 
 def _expected_by_name(registry: list[SimpleNamespace], q: str) -> list[int]:
-    terms = q.casefold().split()
-    hits = [p for p in registry if all(any(w.startswith(t) for w in p.words) for t in terms)]
+    """Every word of `q`, or one of its transliteration keys, starts a word or key of the
+    patient's names."""
+    terms = [[t, *patient_search.name_keys(t)] for t in q.casefold().split()]
+    hits = [p for p in registry
+            if all(any(w.startswith(k) for k in keys for w in p.words) for keys in terms)]
     return [p.id for p in sorted(hits, key=lambda p: p.order)]
 
 
@@ -64,7 +67,8 @@ def _search(db: Database, filters: SearchFilters, page: int, per_page: int
 
 
 @pytest.mark.parametrize("q", ["ив", "иван", "ivan", "IVA", "petr", "iv an", "иван аз",
-                               "ivanova anna", "rakh", "zzz"])
+                               "ivanova anna", "rakh", "zzz", "yusupova", "юсуп", "iusup",
+                               "rahim", "рахим", "raxim an"])
 def test_name_search_matches_brute_force_on_every_page(db: Database, registry, q: str) -> None:
     expected = _expected_by_name(registry, q)
     for per_page in (1, 7, 25):
@@ -115,3 +119,15 @@ def test_counts_stop_after_the_limit(db: Database, registry, monkeypatch) -> Non
     for filters in (SearchFilters(q="iv"), SearchFilters(country="RU"),
                     SearchFilters(q="iv", country="RU"), SearchFilters(q="iv an")):
         assert _search(db, filters, 1, 25)[1] == 4, filters  # COUNT_LIMIT + 1: "more than 3"
+
+
+@pytest.mark.parametrize("q", ["Yusupova", "Iusupova", "Юсупова", "yusup"])
+def test_search_is_tolerant_of_transliteration(db: Database, registry, q: str) -> None:
+    """Issue 18: "Yusupova" finds "Iusupova" (and Юсупова); "Рахимов" finds Rakhimov."""
+    expected = [p.id for p in sorted(registry, key=lambda p: p.order)
+                if p.order[0] == "Iusupova"]
+    assert expected
+    assert _search(db, SearchFilters(q=q), 1, 200) == (expected, len(expected))
+    rakhimov = [p.id for p in sorted(registry, key=lambda p: p.order) if p.order[0] == "Rakhimov"]
+    assert _search(db, SearchFilters(q="Рахимов"), 1, 200)[0] == rakhimov
+    assert _search(db, SearchFilters(q="Rahimov"), 1, 200)[0] == rakhimov

@@ -41,7 +41,11 @@ def test_duplicate_identifier_is_refused_and_first_kept(clients, patient_body) -
     c = clients["coordinator"]
     assert c.post("/api/v1/patients", json=patient_body()).status_code == 201
     r = c.post("/api/v1/patients", json=patient_body(family_name="Другой"))
-    assert r.status_code == 409
+    assert r.status_code == 409  # the matcher first: same passport, given name, birth date
+    assert r.json()["field"] == "identity" and r.json()["decision"] == "review"
+    r = c.post("/api/v1/patients", json=patient_body(family_name="Другой", confirm_new=True,
+                                                     confirm_reason="a namesake"))
+    assert r.status_code == 409  # a new person still cannot hold a passport on file
     assert r.json()["field"] == "passport_number"
     assert c.get("/api/v1/patients").json()["total"] == 1
 
@@ -89,8 +93,9 @@ def test_roles(clients, anon, patient_body) -> None:
 def test_search_by_mrn_and_paging_in_name_order(clients, patient_body) -> None:
     c = clients["clinician"]
     for i, (fam, giv) in enumerate([("Петров", "Юрий"), ("Петрова", "Анна"), ("Петров", "Антон")]):
-        c.post("/api/v1/patients", json=patient_body(
-            family_name=fam, given_names=giv, passport_number=f"PP{i}"))
+        c.post("/api/v1/patients", json=patient_body(  # siblings born the same day: confirmed
+            family_name=fam, given_names=giv, passport_number=f"PP{i}", confirm_new=True,
+            confirm_reason="twins"))
     names = [(p["family_name_latin"], p["given_names_latin"]) for p in
              c.get("/api/v1/patients?q=petr&per_page=2").json()["items"]]
     assert names == [("Petrov", "Anton"), ("Petrov", "Iurii")]

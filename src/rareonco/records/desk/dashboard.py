@@ -41,7 +41,7 @@ def overdue_items(rows: list[Inquiry], today: date) -> list[OverdueOut]:
     out = []
     for r in rows:
         name = f"{r.family_name} {r.given_names}"
-        if r.status in ("new", "in_review") and r.first_answer_at is None:
+        if r.status in ("identity_review", "new", "in_review") and r.first_answer_at is None:
             due = _aware(r.received_at).date() + timedelta(days=ANSWER_DUE_DAYS)
             if due < today:
                 out.append(OverdueOut(

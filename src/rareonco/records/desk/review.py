@@ -34,15 +34,25 @@ from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, can, require
 from rareonco.store.tables.accounts import User
 from rareonco.store.tables.base import utcnow
+from rareonco.store.tables.cases import Case
 from rareonco.store.tables.desk import Inquiry, RemoteOpinion
+from rareonco.store.tables.patients import Patient
 from rareonco.store.tables.referrals import Document
 
 OPINION_MOVES = {"accept": ("accepted", "accepted"), "decline": ("declined", "declined"),
                  "more_data": ("referral_received", "more_data")}
 
 
+def opened(inquiry: Inquiry) -> tuple[Patient, Case]:
+    """The inquiry's patient and case; Conflict while its identity waits for a coordinator."""
+    if inquiry.patient is None or inquiry.case is None:
+        raise Conflict(f"inquiry {inquiry.reference} waits for its identity to be checked; "
+                       "settle it first")
+    return inquiry.patient, inquiry.case
+
+
 def _move(session: Session, actor: Actor, inquiry: Inquiry, to: str, note: str = "") -> None:
-    cases.transition(session, actor, inquiry.case_id, TransitionIn(to=to, note=note))
+    cases.transition(session, actor, opened(inquiry)[1].id, TransitionIn(to=to, note=note))
 
 
 def assign(session: Session, actor: Actor, inquiry_id: int, data: AssignIn) -> Inquiry:
@@ -55,7 +65,7 @@ def assign(session: Session, actor: Actor, inquiry_id: int, data: AssignIn) -> I
         raise InvalidInput("reviewer_id", "the reviewer is an active clinician")
     if inquiry.status not in ("new", "in_review", "more_data"):
         raise Conflict(f"inquiry {inquiry.reference} is {inquiry.status}; nothing to review")
-    if inquiry.case.status == "referral_received":
+    if opened(inquiry)[1].status == "referral_received":
         _move(session, actor, inquiry, "remote_review", f"remote review by {reviewer.username}")
     inquiry.reviewer_id, inquiry.assigned_at, inquiry.status = reviewer.id, utcnow(), "in_review"
     session.flush()
@@ -83,7 +93,7 @@ def write_opinion(session: Session, actor: Actor, inquiry_id: int,
     detail = {"accept": "accepted for treatment",
               "more_data": "more data needed: " + "; ".join(data.missing_items),
               "decline": f"declined: {data.reason}"}[data.outcome]
-    cases.add_event(session, actor, inquiry.case_id, EventIn(
+    cases.add_event(session, actor, opened(inquiry)[1].id, EventIn(
         kind="remote_opinion", event_date=date.today(),
         summary=f"Remote opinion on {inquiry.reference}: {detail}",
         payload={"inquiry": inquiry.reference, "outcome": data.outcome, "opinion_id": opinion.id}))
@@ -120,7 +130,7 @@ def plan_visit(session: Session, actor: Actor, inquiry_id: int, data: VisitIn) -
 
 
 def _invitation(inquiry: Inquiry) -> Invitation:
-    p = inquiry.patient
+    p = opened(inquiry)[0]
     assert inquiry.planned_arrival is not None  # checked by the caller
     return Invitation(
         reference=inquiry.reference, department=inquiry.department,
@@ -162,7 +172,7 @@ def record_arrival(session: Session, actor: Actor, inquiry_id: int, data: Arriva
     inquiry.arrival_date = data.arrival_date
     if data.admission_date and inquiry.admission_date is None:
         inquiry.admission_date = data.admission_date
-        cases.add_event(session, actor, inquiry.case_id, EventIn(
+        cases.add_event(session, actor, opened(inquiry)[1].id, EventIn(
             kind="admission", event_date=data.admission_date,
             summary=f"Admitted ({inquiry.department or 'department not set'}); interpreter "
                     + ("needed" if inquiry.interpreter_needed else "not needed"),

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from rareonco.i18n import N_
+from rareonco.records.patients.schemas import CandidateOut
 from rareonco.records.schemas import (
     BirthDate,
     Country,
@@ -33,11 +34,12 @@ from rareonco.records.schemas import (
 
 #: inquiry status -> label
 STATUSES: dict[str, str] = {
-    "new": N_("new"), "in_review": N_("in review"), "more_data": N_("more data requested"),
+    "identity_review": N_("identity to check"), "new": N_("new"),
+    "in_review": N_("in review"), "more_data": N_("more data requested"),
     "accepted": N_("accepted"), "declined": N_("declined"), "admitted": N_("admitted"),
     "closed": N_("closed"),
 }
-OPEN_STATUSES = ("new", "in_review", "more_data", "accepted")
+OPEN_STATUSES = ("identity_review", "new", "in_review", "more_data", "accepted")
 OUTCOMES: dict[str, str] = {"accept": N_("accept for treatment"),
                             "more_data": N_("needs more data"), "decline": N_("decline")}
 TRANSLATION: dict[str, str] = {"not_needed": N_("not needed"), "needed": N_("needed"),
@@ -235,11 +237,16 @@ class InquiryOut(Out):
     referring_institution: str | None
     diagnosis_text: str
     message: str
-    patient_id: int
-    referral_id: int
-    case_id: int
-    case_status: str
-    matched_by: str  # passport | name_birth_date | new
+    patient_id: int | None = Field(description="none while the identity is in review")
+    referral_id: int | None
+    case_id: int | None
+    case_status: str | None
+    matched_by: str = Field(description="link | new | review | chosen | confirmed_new | "
+                            "relinked (older: passport | name_birth_date)")
+    identity_candidates: list[CandidateOut] = Field(
+        description="the patients on file the matcher put side by side (identity_review)")
+    kept_files: list[DocumentOut] = Field(
+        description="files waiting for the identity to be settled")
     reviewer_id: int | None
     reviewer: str | None
     assigned_at: str | None
@@ -271,3 +278,12 @@ class DashboardOut(Out):
     median_days: float | None
     p90_days: float | None
     overdue: list[OverdueOut]
+
+
+class IdentityChoiceIn(Strict):
+    """A coordinator settles an inquiry's identity: the patient on file it is (`patient_id`),
+    or a new person (no `patient_id`; then `reason` says why it is not one of the candidates).
+    For a move (`identity.relink`) the reason is always required."""
+
+    patient_id: int | None = None
+    reason: str = Field(default="", max_length=2000)

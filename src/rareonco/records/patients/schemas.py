@@ -42,6 +42,9 @@ class PatientIn(Strict):
     phone: str | None = Field(default=None, max_length=40)
     email: Email | None = None
     address: str | None = Field(default=None, max_length=2000)
+    #: register although the matcher found a possible match (then `confirm_reason` says why)
+    confirm_new: bool = False
+    confirm_reason: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
     def _passport(self) -> PatientIn:
@@ -71,6 +74,39 @@ class PatientUpdate(Strict):
     phone: str | None = Field(default=None, max_length=40)
     email: Email | None = None
     address: str | None = Field(default=None, max_length=2000)
+
+
+class CandidateOut(Out):
+    """A patient on file who may be the person being registered, with the matcher's view:
+    its score (0-1), outcome for the pair (link or review), the codes of what agrees and what
+    conflicts, and per field (family, given, birth_date, sex, passport, national_id, country)
+    "agree", "similar" or "conflict"."""
+
+    id: int
+    mrn: str
+    family_name: str
+    given_names: str
+    family_name_latin: str
+    given_names_latin: str
+    birth_date: dt.date
+    sex: str
+    citizenship: str
+    passport_number: str | None
+    national_id: str | None
+    score: float
+    outcome: Literal["link", "review", "new"]
+    agreements: list[str]
+    conflicts: list[str]
+    fields: dict[str, str]
+
+
+class IdentityConflictOut(Out):
+    """409 of a registration: the person may already be on file."""
+
+    error: str
+    field: Literal["identity"]
+    decision: Literal["link", "review"]
+    candidates: list[CandidateOut]
 
 
 class CaseSummaryOut(Out):

@@ -4,9 +4,11 @@ Every path reads only what one page needs, with plain Core statements (the searc
 most requests and the ORM's identity map would cost more than the queries):
 
 * **Name alone** (`page_by_name`). Each word of the query must start a word of the patient's
-  names; words live in `patient_name_tokens` with the patient's list order (`sort_key`).
-  For the query's longest word, the distinct index words it prefixes are found by a loose
-  index scan (one index seek per word); each word's first patients are read in list order
+  names, or its transliteration key must start one of theirs (`name_keys`: Yusupova, Iusupova
+  and Юсупова share ``~iusupova``; Rakhimov and Рахимов ``~raHimov``); words and keys live in
+  `patient_name_tokens` with the patient's list order (`sort_key`).
+  For the query's longest word, the distinct index words it and its keys prefix are found
+  by a loose index scan (one index seek per word); each word's first patients are read in list order
   with a LIMIT straight from the (token, sort_key, patient_id) index, and the database sorts
   only those few runs (a top-k union): a page costs O(words x page) index rows, not a sort
   of every match. A prefix that starts more than `MAX_TOKEN_RUNS` distinct words (a
@@ -47,6 +49,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     union,
     union_all,
@@ -54,13 +57,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from rareonco.identity import skeleton, spellings
 from rareonco.store.hot_reads import HotRead
 from rareonco.store.tables.cases import Case
 from rareonco.store.tables.patients import Patient, PatientNameToken
 
 COUNT_LIMIT = 1000
 #: Distinct index words a name prefix may start before the merge gives way to one sort.
-MAX_TOKEN_RUNS = 16
+MAX_TOKEN_RUNS = 24
+#: Marks a transliteration key among the index words (names are case-folded words; no name
+#: word starts with it once `clean` has run, and keys keep the skeleton's capitals).
+KEY_MARK = "~"
 
 _T = PatientNameToken.__table__
 _P = Patient.__table__
@@ -86,10 +93,6 @@ def _count(conn: Connection, counted: Select[Any],
     return conn.scalar(counted, {**(params or {}), "cap": COUNT_LIMIT + 1}) or 0
 
 
-_COUNT_PREFIX = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI)
-                         .distinct())
-_COUNT_PREFIX_ROWS = _counted(select(_T.c.patient_id).where(_T.c.token >= _LO, _T.c.token < _HI))
-_COUNT_FIRST_WORD = _counted(select(_T.c.patient_id).where(_T.c.token == bindparam("t0")))
 _HAS_PREFIX = HotRead(select(_T.c.patient_id).where(_T.c.patient_id == bindparam("pid"),
                                                     _T.c.token >= _LO, _T.c.token < _HI)
                       .limit(1))
@@ -183,6 +186,24 @@ def query_terms(q: str) -> list[str]:
     return sorted(set(q.casefold().split()), key=lambda t: (-len(t), t))
 
 
+def name_keys(word: str) -> set[str]:
+    """The transliteration keys of one name word (either script): `KEY_MARK` and the phonetic
+    skeleton of each of its Latin spellings (`rareonco.identity.names`), at most 120 characters.
+
+    >>> sorted(name_keys("Юсупова")), sorted(name_keys("Iusupova")), sorted(name_keys("Рахимов"))
+    (['~iusupova'], ['~iusupova'], ['~raHimov'])
+    """
+    return {(KEY_MARK + skeleton(s))[:120] for s in spellings(word) if s}
+
+
+def term_ranges(term: str) -> list[tuple[str, str]]:
+    """The index ranges a query word reaches: the words it starts, then the keys its own keys
+    start (so "Yusup" reaches Iusupova and Юсупова)."""
+    ranges = [(term, term + "\uffff")]
+    ranges += [(key, key + "\uffff") for key in sorted(name_keys(term)) if key != term]
+    return ranges
+
+
 def page_by_name(conn: Connection, q: str, offset: int, limit: int) -> tuple[list[int], int]:
     """Ids of one page of patients whose names match every word of `q`, or whose MRN is `q`,
     in list order, and the number of matches (capped at COUNT_LIMIT + 1).
@@ -192,9 +213,15 @@ def page_by_name(conn: Connection, q: str, offset: int, limit: int) -> tuple[lis
     terms = query_terms(q)
     if not terms:
         return [], 0
-    tokens, mrn_id = _words_and_mrn(conn, terms[0], q, MAX_TOKEN_RUNS + 1)
+    ranges = term_ranges(terms[0])
+    tokens, mrn_id = _words_and_mrn(conn, ranges[0], q, MAX_TOKEN_RUNS + 1)
+    for extra in ranges[1:]:
+        if len(tokens) > MAX_TOKEN_RUNS:
+            break
+        tokens += _words_and_mrn(conn, extra, None, MAX_TOKEN_RUNS + 1 - len(tokens))[0]
+    tokens = list(dict.fromkeys(tokens))
     if len(terms) == 1 and len(tokens) <= MAX_TOKEN_RUNS:
-        ids, total = _merged_runs(conn, terms[0], tokens, offset, limit)
+        ids, total = _merged_runs(conn, tokens, offset, limit)
     else:
         ids, total = _sorted_matches(conn, terms, offset, limit)
     if mrn_id is not None and mrn_id not in ids and not _matches_all(conn, mrn_id, terms):
@@ -217,22 +244,20 @@ def page_by_country(conn: Connection, country: str, offset: int,
 
 
 @cache
-def _prefix_count(words: int) -> Select[Any]:
-    """Distinct patients one of whose name words starts with the prefix [lo, hi) (`words`:
-    how many index words it starts; `t0` the first of them), capped at COUNT_LIMIT + 1.
+def _tokens_count(words: int) -> Select[Any]:
+    """Distinct patients holding one of the index words t0..t(words-1), capped at
+    COUNT_LIMIT + 1.
 
-    A patient may hold two such words (Иванов Иван), so the exact count needs de-duplication,
-    which reads every match; it is only needed when the answer can be at most COUNT_LIMIT:
-    when the raw index entries are that few, or when no single word alone exceeds it. CASE
-    evaluates only the branch it takes (PostgreSQL and SQLite alike); the capped counts are
-    aggregates in FROM, so each runs once."""
-    rows = _COUNT_PREFIX_ROWS.subquery()
-    distinct = _COUNT_PREFIX.scalar_subquery()
-    if words == 1:  # one word: one entry per patient
-        return select(case((rows.c.n >= _CAP, rows.c.n), else_=distinct))
-    first = _COUNT_FIRST_WORD.subquery()
-    return select(case((and_(rows.c.n >= _CAP, first.c.n >= _CAP), first.c.n),
-                       else_=distinct)).select_from(rows).join(first, literal(True))
+    A patient holds several of them (a name and its key; Иванов Иван), so the exact count needs
+    de-duplication, which reads every entry; it is only needed when the answer can be at most
+    COUNT_LIMIT: when no single word alone reaches the cap (then at most `words` x cap entries
+    are read). CASE evaluates its branches in order and only as far as it must (PostgreSQL and
+    SQLite alike), and each single-word count is capped too."""
+    in_words = _T.c.token.in_([bindparam(f"t{k}") for k in range(words)])
+    distinct = _counted(select(_T.c.patient_id).where(in_words).distinct()).scalar_subquery()
+    each = [_counted(select(_T.c.patient_id).where(_T.c.token == bindparam(f"t{k}")))
+            .scalar_subquery() for k in range(words)]
+    return select(case(*((n >= _CAP, _CAP) for n in each), else_=distinct))
 
 
 def page_by_filters(conn: Connection, conds: Sequence[ColumnElement[bool]], offset: int,
@@ -244,10 +269,11 @@ def page_by_filters(conn: Connection, conds: Sequence[ColumnElement[bool]], offs
 
 
 def name_condition(q: str) -> ColumnElement[bool]:
-    """A WHERE condition on patients: every word of `q` starts a name word, or `q` is the MRN."""
+    """A WHERE condition on patients: every word of `q` starts a name word (or a key), or `q`
+    is the MRN."""
     by_name = None
     for term in query_terms(q):
-        hit = select(_T.c.patient_id).where(*_prefix(term))
+        hit = select(_T.c.patient_id).where(_term_condition(term))
         if by_name is not None:  # every word must match: nest, one index range per word
             hit = hit.where(_T.c.patient_id.in_(by_name))
         by_name = hit
@@ -273,14 +299,9 @@ def load_patients(conn: Connection, ids: Sequence[int]) -> list[PatientRow]:
     return [rows[i] for i in ids if i in rows]
 
 
-def _range(term: str) -> dict[str, str]:
-    """Bound values of the index range of words starting with `term`."""
-    return {"lo": term, "hi": term + "\uffff"}
-
-
-def _prefix(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """The index range of words starting with `term`: [term, term + U+FFFF)."""
-    return _T.c.token >= term, _T.c.token < term + "\uffff"
+def _term_condition(term: str) -> ColumnElement[bool]:
+    """Index words starting with `term` or with one of its keys (`term_ranges`)."""
+    return or_(*(and_(_T.c.token >= lo, _T.c.token < hi) for lo, hi in term_ranges(term)))
 
 
 def _words_statement() -> Select[Any]:
@@ -304,18 +325,18 @@ def _words_statement() -> Select[Any]:
 _WORDS_AND_MRN = HotRead(_words_statement())
 
 
-def _words_and_mrn(conn: Connection, term: str, q: str,
+def _words_and_mrn(conn: Connection, lo_hi: tuple[str, str], q: str | None,
                    at_most: int) -> tuple[list[str], int | None]:
-    """The distinct index words starting with `term` (at most `at_most`; a prefix shared by
+    """The distinct index words in the range `lo_hi` (at most `at_most`; a prefix shared by
     thousands of patients but few distinct words costs a few index seeks, not a scan of every
     entry), and the id of the patient whose MRN is `q` (None if none, or if `q` has spaces)."""
-    mrn: str | None = q.strip().upper()
+    mrn: str | None = q.strip().upper() if q else None
     if not mrn or any(ch.isspace() for ch in mrn):
         mrn = None  # `mrn = NULL` matches no patient
     tokens: list[str] = []
     mrn_id = None
     for token, patient_id in _WORDS_AND_MRN.rows(
-            conn, {**_range(term), "at_most": at_most, "mrn": mrn}):
+            conn, {"lo": lo_hi[0], "hi": lo_hi[1], "at_most": at_most, "mrn": mrn}):
         if token is None:
             mrn_id = patient_id
         else:
@@ -332,7 +353,7 @@ def _runs_statement(words: int) -> Select[Any]:
     runs = union_all(*(select(_T.c.patient_id, _T.c.sort_key)
                        .where(_T.c.token == bindparam(f"t{k}")).order_by(_T.c.sort_key)
                        .limit(_N).subquery().select() for k in range(words))).subquery()
-    return (select(runs.c.patient_id, _prefix_count(words).scalar_subquery().label("total"))
+    return (select(runs.c.patient_id, _tokens_count(words).scalar_subquery().label("total"))
             .group_by(runs.c.patient_id, runs.c.sort_key)
             .order_by(runs.c.sort_key).offset(_OFFSET).limit(_LIMIT))
 
@@ -343,31 +364,31 @@ def _runs_read(words: int) -> HotRead:
 
 
 @cache
-def _prefix_count_read(words: int) -> HotRead:
-    return HotRead(_prefix_count(words))
+def _tokens_count_read(words: int) -> HotRead:
+    return HotRead(_tokens_count(words))
 
 
-def _merged_runs(conn: Connection, term: str, tokens: Sequence[str], offset: int,
+def _merged_runs(conn: Connection, tokens: Sequence[str], offset: int,
                  limit: int) -> tuple[list[int], int]:
-    """One page of the patients `tokens` (the words `term` starts) lead to, and their count;
-    a page past the end costs a second statement, for the count."""
+    """One page of the patients `tokens` (the index words a query word reaches) lead to, and
+    their count; a page past the end costs a second statement, for the count."""
     if not tokens:
         return [], 0
     params: dict[str, object] = {f"t{k}": token for k, token in enumerate(tokens)}
-    params.update(_range(term), n=offset + limit, offset=offset, limit=limit,
-                  cap=COUNT_LIMIT + 1)
+    params.update(n=offset + limit, offset=offset, limit=limit, cap=COUNT_LIMIT + 1)
     rows = _runs_read(len(tokens)).rows(conn, params)
     if rows:
         return [r.patient_id for r in rows], rows[0].total
-    return [], _prefix_count_read(len(tokens)).scalar(conn, params) or 0
+    return [], _tokens_count_read(len(tokens)).scalar(conn, params) or 0
 
 
 def _sorted_matches(conn: Connection, terms: list[str], offset: int,
                     limit: int) -> tuple[list[int], int]:
     """Several words, or a very short prefix: match on the index, sort the matches once."""
-    hit = select(_T.c.patient_id, _T.c.sort_key).where(*_prefix(terms[0]))
-    for term in terms[1:]:  # every word must start a word of the names
-        hit = hit.where(_T.c.patient_id.in_(select(_T.c.patient_id).where(*_prefix(term))))
+    hit = select(_T.c.patient_id, _T.c.sort_key).where(_term_condition(terms[0]))
+    for term in terms[1:]:  # every word must start a word of the names (or a key)
+        hit = hit.where(_T.c.patient_id.in_(select(_T.c.patient_id)
+                                            .where(_term_condition(term))))
     matches = hit.group_by(_T.c.patient_id, _T.c.sort_key).subquery()
     ids = list(conn.scalars(select(matches.c.patient_id).order_by(matches.c.sort_key)
                             .offset(offset).limit(limit)))
@@ -375,5 +396,5 @@ def _sorted_matches(conn: Connection, terms: list[str], offset: int,
 
 
 def _matches_all(conn: Connection, patient_id: int, terms: list[str]) -> bool:
-    return all(_HAS_PREFIX.scalar(conn, {"pid": patient_id, **_range(term)}) is not None
-               for term in terms)
+    return all(any(_HAS_PREFIX.scalar(conn, {"pid": patient_id, "lo": lo, "hi": hi}) is not None
+                   for lo, hi in term_ranges(term)) for term in terms)

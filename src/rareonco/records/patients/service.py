@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.errors import Conflict, InvalidInput, NotFound
-from rareonco.i18n import vocab
+from rareonco.i18n import N_, vocab
+from rareonco.identity import Person
 from rareonco.records.cases.pathway import parse_status
+from rareonco.records.patients import matching
 from rareonco.records.patients import search as patient_search
 from rareonco.records.patients.schemas import (
     DeidentifiedPatientOut,
@@ -38,10 +40,13 @@ def name_search_key(*parts: str | None) -> str:
 
 
 def name_tokens(search_key: str) -> list[str]:
-    """The distinct words of a search key (hyphenated names also give their parts)."""
+    """The distinct words of a search key (hyphenated names also give their parts), and the
+    transliteration keys of each word (`search.name_keys`: ``~`` and its phonetic skeleton), so
+    that Yusupova, Iusupova and Юсупова meet under one key."""
     words = set(search_key.split())
     words |= {part for w in list(words) if "-" in w for part in w.split("-") if part}
-    return sorted(w[:120] for w in words)
+    keys = {k for w in words for k in patient_search.name_keys(w)}
+    return sorted({w[:120] for w in words} | keys)
 
 
 def sort_key(family_name_latin: str, given_names_latin: str, patient_id: int) -> str:
@@ -77,9 +82,41 @@ def _duplicate_check(session: Session, data: dict[str, Any], exclude_id: int | N
                            field=field, existing_patient_id=other)
 
 
-def create(session: Session, actor: Actor, data: PatientIn) -> Patient:
+def person_of_input(data: PatientIn) -> Person:
+    """The person being registered, as the identity matcher sees them."""
+    return Person(
+        family=data.family_name_latin or None, given=data.given_names_latin or None,
+        family_native=data.family_name, given_native=data.given_names,
+        birth_date=data.birth_date, sex=data.sex,  # type: ignore[arg-type]  # a Sex value by the schema
+        passport=data.passport_number, passport_country=data.passport_country,
+        national_id=data.national_id, national_id_country=data.citizenship,
+        country=data.citizenship)
+
+
+def _check_identity(session: Session, actor: Actor, data: PatientIn) -> list[int]:
+    """Refuse a registration the matcher finds may be a person on file (409 with the
+    candidates), unless it is confirmed as a new person with a reason; the ids of the
+    candidates so overruled."""
+    decision, candidates = matching.find(session, person_of_input(data))
+    if decision == "new":
+        return []
+    if not data.confirm_new:
+        raise matching.identity_conflict(decision, candidates)
+    if not data.confirm_reason.strip():
+        raise InvalidInput("confirm_reason", N_("say why this is a new person and not the "
+                                                "patient on file"))
+    return [c.id for c in candidates]
+
+
+def create(session: Session, actor: Actor, data: PatientIn,
+           identity_check: bool = True) -> Patient:
+    """Register a patient. With `identity_check` (every registration by a user), a person the
+    matcher finds may already be on file is refused (`matching.identity_conflict`) unless
+    ``confirm_new`` with a reason, which is audited with the candidates overruled; callers
+    that ran the matcher themselves (the desk) pass False."""
     require(actor.role, Permission.PATIENT_WRITE)
-    values = data.model_dump()
+    overruled = _check_identity(session, actor, data) if identity_check else []
+    values = data.model_dump(exclude={"confirm_new", "confirm_reason"})
     _duplicate_check(session, values, None)
     values["family_name_latin"] = values["family_name_latin"] or vocab.transliterate(
         values["family_name"])
@@ -97,6 +134,10 @@ def create(session: Session, actor: Actor, data: PatientIn) -> Patient:
         raise Conflict("a patient with the same identifier is already on file") from exc
     _set_tokens(session, patient)
     audit.record(session, actor, "create", f"patient/{patient.id}")
+    if overruled:
+        audit.record(session, actor, "confirm_new_person", f"patient/{patient.id}",
+                     "candidates=" + ",".join(map(str, overruled))
+                     + f";reason={data.confirm_reason.strip()[:500]}")
     return patient
 
 

@@ -7,6 +7,7 @@ import hashlib
 import os
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -50,6 +51,18 @@ def sniff(head: bytes, path: Path) -> str:
     raise InvalidInput("file", "unsupported file type: PDF, PNG, JPEG, DICOM or a zip of DICOM")
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A file written under its SHA-256 (`save_file`), not yet recorded in the database."""
+
+    filename: str
+    kind: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    storage_key: str
+
+
 def store(session: Session, actor: Actor, data_dir: Path, referral_id: int, filename: str,
           stream: BinaryIO, max_bytes: int, translation_status: str = "not_needed") -> Document:
     require(actor.role, Permission.REFERRAL_WRITE)
@@ -58,6 +71,20 @@ def store(session: Session, actor: Actor, data_dir: Path, referral_id: int, file
         raise NotFound(f"referral {referral_id} not found")
     if translation_status not in TRANSLATION_STATUSES:
         raise InvalidInput("translation_status", "one of " + ", ".join(TRANSLATION_STATUSES))
+    f = save_file(data_dir, filename, stream, max_bytes)
+    doc = Document(patient_id=ref.patient_id, referral_id=ref.id, filename=f.filename,
+                   kind=f.kind, content_type=f.content_type, size_bytes=f.size_bytes,
+                   sha256=f.sha256, storage_key=f.storage_key,
+                   translation_status=translation_status, uploaded_by=actor.user_id)
+    session.add(doc)
+    session.flush()
+    audit.record(session, actor, "upload", f"document/{doc.id}", f"referral/{ref.id};{f.sha256}")
+    return doc
+
+
+def save_file(data_dir: Path, filename: str, stream: BinaryIO, max_bytes: int) -> StoredFile:
+    """Write `stream` under its SHA-256 below `data_dir`/documents, its type checked by
+    content and its size by `max_bytes`."""
     safe_name = Path(filename or "upload").name[:255] or "upload"
     root = data_dir / "documents"
     root.mkdir(parents=True, exist_ok=True)
@@ -83,13 +110,7 @@ def store(session: Session, actor: Actor, data_dir: Path, referral_id: int, file
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
-    doc = Document(patient_id=ref.patient_id, referral_id=ref.id, filename=safe_name, kind=kind,
-                   content_type=KINDS[kind], size_bytes=size, sha256=sha, storage_key=key,
-                   translation_status=translation_status, uploaded_by=actor.user_id)
-    session.add(doc)
-    session.flush()
-    audit.record(session, actor, "upload", f"document/{doc.id}", f"referral/{ref.id};{sha}")
-    return doc
+    return StoredFile(safe_name, kind, KINDS[kind], size, sha, key)
 
 
 def open_document(session: Session, actor: Actor, data_dir: Path,
@@ -110,4 +131,4 @@ def stored_view(doc: Document) -> StoredDocumentOut:
     return StoredDocumentOut.model_validate(doc)
 
 
-__all__ = ["KINDS", "open_document", "sniff", "store", "stored_view"]
+__all__ = ["KINDS", "StoredFile", "open_document", "save_file", "sniff", "store", "stored_view"]

@@ -4,8 +4,9 @@ opinions written on them. Documents are the foundation's `documents`, on the inq
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rareonco.store.tables.accounts import User
@@ -39,10 +40,16 @@ class Inquiry(Versioned, Base):
     referring_institution: Mapped[str | None] = mapped_column(String(300))
     diagnosis_text: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text, default="")
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    matched_by: Mapped[str] = mapped_column(String(20))  # passport | name_birth_date | new
+    # none of the three until a coordinator settles the identity (status identity_review)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: how the patient was found: link (the matcher) | new | review (waiting) | chosen (a
+    #: coordinator linked it) | confirmed_new (a coordinator created the patient) | relinked;
+    #: older rows: passport | name_birth_date
+    matched_by: Mapped[str] = mapped_column(String(20))
+    #: the matcher's candidates (ids, scores, agreements, conflicts) when it asked for review
+    identity_candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # logistics of the visit
@@ -60,9 +67,10 @@ class Inquiry(Versioned, Base):
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    patient: Mapped[Patient] = relationship()
-    referral: Mapped[Referral] = relationship()
-    case: Mapped[Case] = relationship()
+    patient: Mapped[Patient | None] = relationship()
+    referral: Mapped[Referral | None] = relationship()
+    case: Mapped[Case | None] = relationship()
+    files: Mapped[list[InquiryFile]] = relationship(order_by="InquiryFile.id")
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id], lazy="joined")
     closer: Mapped[User | None] = relationship(foreign_keys=[closed_by])
     opinions: Mapped[list[RemoteOpinion]] = relationship(
@@ -88,3 +96,23 @@ class RemoteOpinion(Base):
 
     inquiry: Mapped[Inquiry] = relationship(back_populates="opinions")
     author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class InquiryFile(Base):
+    """A file of an inquiry waiting for its identity to be settled: stored as documents are
+    (outside the database, under its SHA-256), it becomes a `Document` of the referral once
+    the inquiry has its patient."""
+
+    __tablename__ = "desk_inquiry_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("desk_inquiries.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    translation_status: Mapped[str] = mapped_column(String(20), default="not_needed")
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

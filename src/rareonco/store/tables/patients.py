@@ -37,6 +37,8 @@ class Patient(Versioned, Base):
         Index("ix_patients_citizenship_sort", "citizenship", "family_name_latin",
               "given_names_latin", "id"),
         Index("ix_patients_sort", "family_name_latin", "given_names_latin", "id"),
+        # candidate retrieval of the identity matcher (`records.patients.matching`)
+        Index("ix_patients_birth_date", "birth_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from rareonco.errors import TooManyRequests
 from rareonco.records.desk import dashboard as desk_dashboard
+from rareonco.records.desk import identity as desk_identity
 from rareonco.records.desk import inquiries as desk
 from rareonco.records.desk import review as desk_review
 from rareonco.records.desk.schemas import (
@@ -20,6 +21,7 @@ from rareonco.records.desk.schemas import (
     AssignIn,
     CloseIn,
     DashboardOut,
+    IdentityChoiceIn,
     InquiryIn,
     InquiryOut,
     InquiryReceiptOut,
@@ -104,6 +106,23 @@ def assign(inquiry_id: int, body: AssignIn, session: SessionDep,
            user: UserDep) -> InquiryOut:
     """Give the inquiry to a specialist; the case moves to remote_review."""
     return desk.view(desk_review.assign(session, user.actor, inquiry_id, body), user.actor)
+
+
+@router.post("/desk/inquiries/{inquiry_id}/identity", response_model=InquiryOut)
+def resolve_identity(inquiry_id: int, body: IdentityChoiceIn, session: SessionDep,
+                     user: UserDep) -> InquiryOut:
+    """Settle an inquiry the identity matcher put in review: the patient on file it is
+    (``patient_id``), or a new person (no ``patient_id``, a ``reason``); the referral, the
+    case and the documents are then opened on that patient."""
+    return desk.view(desk_identity.resolve(session, user.actor, inquiry_id, body), user.actor)
+
+
+@router.post("/desk/inquiries/{inquiry_id}/relink", response_model=InquiryOut)
+def relink(inquiry_id: int, body: IdentityChoiceIn, session: SessionDep,
+           user: UserDep) -> InquiryOut:
+    """Unlink an inquiry from the wrong patient: its case, referral and documents move to the
+    patient given (``patient_id``) or to a new patient from the inquiry; ``reason`` required."""
+    return desk.view(desk_identity.relink(session, user.actor, inquiry_id, body), user.actor)
 
 
 @router.post("/desk/inquiries/{inquiry_id}/close", response_model=InquiryOut)

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from rareonco.records.cases import service as cases
 from rareonco.records.cases.schemas import CaseIn, CaseOut
 from rareonco.records.patients import service as patients
-from rareonco.records.patients.schemas import AnyPatientOut, PatientIn, PatientPageOut, PatientUpdate
+from rareonco.records.patients.schemas import (
+    AnyPatientOut,
+    IdentityConflictOut,
+    PatientIn,
+    PatientPageOut,
+    PatientUpdate,
+)
 from rareonco.records.referrals import service as referrals
 from rareonco.records.referrals.schemas import ReferralIn, ReferralOut
 from rareonco.web.deps import CurrentUser, SessionDep, UserDep, run_read
@@ -44,8 +50,15 @@ async def search_patients(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AnyPatientOut,
-             responses={201: {"description": "the patient registered"}})
+             responses={201: {"description": "the patient registered"},
+                        409: {"model": IdentityConflictOut,
+                              "description": "the person may already be on file: the "
+                              "candidates side by side; send confirm_new with "
+                              "confirm_reason to register a new person anyway"}})
 def register_patient(body: PatientIn, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    """Register a patient. The identity matcher scores the person against the patients on
+    file first (names in both scripts, birth date, sex, documents, country): a possible match
+    is refused with 409 and the candidates unless ``confirm_new`` and ``confirm_reason``."""
     return patients.view(patients.create(session, user.actor, body), user.actor)
 
 

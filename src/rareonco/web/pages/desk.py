@@ -16,6 +16,7 @@ from rareonco.errors import InvalidInput
 from rareonco.i18n.vocab import countries
 from rareonco.records.board.meetings import chairs
 from rareonco.records.desk import dashboard as desk_dashboard
+from rareonco.records.desk import identity as desk_identity
 from rareonco.records.desk import inquiries as desk
 from rareonco.records.desk import review as desk_review
 from rareonco.records.desk.schemas import (
@@ -27,6 +28,7 @@ from rareonco.records.desk.schemas import (
     ArrivalIn,
     AssignIn,
     CloseIn,
+    IdentityChoiceIn,
     InquiryIn,
     OpinionIn,
     TranslationIn,
@@ -37,6 +39,7 @@ from rareonco.store.tables.desk import Inquiry
 from rareonco.web.deps import CurrentUser, SessionDep, client_address
 from rareonco.web.error_handlers import validation_details
 from rareonco.web.pages.forms import PageUserDep, form_action, form_text
+from rareonco.web.pages.intake import IDENTITY_FIELDS
 from rareonco.web.pages.render import render
 from rareonco.web.ratelimit import inquiry_limiter
 
@@ -150,6 +153,7 @@ def _page(request: Request, session: SessionDep, user: CurrentUser, inquiry_id: 
         "i": desk.view(row, user.actor), "error": error, "reviewers": chairs(session),
         "statuses": STATUSES, "outcomes": OUTCOMES, "translation": TRANSLATION,
         "close_reasons": CLOSE_REASONS, "open_statuses": OPEN_STATUSES,
+        "field_names": IDENTITY_FIELDS,
         "today": date.today().isoformat()}, status_code=status_code)
 
 
@@ -192,6 +196,26 @@ async def opinion(inquiry_id: int, request: Request, session: SessionDep,
             reason=form_text(f, "reason"),
             missing_items=[x.strip() for x in form_text(f, "missing_items").splitlines()
                            if x.strip()])))
+
+
+@router.post("/desk/inquiries/{inquiry_id}/identity")
+async def resolve_identity(inquiry_id: int, request: Request, session: SessionDep,
+                           user: PageUserDep) -> Response:
+    return await _act(request, session, user, inquiry_id, lambda f: desk_identity.resolve(
+        session, user.actor, inquiry_id, _choice(f)))
+
+
+@router.post("/desk/inquiries/{inquiry_id}/relink")
+async def relink(inquiry_id: int, request: Request, session: SessionDep,
+                 user: PageUserDep) -> Response:
+    return await _act(request, session, user, inquiry_id, lambda f: desk_identity.relink(
+        session, user.actor, inquiry_id, _choice(f)))
+
+
+def _choice(form: FormData) -> IdentityChoiceIn:
+    pid = form_text(form, "patient_id")
+    return IdentityChoiceIn(patient_id=int(pid) if pid.isdigit() else None,
+                            reason=form_text(form, "reason"))
 
 
 @router.post("/desk/inquiries/{inquiry_id}/close")
