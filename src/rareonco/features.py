@@ -92,7 +92,8 @@ FEATURES: tuple[Feature, ...] = (
         timeline_kinds={"resection_plan": True}, demo="imaging", migrations="imaging"),
     Feature(
         "registry", "rare-tumour registry: cohorts, survival curves, de-identified counts",
-        tables=("registry",), services="registry", api=("registry",), demo="registry",
+        tables=("registry",), services="registry", api=("registry",), pages=("registry",),
+        demo="registry",
         migrations="registry"),
     Feature(
         "response", "response assessment: RECIST 1.1 timepoints, Huvos grade",
