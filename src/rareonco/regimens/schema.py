@@ -10,10 +10,20 @@ Days are numbered from 1 (day 1 = the first day of the cycle). ``start_day`` on 
 day of the whole course (day 1 = the start date) on which that cycle begins; it is how a protocol
 with a non-uniform calendar (MAP, in weeks) is written down. A cycle without it begins when the
 previous one ends (``length_days`` of that cycle, else the regimen's ``cycle_length_days``).
+
+Every threshold carries its source (``source`` / ``cap_source`` beside it); tests/regimens walks the
+files and fails on one without. Dose modification is data too: ``organ_modifications`` (bands of a
+lab value) and ``toxicity_modifications`` (percent of the dose by the worst CTCAE v5.0 grade of a
+term since the previous cycle), read by :mod:`rareonco.regimens.toxicity` and the cycle gate.
+``variants`` replace named blocks (P6 for previously treated patients); a drug's ``young_child``
+rule doses per kg below an age (P6 cyclophosphamide under 10 years). ``supportive_care`` holds the
+regimen's facts for :mod:`rareonco.regimens.supportive` (febrile-neutropenia risk, mesna scheme,
+dexrazoxane, hydration).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -30,6 +40,9 @@ __all__ = [
     "Regimen",
     "RegimenFileError",
     "Supportive",
+    "SupportiveCare",
+    "ToxicityModification",
+    "Variant",
     "format_validation_error",
 ]
 
@@ -61,6 +74,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class YoungChildRule(_Strict):
+    """Below ``below_age_years`` the drug is dosed per kg instead of per m2 (Kushner 1995:
+    cyclophosphamide 70 mg/kg/day under 10 years)."""
+
+    below_age_years: float = Field(gt=0, le=18)
+    dose_per_kg_mg: float = Field(gt=0)
+    source: Text
+
+
 class DrugSpec(_Strict):
     """One drug of a cycle as the protocol prescribes it."""
 
@@ -76,6 +98,7 @@ class DrugSpec(_Strict):
     cap_per: Literal["day", "course"] = "day"
     cap_source: Text | None = None
     rounding_mg: float | None = Field(default=None, gt=0)
+    young_child: YoungChildRule | None = None
     notes: Text | None = None
 
     @model_validator(mode="after")
@@ -143,12 +166,133 @@ class Band(_Strict):
 
 
 class OrganModification(_Strict):
-    """Dose modification of ``drug`` by organ function (e.g. bilirubin), each table sourced."""
+    """Dose modification of ``drug`` by organ function (e.g. bilirubin), each table sourced.
+
+    Bands must not overlap; ``above: -.inf`` opens the lowest band (creatinine clearance tables).
+    Values outside every band get the full dose."""
 
     drug: DrugName
     test: Literal["bilirubin_mg_dl", "gfr_ml_min_173m2", "crcl_ml_min"]
     bands: tuple[Band, ...] = Field(min_length=1)
     source: Text
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _bands(self) -> OrganModification:
+        spans = sorted((b.above, math.inf if b.up_to is None else b.up_to) for b in self.bands)
+        for i, (low, high) in enumerate(spans):
+            if high <= low:
+                raise ValueError(f"bands.{i}: up_to must be above above ({low:g} .. {high:g})")
+            if i and low < spans[i - 1][1]:
+                raise ValueError(f"bands: {spans[i - 1]} and {(low, high)} overlap")
+        return self
+
+
+#: CTCAE v5.0 terms a toxicity table may name (NCI 2017), with the grades that exist for each.
+CTCAE_TERMS: dict[str, tuple[int, ...]] = {
+    "Peripheral sensory neuropathy": (1, 2, 3, 4),
+    "Peripheral motor neuropathy": (1, 2, 3, 4),
+    "Constipation": (1, 2, 3, 4),
+    "Mucositis oral": (1, 2, 3, 4),
+    "Encephalopathy": (1, 2, 3, 4),
+    "Creatinine increased": (1, 2, 3, 4),
+    "Acute kidney injury": (3, 4),
+    "Hematuria": (1, 2, 3, 4),
+    "Hearing impaired": (1, 2, 3, 4),
+    "Febrile neutropenia": (3, 4),
+    "Diarrhea": (1, 2, 3, 4),
+}
+
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
+class ToxicityModification(_Strict):
+    """Percent of ``drug``'s protocol dose for the next cycle by the worst CTCAE v5.0 grade of
+    ``term`` since the previous cycle; a grade not listed means 100 %, 0 means omit the drug.
+    ``notes`` says what else the source asks (hold until recovery, resume at ...)."""
+
+    drug: DrugName
+    term: Text
+    grades: dict[Annotated[int, Field(ge=1, le=4)], Percent] = Field(min_length=1)
+    source: Text
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _known_term(self) -> ToxicityModification:
+        if self.term not in CTCAE_TERMS:
+            raise ValueError(f"term: {self.term!r} is not a CTCAE v5.0 term known here; known: "
+                             f"{sorted(CTCAE_TERMS)}")
+        missing = sorted(set(self.grades) - set(CTCAE_TERMS[self.term]))
+        if missing:
+            raise ValueError(f"grades: {self.term!r} has no grade {missing} in CTCAE v5.0")
+        ordered = [self.grades[g] for g in sorted(self.grades)]
+        if ordered != sorted(ordered, reverse=True):
+            raise ValueError(f"grades: the dose must not rise with the grade, got {self.grades}")
+        return self
+
+
+class Sourced(_Strict):
+    source: Text
+
+
+class FebrileNeutropeniaRisk(Sourced):
+    """The regimen's febrile-neutropenia risk (EORTC 2010 / ASCO 2015 categories): ``high``
+    >= 20 %, ``intermediate`` 10-20 %, ``low`` < 10 %. ``gcsf`` names what the protocol itself
+    prescribes (``filgrastim`` / ``pegfilgrastim``), else the guideline's default applies."""
+
+    category: Literal["high", "intermediate", "low"]
+    gcsf: Literal["filgrastim", "pegfilgrastim"] | None = None
+    start_h_after_last_day: float = Field(default=24, ge=24, le=96)
+
+
+class Mesna(Sourced):
+    """Mesna with an oxazaphosphorine. ``bolus_0_4_8h``: 20 % of the drug's dose (w/w) IV at 0, 4
+    and 8 h of each dose (mesna US label). ``continuous``: ``pct_of_dose`` of each day's dose as
+    an infusion beside it, continued ``continue_h_after`` hours after the last dose (Hensley 2009)."""
+
+    with_drug: Literal["ifosfamide", "cyclophosphamide"]
+    scheme: Literal["bolus_0_4_8h", "continuous"]
+    pct_of_dose: float | None = Field(default=None, gt=0, le=150)
+    continue_h_after: float | None = Field(default=None, ge=0, le=48)
+
+    @model_validator(mode="after")
+    def _scheme(self) -> Mesna:
+        if self.scheme == "continuous" and (self.pct_of_dose is None or self.continue_h_after is None):
+            raise ValueError("continuous: give pct_of_dose and continue_h_after")
+        if self.scheme == "bolus_0_4_8h" and self.pct_of_dose is not None:
+            raise ValueError("bolus_0_4_8h: the label fixes 3 x 20 %; pct_of_dose not allowed")
+        return self
+
+
+class Dexrazoxane(Sourced):
+    """Dexrazoxane before doxorubicin at ``ratio``:1 (mg/m2), as the protocol uses it."""
+
+    ratio: float = Field(gt=0, le=20)
+
+
+class Hydration(Sourced):
+    """Hydration around ``with_drugs``; ``urine_ph_min`` adds alkalinisation (HD-MTX)."""
+
+    with_drugs: tuple[DrugName, ...] = Field(min_length=1)
+    volume_ml_m2_day: float | None = Field(default=None, gt=0, le=6000)
+    volume_ml_day: float | None = Field(default=None, gt=0, le=8000)
+    start_h_before: float = Field(ge=0, le=24)
+    continue_h_after: float = Field(ge=0, le=96)
+    urine_ph_min: float | None = Field(default=None, ge=6, le=8)
+    fluid: Text
+
+    @model_validator(mode="after")
+    def _volume(self) -> Hydration:
+        if (self.volume_ml_m2_day is None) == (self.volume_ml_day is None):
+            raise ValueError("give exactly one of volume_ml_m2_day or volume_ml_day")
+        return self
+
+
+class SupportiveCare(_Strict):
+    febrile_neutropenia: FebrileNeutropeniaRisk
+    mesna: tuple[Mesna, ...] = ()
+    dexrazoxane: Dexrazoxane | None = None
+    hydration: tuple[Hydration, ...] = ()
 
 
 class NextCycleWindow(_Strict):
@@ -170,7 +314,7 @@ class Supportive(_Strict):
     drug: DrugName
     with_drugs: tuple[DrugName, ...] = Field(min_length=1)
     schedule: Text
-    source: Text | None = None
+    source: Text
 
 
 class AnthracyclineLimit(_Strict):
@@ -192,6 +336,14 @@ class Block(_Strict):
     drugs: tuple[DrugSpec, ...] = Field(min_length=1)
 
 
+class Variant(_Strict):
+    """A published variant that replaces named blocks (same drugs, other doses)."""
+
+    label: Text
+    blocks: dict[str, Block] = Field(min_length=1)
+    source: Text
+
+
 class Regimen(_Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
     name: Text
@@ -209,7 +361,11 @@ class Regimen(_Strict):
     supportive: tuple[Supportive, ...] = ()
     anthracycline_limit: AnthracyclineLimit | None = None
     organ_modifications: tuple[OrganModification, ...] = ()
-    next_cycle_window: NextCycleWindow | None = None
+    toxicity_modifications: tuple[ToxicityModification, ...] = ()
+    supportive_care: SupportiveCare
+    variants: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], Variant] = Field(
+        default_factory=dict)
+    next_cycle_window: NextCycleWindow
     dose_tolerance: DoseTolerance | None = None
     notes: Text | None = None
 
@@ -267,6 +423,22 @@ class Regimen(_Strict):
             unknown = [d for d in item.with_drugs if d not in drugs]
             if unknown:
                 raise ValueError(f"supportive.{i}.with_drugs: {unknown} not given in any cycle")
+        named: list[tuple[str, tuple[str, ...]]] = [
+            ("organ_modifications", tuple(t.drug for t in self.organ_modifications)),
+            ("toxicity_modifications", tuple(t.drug for t in self.toxicity_modifications)),
+            ("supportive_care.mesna", tuple(m.with_drug for m in self.supportive_care.mesna))]
+        for name, table_drugs in named:
+            for i, drug in enumerate(table_drugs):
+                if drug not in drugs:
+                    raise ValueError(f"{name}.{i}.drug: {drug!r} is not given in any cycle")
+        for i, h in enumerate(self.supportive_care.hydration):
+            unknown = [d for d in h.with_drugs if d not in drugs]
+            if unknown:
+                raise ValueError(f"supportive_care.hydration.{i}.with_drugs: {unknown} not given "
+                                 "in any cycle")
+        if self.supportive_care.dexrazoxane and "doxorubicin" not in drugs:
+            raise ValueError("supportive_care.dexrazoxane: the regimen gives no doxorubicin")
+        self._check_variants()
         planned = self.planned_anthracycline_mg_m2()
         if planned > 0 and self.anthracycline_limit is None:
             raise ValueError("anthracycline_limit: required, the regimen gives an anthracycline")
@@ -276,6 +448,24 @@ class Regimen(_Strict):
                 f"{self.anthracycline_limit.limit_mg_m2:g} mg/m2"
             )
         return self
+
+    def _check_variants(self) -> None:
+        for key, variant in self.variants.items():
+            for name, block in variant.blocks.items():
+                if name not in self.blocks:
+                    raise ValueError(f"variants.{key}.blocks.{name}: no block {name!r} to replace; "
+                                     f"known: {sorted(self.blocks)}")
+                same = [d.drug for d in self.blocks[name].drugs]
+                if [d.drug for d in block.drugs] != same:
+                    raise ValueError(f"variants.{key}.blocks.{name}.drugs: must give the same drugs "
+                                     f"in the same order as the block ({same})")
+
+    def cycle_drugs(self, cycle: CycleSpec, variant: str | None = None) -> tuple[DrugSpec, ...]:
+        """The drugs of ``cycle``, with ``variant``'s replacement block where it has one."""
+        if variant is None or cycle.block is None:
+            return cycle.drugs
+        replaced = self.variants[variant].blocks.get(cycle.block)
+        return cycle.drugs if replaced is None else replaced.drugs
 
     def drug_names(self) -> tuple[str, ...]:
         """Every drug the regimen gives, in order of first appearance."""
