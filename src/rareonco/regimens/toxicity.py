@@ -109,6 +109,14 @@ def parse_toxicities(toxicities: Mapping[str, object], field: str = "toxicities"
     return out
 
 
+def _short(source: str, limit: int = 120) -> str:
+    """The source's citation before its first colon, cut at a word boundary."""
+    text = " ".join(source.split()).split(":")[0]
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "..."
+
+
 def toxicity_findings(
     regimen: Regimen | str,
     cycle_plan: CyclePlan,
@@ -137,7 +145,7 @@ def toxicity_findings(
             continue
         pct = table.grades[grade]
         given_pct = given_mg / (plan.protocol_mg_per_day * len(plan.days)) * 100.0
-        source_short = " ".join(table.source.split())[:120]
+        source_short = _short(table.source)
         params = {"drug": table.drug, "term": table.term, "grade": grade, "dose_pct": pct,
                   "given_pct": round(given_pct, 1), "source": " ".join(table.source.split()),
                   "source_short": source_short, "notes": table.notes or ""}
