@@ -163,3 +163,29 @@ def test_orders_serialise_and_bad_input_is_named():
     with pytest.raises(InvalidInput) as exc:
         supportive_orders("P6", [], bsa_m2=1.6, weight_kg=55)
     assert exc.value.field == "drugs"
+
+
+def test_minimal_risk_day_gets_no_routine_antiemetic():
+    # VAC-VI weeks with vincristine alone (days 8 and 15): minimal risk, no prophylaxis those days
+    p = plan_course("VAC-VI", START, 168, 55)
+    plan = supportive_orders("VAC-VI", p.cycles[0].drugs, bsa_m2=p.bsa_m2, weight_kg=55, age_years=30)
+    # cyclophosphamide 1200 mg/m2 (< 1500) and dactinomycin: moderate in the adult table
+    assert [(r.day, r.risk) for r in plan.emetogenic] == [(1, "moderate"), (8, "minimal"), (15, "minimal")]
+    assert not [o for o in plan.orders if o.kind == "antiemetic" and o.day in (8, 15)]
+
+
+def test_mesna_without_continuation_and_negative_clearance_refused():
+    text = DEXRA.replace("  dexrazoxane: {ratio: 10, source: \"the protocol uses dexrazoxane\"}\n",
+                         "  dexrazoxane: {ratio: 10, source: \"the protocol uses dexrazoxane\"}\n"
+                         "  mesna: [{with_drug: ifosfamide, scheme: continuous, pct_of_dose: 100, "
+                         "continue_h_after: 0, source: \"centre convention\"}]\n")
+    text = text.replace("      - {drug: doxorubicin, dose_per_m2_mg: 50, days: [1], route: IV}\n",
+                        "      - {drug: doxorubicin, dose_per_m2_mg: 50, days: [1], route: IV}\n"
+                        "      - {drug: ifosfamide, dose_per_m2_mg: 1000, days: [1, 2], route: IV}\n")
+    reg = parse_regimen(text, "dexra.yaml")
+    drugs = [Drug("doxorubicin", (1,), 75.0), Drug("ifosfamide", (1, 2), 1500.0)]
+    mesna = kinds(supportive_orders(reg, drugs, bsa_m2=1.5, weight_kg=60), "mesna")
+    assert [(o.day, o.dose_mg) for o in mesna] == [(1, 1500.0), (2, 1500.0)]
+    with pytest.raises(InvalidInput) as exc:
+        supportive_orders(reg, drugs, bsa_m2=1.5, weight_kg=60, crcl_ml_min=-1)
+    assert exc.value.field == "crcl_ml_min"
