@@ -23,19 +23,29 @@ dexrazoxane, hydration).
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from rareonco.errors import InvalidInput
 
+from ._model import DrugName, Text, _Strict
+from .modification_schema import CTCAE_TERMS, Band, OrganModification, ToxicityModification
+from .supportive_schema import Dexrazoxane, FebrileNeutropeniaRisk, Hydration, Mesna, SupportiveCare
+
 __all__ = [
+    "CTCAE_TERMS",
     "PRECHECK_TESTS",
     "AnthracyclineLimit",
+    "Band",
     "CycleSpec",
+    "Dexrazoxane",
     "DrugSpec",
+    "FebrileNeutropeniaRisk",
+    "Hydration",
+    "Mesna",
+    "OrganModification",
     "Precheck",
     "Regimen",
     "RegimenFileError",
@@ -64,15 +74,6 @@ PRECHECK_TESTS = (
     "alt_x_uln",
     "cpk_x_uln",
 )
-
-DrugName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40)]
-Text = Annotated[str, Field(min_length=1)]
-
-
-class _Strict(BaseModel):
-    # extra="forbid": a misspelt key (``dose_per_m2``) must fail loudly, not be ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 class YoungChildRule(_Strict):
     """Below ``below_age_years`` the drug is dosed per kg instead of per m2 (Kushner 1995:
@@ -154,145 +155,6 @@ class Precheck(_Strict):
         if self.min is not None and self.max is not None:
             raise ValueError("give at most one of min or max")
         return self
-
-
-class Band(_Strict):
-    """One row of a dose-modification table: ``above`` < value <= ``up_to`` -> ``dose_pct``
-    (0 = do not give)."""
-
-    above: float
-    up_to: float | None = None
-    dose_pct: float = Field(ge=0, le=100)
-
-
-class OrganModification(_Strict):
-    """Dose modification of ``drug`` by organ function (e.g. bilirubin), each table sourced.
-
-    Bands must not overlap; ``above: -.inf`` opens the lowest band (creatinine clearance tables).
-    Values outside every band get the full dose."""
-
-    drug: DrugName
-    test: Literal["bilirubin_mg_dl", "gfr_ml_min_173m2", "crcl_ml_min"]
-    bands: tuple[Band, ...] = Field(min_length=1)
-    source: Text
-    notes: Text | None = None
-
-    @model_validator(mode="after")
-    def _bands(self) -> OrganModification:
-        spans = sorted((b.above, math.inf if b.up_to is None else b.up_to) for b in self.bands)
-        for i, (low, high) in enumerate(spans):
-            if high <= low:
-                raise ValueError(f"bands.{i}: up_to must be above above ({low:g} .. {high:g})")
-            if i and low < spans[i - 1][1]:
-                raise ValueError(f"bands: {spans[i - 1]} and {(low, high)} overlap")
-        return self
-
-
-#: CTCAE v5.0 terms a toxicity table may name (NCI 2017), with the grades that exist for each.
-CTCAE_TERMS: dict[str, tuple[int, ...]] = {
-    "Peripheral sensory neuropathy": (1, 2, 3, 4),
-    "Peripheral motor neuropathy": (1, 2, 3, 4),
-    "Constipation": (1, 2, 3, 4),
-    "Mucositis oral": (1, 2, 3, 4),
-    "Encephalopathy": (1, 2, 3, 4),
-    "Creatinine increased": (1, 2, 3, 4),
-    "Acute kidney injury": (3, 4),
-    "Hematuria": (1, 2, 3, 4),
-    "Hearing impaired": (1, 2, 3, 4),
-    "Febrile neutropenia": (3, 4),
-    "Diarrhea": (1, 2, 3, 4),
-}
-
-Percent = Annotated[float, Field(ge=0, le=100)]
-
-
-class ToxicityModification(_Strict):
-    """Percent of ``drug``'s protocol dose for the next cycle by the worst CTCAE v5.0 grade of
-    ``term`` since the previous cycle; a grade not listed means 100 %, 0 means omit the drug.
-    ``notes`` says what else the source asks (hold until recovery, resume at ...)."""
-
-    drug: DrugName
-    term: Text
-    grades: dict[Annotated[int, Field(ge=1, le=4)], Percent] = Field(min_length=1)
-    source: Text
-    notes: Text | None = None
-
-    @model_validator(mode="after")
-    def _known_term(self) -> ToxicityModification:
-        if self.term not in CTCAE_TERMS:
-            raise ValueError(f"term: {self.term!r} is not a CTCAE v5.0 term known here; known: "
-                             f"{sorted(CTCAE_TERMS)}")
-        missing = sorted(set(self.grades) - set(CTCAE_TERMS[self.term]))
-        if missing:
-            raise ValueError(f"grades: {self.term!r} has no grade {missing} in CTCAE v5.0")
-        ordered = [self.grades[g] for g in sorted(self.grades)]
-        if ordered != sorted(ordered, reverse=True):
-            raise ValueError(f"grades: the dose must not rise with the grade, got {self.grades}")
-        return self
-
-
-class Sourced(_Strict):
-    source: Text
-
-
-class FebrileNeutropeniaRisk(Sourced):
-    """The regimen's febrile-neutropenia risk (EORTC 2010 / ASCO 2015 categories): ``high``
-    >= 20 %, ``intermediate`` 10-20 %, ``low`` < 10 %. ``gcsf`` names what the protocol itself
-    prescribes (``filgrastim`` / ``pegfilgrastim``), else the guideline's default applies."""
-
-    category: Literal["high", "intermediate", "low"]
-    gcsf: Literal["filgrastim", "pegfilgrastim"] | None = None
-    start_h_after_last_day: float = Field(default=24, ge=24, le=96)
-
-
-class Mesna(Sourced):
-    """Mesna with an oxazaphosphorine. ``bolus_0_4_8h``: 20 % of the drug's dose (w/w) IV at 0, 4
-    and 8 h of each dose (mesna US label). ``continuous``: ``pct_of_dose`` of each day's dose as
-    an infusion beside it, continued ``continue_h_after`` hours after the last dose (Hensley 2009)."""
-
-    with_drug: Literal["ifosfamide", "cyclophosphamide"]
-    scheme: Literal["bolus_0_4_8h", "continuous"]
-    pct_of_dose: float | None = Field(default=None, gt=0, le=150)
-    continue_h_after: float | None = Field(default=None, ge=0, le=48)
-
-    @model_validator(mode="after")
-    def _scheme(self) -> Mesna:
-        if self.scheme == "continuous" and (self.pct_of_dose is None or self.continue_h_after is None):
-            raise ValueError("continuous: give pct_of_dose and continue_h_after")
-        if self.scheme == "bolus_0_4_8h" and self.pct_of_dose is not None:
-            raise ValueError("bolus_0_4_8h: the label fixes 3 x 20 %; pct_of_dose not allowed")
-        return self
-
-
-class Dexrazoxane(Sourced):
-    """Dexrazoxane before doxorubicin at ``ratio``:1 (mg/m2), as the protocol uses it."""
-
-    ratio: float = Field(gt=0, le=20)
-
-
-class Hydration(Sourced):
-    """Hydration around ``with_drugs``; ``urine_ph_min`` adds alkalinisation (HD-MTX)."""
-
-    with_drugs: tuple[DrugName, ...] = Field(min_length=1)
-    volume_ml_m2_day: float | None = Field(default=None, gt=0, le=6000)
-    volume_ml_day: float | None = Field(default=None, gt=0, le=8000)
-    start_h_before: float = Field(ge=0, le=24)
-    continue_h_after: float = Field(ge=0, le=96)
-    urine_ph_min: float | None = Field(default=None, ge=6, le=8)
-    fluid: Text
-
-    @model_validator(mode="after")
-    def _volume(self) -> Hydration:
-        if (self.volume_ml_m2_day is None) == (self.volume_ml_day is None):
-            raise ValueError("give exactly one of volume_ml_m2_day or volume_ml_day")
-        return self
-
-
-class SupportiveCare(_Strict):
-    febrile_neutropenia: FebrileNeutropeniaRisk
-    mesna: tuple[Mesna, ...] = ()
-    dexrazoxane: Dexrazoxane | None = None
-    hydration: tuple[Hydration, ...] = ()
 
 
 class NextCycleWindow(_Strict):
