@@ -103,3 +103,21 @@ def test_cem43_of_a_sparse_log_exits_2_naming_the_interval():
     res = json.loads(out)
     assert res["cem43_min"] == pytest.approx(60.0) and res["gap_min"] == 0.0
     assert res["sampling_interval_s"] == 60.0 and res["covered_min"] == pytest.approx(60.0)
+
+
+def test_mtx_level_covers_delay_rescue_glucarpidase_ph_and_interactions():
+    """`rareonco calc mtx_level`: a 42 h level between the label's hours is delayed early
+    elimination (150 mg q3h), glucarpidase by Ramsey 2018, urine pH and interacting drugs."""
+    payload = {"levels": [{"hours_from_start": 24, "level_um": 30}, {"hours_from_start": 42, "level_um": 20}],
+               "infusion_hours": 4, "creatinine_x_baseline": 1.6, "urine_ph": 7.2,
+               "co_medications": ["Омепразол", "Ibuprofen"]}
+    code, out = call("mtx_level", stdin=json.dumps(payload))
+    assert code == 0, out
+    body = json.loads(out)
+    assert body["delayed_elimination"] and body["levels"][1]["delayed"]
+    assert (body["leucovorin"]["category"], body["leucovorin"]["dose_mg"]) == ("delayed_early", 150)
+    assert body["glucarpidase"]["indicated"] is True and "Ramsey" in body["glucarpidase"]["source"]
+    assert body["urine_ph_ready"] is True
+    assert [d["drug"] for d in body["interacting_drugs"]] == ["omeprazole", "ibuprofen"]
+    code, out = call("mtx_level", stdin='{"levels": [{"hours_from_start": -3, "level_um": 1}]}')
+    assert code == 2 and json.loads(out)["field"].startswith("levels.0")

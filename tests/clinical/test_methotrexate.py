@@ -22,7 +22,9 @@ def test_expected_curve_points_and_log_linear_between():
     assert [expected_level_um(h) for h in (24, 48, 72, 96)] == pytest.approx([10.0, 1.0, 0.2, 0.05])
     # 36 h is halfway between 10 and 1 uM on a log scale: sqrt(10 x 1).
     assert expected_level_um(36) == pytest.approx(math.sqrt(10))
-    assert expected_level_um(12) is None and expected_level_um(120) is None
+    assert expected_level_um(12) is None
+    # after 96 h the label keeps rescuing until < 0.05 uM: the curve stays at its last point
+    assert expected_level_um(120) == pytest.approx(0.05)
 
 
 def test_normal_elimination_gives_the_standard_rescue():
@@ -45,6 +47,25 @@ def test_delayed_early_elimination(levels):
     # Label: >= 50 uM at 24 h or >= 5 uM at 48 h: 150 mg IV q3h until < 1 uM.
     res = assess_levels(levels)
     assert (res.rescue.category, res.rescue.dose_mg, res.rescue.interval_h) == ("delayed_early", 150, 3)
+
+
+@pytest.mark.parametrize(("level", "category"), [
+    (MtxLevel(42, 20.0), "delayed_early"),   # between the label's hours: above log-linear 50 -> 5
+    (MtxLevel(36, 16.0), "delayed_early"),   # criterion at 36 h = sqrt(50 x 5) = 15.8 uM
+    (MtxLevel(36, 15.0), "normal"),
+    (MtxLevel(60, 6.0), "delayed_early"),    # >= 5 uM after 48 h is at least as bad as at 48 h
+    (MtxLevel(84, 0.3), "delayed_late"),
+    (MtxLevel(84, 0.15), "normal"),
+    (MtxLevel(120, 0.1), "delayed_late"),    # still above 0.05 uM after 96 h
+    (MtxLevel(22, 55.0), "delayed_early"),   # a 22 h sample read against the 24 h criterion
+    (MtxLevel(20, 80.0), "normal"),          # before 22 h no criterion (infusion just ended)
+])
+def test_levels_between_the_label_hours_do_not_fall_through(level, category):
+    assert assess_levels([level]).rescue.category == category
+
+
+def test_delayed_flag_after_96_hours():
+    assert assess_levels([MtxLevel(120, 0.1)]).delayed == (MtxLevel(120, 0.1),)
 
 
 def test_creatinine_doubling_at_24h_is_delayed_early():

@@ -17,6 +17,9 @@ status: draft
 source: "A. Author, J Test 2020"
 indication: ["9180/3"]
 cycle_length_days: 21
+next_cycle_window: {earliest_days_before_nominal: 0, latest_days_after_nominal: 14, source: "policy"}
+supportive_care:
+  febrile_neutropenia: {category: low, source: "centre classification"}
 cycles:
   - number: 1
     drugs:

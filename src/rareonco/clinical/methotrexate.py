@@ -13,7 +13,16 @@ methotrexate infusion. The thresholds are data (``hdmtx.yaml``) with their sourc
   section 7.
 
 Between two points of the expected curve the level is interpolated log-linearly (elimination is
-first-order between samples); a level is "delayed" when above the curve at its hour.
+first-order between samples); a level is "delayed" when above the curve at its hour. After the last
+point (96 h) the curve stays at its last value (0.05 uM): the label continues rescue until the level
+is below 0.05 uM, however late.
+
+The label states its rescue criteria at 24, 48, 72 and 96 h. Samples are rarely drawn on the hour,
+and a level between two of those hours must not fall through (42 h at 20 uM is delayed early
+elimination): the early criterion is interpolated log-linearly between 50 uM at 24 h and 5 uM at
+48 h and held at 5 uM after 48 h; the late criterion (above 0.2 uM at 72 h, above 0.05 uM at 96 h)
+is read as either level (the label's "and" describes a patient followed to 96 h; at 72 h above 0.2
+uM the rescue already continues), and held at 0.05 uM after 96 h.
 """
 
 from __future__ import annotations
@@ -78,9 +87,14 @@ def _loglinear(points: Sequence[Sequence[float]], hours: float) -> float | None:
 
 
 def expected_level_um(hours_from_start: float) -> float | None:
-    """The upper level of normal elimination at this hour (24-96 h), else None."""
+    """The upper level of normal elimination at this hour: log-linear between the label's points
+    (24-96 h), the last point's level after them; None before 24 h (no expected level during and
+    just after the infusion)."""
     h = in_range(hours_from_start, "hours_from_start", 0.0, 336.0, "h")
-    return _loglinear(hdmtx_data()["expected_elimination"]["points_h_um"], h)
+    points = hdmtx_data()["expected_elimination"]["points_h_um"]
+    if h > points[-1][0]:
+        return float(points[-1][1])
+    return _loglinear(points, h)
 
 
 @dataclass(frozen=True)
@@ -112,12 +126,15 @@ def _rescue(levels: Sequence[MtxLevel], creatinine_x_baseline_24h: float | None)
     data = hdmtx_data()["rescue"]
     src = data["source"]
 
-    def at(hour: float, above: float, strict: bool = True) -> bool:
-        return any(abs(lv.hours_from_start - hour) <= 2.0
-                   and (lv.level_um > above if strict else lv.level_um >= above) for lv in levels)
+    def early_criterion(hour: float) -> float | None:
+        """>= 50 uM at 24 h, >= 5 uM at 48 h (log-linear between, 5 uM after 48 h)."""
+        if hour < 22.0:
+            return None
+        return _loglinear([[24.0, 50.0], [48.0, 5.0]], min(max(hour, 24.0), 48.0))
 
     early = data["delayed_early"]
-    if at(24, 50.0, strict=False) or at(48, 5.0, strict=False) or (
+    if any((c := early_criterion(lv.hours_from_start)) is not None and lv.level_um >= c * (1 - 1e-9)
+           for lv in levels) or (
             creatinine_x_baseline_24h is not None and creatinine_x_baseline_24h >= 2.0):
         then = early["then"]
         return Rescue("delayed_early", early["dose_mg"], early["interval_h"],
@@ -125,7 +142,8 @@ def _rescue(levels: Sequence[MtxLevel], creatinine_x_baseline_24h: float | None)
                       f"{then['dose_mg']:g} mg every {then['interval_h']:g} h until < "
                       f"{then['until_level_um']:g} uM", src)
     late = data["delayed_late"]
-    if at(72, 0.2) or at(96, 0.05):
+    if any(lv.hours_from_start >= 70.0
+           and lv.level_um > (0.2 if lv.hours_from_start < 94.0 else 0.05) for lv in levels):
         return Rescue("delayed_late", late["dose_mg"], late["interval_h"],
                       f"continue until methotrexate < {late['until_level_um']:g} uM", src)
     normal = data["normal"]

@@ -8,6 +8,11 @@ Dose per day = per-m2 dose x BSA (or per-kg dose x weight), capped at the protoc
 dose modification applied (see :func:`rareonco.clinical.dosing.dose_mg` for the order). A cap "per
 course" (P6 vincristine: 2 mg over the 72-hour infusion) is spread evenly over the days.
 
+Two protocol rules change the prescription itself: a ``variant`` replaces named blocks (P6
+"previously-treated": ifosfamide 12 g/m2 and etoposide 1000 mg/m2, Kushner 1996), and a drug's
+``young_child`` rule doses per kg below an age (P6 cyclophosphamide 70 mg/kg/day under 10 years,
+Kushner 1995). Without ``age_years`` the per-kg rule cannot apply and the plan is per m2, as before.
+
 Calendar: nominal dates, as if every cycle starts on time; courses start when counts recover, so
 the real dates are recorded as they happen and the safety checks use those.
 """
@@ -55,9 +60,12 @@ class DrugDose:
     cap_mg: float | None
     cap_per: str | None
     cap_source: str | None
+    #: The protocol rule that replaced the per-m2 dose (P6 under 10 years), with its source.
+    dosing_rule: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        extra: dict[str, object] = {} if self.dosing_rule is None else {"dosing_rule": self.dosing_rule}
+        return extra | {
             "drug": self.drug,
             "dose_per_m2_mg": self.dose_per_m2_mg,
             "dose_per_kg_mg": self.dose_per_kg_mg,
@@ -118,6 +126,8 @@ class CoursePlan:
     bsa_formula: str
     bsa_m2: float
     cycles: tuple[CyclePlan, ...]
+    variant: str | None = None
+    age_years: float | None = None
 
     @property
     def planned_anthracycline_mg_m2(self) -> float:
@@ -130,8 +140,11 @@ class CoursePlan:
         )
 
     def to_dict(self) -> dict[str, object]:
-        """The plan as JSON-ready data (mg rounded to 0.01 mg, BSA to 0.0001 m2)."""
-        return {
+        """The plan as JSON-ready data (mg rounded to 0.01 mg, BSA to 0.0001 m2). ``variant`` and
+        ``age_years`` appear only when given, so a default plan's JSON is unchanged."""
+        extra: dict[str, object] = {k: v for k, v in (("variant", self.variant),
+                                                      ("age_years", self.age_years)) if v is not None}
+        return extra | {
             "regimen": self.regimen,
             "regimen_name": self.regimen_name,
             "regimen_version": self.regimen_version,
@@ -161,6 +174,9 @@ def plan_course(
     bsa_formula: str = "mosteller",
     dose_modifications: DoseModifications | None = None,
     n_cycles: int | None = None,
+    *,
+    age_years: float | None = None,
+    variant: str | None = None,
 ) -> CoursePlan:
     """Plan every cycle of ``regimen`` from ``start``: dates and a dose per drug per day.
 
@@ -178,11 +194,21 @@ def plan_course(
     n_cycles : int, optional
         Plan only the first ``n_cycles``; above the listed cycles only for a regimen that repeats
         until progression (the last cycle is repeated).
+    age_years : float, optional
+        Age on day 1; needed for a drug's ``young_child`` rule (P6 cyclophosphamide per kg under
+        10 years). Without it the per-m2 dose is planned.
+    variant : str, optional
+        A published variant of the regimen (``reg.variants``), e.g. P6 ``previously-treated``.
 
     Raises InvalidInput for an unknown regimen, impossible body size, a start that is not a date,
-    a modification naming a drug or cycle the regimen does not have, or a bad ``n_cycles``.
+    a modification naming a drug or cycle the regimen does not have, a bad ``n_cycles``, an age
+    out of 0-120 years or an unknown variant.
     """
     reg = regimen if isinstance(regimen, Regimen) else get_regimen(regimen)
+    age = _age(age_years)
+    if variant is not None and variant not in reg.variants:
+        known = ", ".join(sorted(reg.variants)) or "none"
+        raise InvalidInput("variant", f"{reg.id} has no variant {variant!r}; known: {known}")
     if isinstance(start, datetime) or not isinstance(start, date):
         raise InvalidInput("start", f"must be a date (YYYY-MM-DD), got {start!r}")
     bsa = _bsa_m2(height_cm, weight_kg, formula=bsa_formula)
@@ -195,8 +221,8 @@ def plan_course(
         cycle_start = start + timedelta(days=start_day - 1)
         length = _length(reg, spec)
         drugs = tuple(
-            _drug_dose(d, cycle_start, bsa, float(weight_kg), _pct(mods, spec.number, d.drug))
-            for d in spec.drugs
+            _drug_dose(d, cycle_start, bsa, float(weight_kg), _pct(mods, spec.number, d.drug), age)
+            for d in reg.cycle_drugs(spec, variant)
         )
         names = {d.drug for d in spec.drugs}
         supportive = tuple(
@@ -224,7 +250,18 @@ def plan_course(
         bsa_formula=bsa_formula,
         bsa_m2=bsa,
         cycles=tuple(cycles),
+        variant=variant,
+        age_years=age,
     )
+
+
+def _age(age_years: float | None) -> float | None:
+    if age_years is None:
+        return None
+    if isinstance(age_years, bool) or not isinstance(age_years, int | float) or not (
+            0 <= age_years <= 120):
+        raise InvalidInput("age_years", f"must be a number of years from 0 to 120, got {age_years!r}")
+    return float(age_years)
 
 
 def _cycle_specs(reg: Regimen, n_cycles: int | None) -> list[CycleSpec]:
@@ -292,16 +329,23 @@ def _pct(mods: Mapping[str | tuple[int, str], float], cycle: int, drug: str) -> 
 
 
 def _drug_dose(
-    spec: DrugSpec, cycle_start: date, bsa: float, weight_kg: float, pct: float
+    spec: DrugSpec, cycle_start: date, bsa: float, weight_kg: float, pct: float,
+    age_years: float | None = None,
 ) -> DrugDose:
     cap_per_day = spec.cap_mg
     if spec.cap_mg is not None and spec.cap_per == "course":
         cap_per_day = spec.cap_mg / len(spec.days)
+    rule = spec.young_child
+    per_m2, per_kg, dosing_rule = spec.dose_per_m2_mg, spec.dose_per_kg_mg, None
+    if rule is not None and age_years is not None and age_years < rule.below_age_years:
+        per_m2, per_kg = None, rule.dose_per_kg_mg
+        dosing_rule = (f"{rule.dose_per_kg_mg:g} mg/kg/day under {rule.below_age_years:g} years "
+                       f"({' '.join(rule.source.split())})")
     kwargs = {
-        "per_m2_mg": spec.dose_per_m2_mg,
-        "per_kg_mg": spec.dose_per_kg_mg,
-        "bsa_m2": bsa if spec.dose_per_m2_mg is not None else None,
-        "weight_kg": weight_kg if spec.dose_per_kg_mg is not None else None,
+        "per_m2_mg": per_m2,
+        "per_kg_mg": per_kg,
+        "bsa_m2": bsa if per_m2 is not None else None,
+        "weight_kg": weight_kg if per_kg is not None else None,
         "cap_mg": cap_per_day,
         "rounding_mg": spec.rounding_mg,
     }
@@ -313,8 +357,8 @@ def _drug_dose(
         infusion=spec.infusion,
         days=tuple(spec.days),
         dates=tuple(cycle_start + timedelta(days=d - 1) for d in spec.days),
-        dose_per_m2_mg=spec.dose_per_m2_mg,
-        dose_per_kg_mg=spec.dose_per_kg_mg,
+        dose_per_m2_mg=per_m2,
+        dose_per_kg_mg=per_kg,
         modification_pct=dose.modification_pct,
         mg_per_day=dose.dose_mg,
         uncapped_mg_per_day=dose.uncapped_mg,
@@ -324,4 +368,5 @@ def _drug_dose(
         cap_mg=spec.cap_mg,
         cap_per=spec.cap_per if spec.cap_mg is not None else None,
         cap_source=spec.cap_source,
+        dosing_rule=dosing_rule,
     )

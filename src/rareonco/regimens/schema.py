@@ -10,6 +10,15 @@ Days are numbered from 1 (day 1 = the first day of the cycle). ``start_day`` on 
 day of the whole course (day 1 = the start date) on which that cycle begins; it is how a protocol
 with a non-uniform calendar (MAP, in weeks) is written down. A cycle without it begins when the
 previous one ends (``length_days`` of that cycle, else the regimen's ``cycle_length_days``).
+
+Every threshold carries its source (``source`` / ``cap_source`` beside it); tests/regimens walks the
+files and fails on one without. Dose modification is data too: ``organ_modifications`` (bands of a
+lab value) and ``toxicity_modifications`` (percent of the dose by the worst CTCAE v5.0 grade of a
+term since the previous cycle), read by :mod:`rareonco.regimens.toxicity` and the cycle gate.
+``variants`` replace named blocks (P6 for previously treated patients); a drug's ``young_child``
+rule doses per kg below an age (P6 cyclophosphamide under 10 years). ``supportive_care`` holds the
+regimen's facts for :mod:`rareonco.regimens.supportive` (febrile-neutropenia risk, mesna scheme,
+dexrazoxane, hydration).
 """
 
 from __future__ import annotations
@@ -17,19 +26,33 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from rareonco.errors import InvalidInput
 
+from ._model import DrugName, Text, _Strict
+from .modification_schema import CTCAE_TERMS, Band, OrganModification, ToxicityModification
+from .supportive_schema import Dexrazoxane, FebrileNeutropeniaRisk, Hydration, Mesna, SupportiveCare
+
 __all__ = [
+    "CTCAE_TERMS",
     "PRECHECK_TESTS",
     "AnthracyclineLimit",
+    "Band",
     "CycleSpec",
+    "Dexrazoxane",
     "DrugSpec",
+    "FebrileNeutropeniaRisk",
+    "Hydration",
+    "Mesna",
+    "OrganModification",
     "Precheck",
     "Regimen",
     "RegimenFileError",
     "Supportive",
+    "SupportiveCare",
+    "ToxicityModification",
+    "Variant",
     "format_validation_error",
 ]
 
@@ -52,13 +75,13 @@ PRECHECK_TESTS = (
     "cpk_x_uln",
 )
 
-DrugName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40)]
-Text = Annotated[str, Field(min_length=1)]
+class YoungChildRule(_Strict):
+    """Below ``below_age_years`` the drug is dosed per kg instead of per m2 (Kushner 1995:
+    cyclophosphamide 70 mg/kg/day under 10 years)."""
 
-
-class _Strict(BaseModel):
-    # extra="forbid": a misspelt key (``dose_per_m2``) must fail loudly, not be ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    below_age_years: float = Field(gt=0, le=18)
+    dose_per_kg_mg: float = Field(gt=0)
+    source: Text
 
 
 class DrugSpec(_Strict):
@@ -76,6 +99,7 @@ class DrugSpec(_Strict):
     cap_per: Literal["day", "course"] = "day"
     cap_source: Text | None = None
     rounding_mg: float | None = Field(default=None, gt=0)
+    young_child: YoungChildRule | None = None
     notes: Text | None = None
 
     @model_validator(mode="after")
@@ -133,24 +157,6 @@ class Precheck(_Strict):
         return self
 
 
-class Band(_Strict):
-    """One row of a dose-modification table: ``above`` < value <= ``up_to`` -> ``dose_pct``
-    (0 = do not give)."""
-
-    above: float
-    up_to: float | None = None
-    dose_pct: float = Field(ge=0, le=100)
-
-
-class OrganModification(_Strict):
-    """Dose modification of ``drug`` by organ function (e.g. bilirubin), each table sourced."""
-
-    drug: DrugName
-    test: Literal["bilirubin_mg_dl", "gfr_ml_min_173m2", "crcl_ml_min"]
-    bands: tuple[Band, ...] = Field(min_length=1)
-    source: Text
-
-
 class NextCycleWindow(_Strict):
     """When the next cycle may start, relative to its nominal day (the previous cycle's start
     plus the planned interval): earlier than ``earliest_days_before_nominal`` days before it is an
@@ -170,7 +176,7 @@ class Supportive(_Strict):
     drug: DrugName
     with_drugs: tuple[DrugName, ...] = Field(min_length=1)
     schedule: Text
-    source: Text | None = None
+    source: Text
 
 
 class AnthracyclineLimit(_Strict):
@@ -192,6 +198,14 @@ class Block(_Strict):
     drugs: tuple[DrugSpec, ...] = Field(min_length=1)
 
 
+class Variant(_Strict):
+    """A published variant that replaces named blocks (same drugs, other doses)."""
+
+    label: Text
+    blocks: dict[str, Block] = Field(min_length=1)
+    source: Text
+
+
 class Regimen(_Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
     name: Text
@@ -209,7 +223,11 @@ class Regimen(_Strict):
     supportive: tuple[Supportive, ...] = ()
     anthracycline_limit: AnthracyclineLimit | None = None
     organ_modifications: tuple[OrganModification, ...] = ()
-    next_cycle_window: NextCycleWindow | None = None
+    toxicity_modifications: tuple[ToxicityModification, ...] = ()
+    supportive_care: SupportiveCare
+    variants: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], Variant] = Field(
+        default_factory=dict)
+    next_cycle_window: NextCycleWindow
     dose_tolerance: DoseTolerance | None = None
     notes: Text | None = None
 
@@ -267,6 +285,22 @@ class Regimen(_Strict):
             unknown = [d for d in item.with_drugs if d not in drugs]
             if unknown:
                 raise ValueError(f"supportive.{i}.with_drugs: {unknown} not given in any cycle")
+        named: list[tuple[str, tuple[str, ...]]] = [
+            ("organ_modifications", tuple(t.drug for t in self.organ_modifications)),
+            ("toxicity_modifications", tuple(t.drug for t in self.toxicity_modifications)),
+            ("supportive_care.mesna", tuple(m.with_drug for m in self.supportive_care.mesna))]
+        for name, table_drugs in named:
+            for i, drug in enumerate(table_drugs):
+                if drug not in drugs:
+                    raise ValueError(f"{name}.{i}.drug: {drug!r} is not given in any cycle")
+        for i, h in enumerate(self.supportive_care.hydration):
+            unknown = [d for d in h.with_drugs if d not in drugs]
+            if unknown:
+                raise ValueError(f"supportive_care.hydration.{i}.with_drugs: {unknown} not given "
+                                 "in any cycle")
+        if self.supportive_care.dexrazoxane and "doxorubicin" not in drugs:
+            raise ValueError("supportive_care.dexrazoxane: the regimen gives no doxorubicin")
+        self._check_variants()
         planned = self.planned_anthracycline_mg_m2()
         if planned > 0 and self.anthracycline_limit is None:
             raise ValueError("anthracycline_limit: required, the regimen gives an anthracycline")
@@ -276,6 +310,24 @@ class Regimen(_Strict):
                 f"{self.anthracycline_limit.limit_mg_m2:g} mg/m2"
             )
         return self
+
+    def _check_variants(self) -> None:
+        for key, variant in self.variants.items():
+            for name, block in variant.blocks.items():
+                if name not in self.blocks:
+                    raise ValueError(f"variants.{key}.blocks.{name}: no block {name!r} to replace; "
+                                     f"known: {sorted(self.blocks)}")
+                same = [d.drug for d in self.blocks[name].drugs]
+                if [d.drug for d in block.drugs] != same:
+                    raise ValueError(f"variants.{key}.blocks.{name}.drugs: must give the same drugs "
+                                     f"in the same order as the block ({same})")
+
+    def cycle_drugs(self, cycle: CycleSpec, variant: str | None = None) -> tuple[DrugSpec, ...]:
+        """The drugs of ``cycle``, with ``variant``'s replacement block where it has one."""
+        if variant is None or cycle.block is None:
+            return cycle.drugs
+        replaced = self.variants[variant].blocks.get(cycle.block)
+        return cycle.drugs if replaced is None else replaced.drugs
 
     def drug_names(self) -> tuple[str, ...]:
         """Every drug the regimen gives, in order of first appearance."""
