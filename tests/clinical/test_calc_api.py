@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from rareonco.calc import get, run
-from rareonco.calc.registry import CALCULATORS
+from rareonco.calc.catalogue import CALCULATORS
 from rareonco.errors import InvalidInput, NotFound
 from rareonco.web.api.calc import router
 from rareonco.web.error_handlers import install_error_handlers

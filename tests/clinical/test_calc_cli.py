@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from rareonco.calc.registry import CALCULATORS
+from rareonco.calc.catalogue import CALCULATORS
 
 try:  # the main app imports sibling modules other people are writing
     from rareonco.cli import app as main_app

@@ -1,10 +1,10 @@
 """Clinical calculators exposed at the edges (CLI `rareonco calc NAME`, API `POST /calc/NAME`).
 
-The registry maps each name to its Pydantic input model and a function returning a JSON-able
+The catalogue maps each name to its Pydantic input model and a function returning a JSON-able
 dict; both interfaces share it so that they accept and return exactly the same JSON.
 """
 
-from rareonco.calc.registry import (
+from rareonco.calc.catalogue import (
     CALCULATORS,
     Calculator,
     get,

@@ -1,6 +1,6 @@
 """`rareonco calc NAME`: read one JSON object on stdin, print one JSON object on stdout.
 
-One command per calculator of the shared registry (`rareonco.calc.registry`). Bad JSON or
+One command per calculator of the shared catalogue (`rareonco.calc.catalogue`). Bad JSON or
 invalid input prints `{"error": ..., "field": ...}` on stdout and exits with status 2.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from rareonco.calc.registry import CALCULATORS, Calculator, run
+from rareonco.calc.catalogue import CALCULATORS, Calculator, run
 from rareonco.errors import InvalidInput
 
 from .failures import ReportingGroup, errors_as

@@ -1,6 +1,6 @@
 """Calculators: `POST /calc/{name}` with one JSON object in, one JSON object out.
 
-One route per calculator, generated from the shared registry, so OpenAPI documents each request
+One route per calculator, generated from the shared catalogue, so OpenAPI documents each request
 body; FastAPI's own validation errors and the rules' InvalidInput both become HTTP 422
 `{"error", "field"}` through `rareonco.web.error_handlers`.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 
-from rareonco.calc.registry import CALCULATORS, Calculator, get
+from rareonco.calc.catalogue import CALCULATORS, Calculator, get
 from rareonco.errors import NotFound
 from rareonco.records.schemas import Out
 
@@ -46,7 +46,7 @@ def _endpoint(calc: Calculator) -> Callable[..., dict[str, Any]]:
 
 
 for _calc in CALCULATORS.values():
-    # The result's fields differ per calculator and the registry (`calc/registry.py`) builds
+    # The result's fields differ per calculator and the registry (`calc/catalogue.py`) builds
     # them as dicts: documented as a JSON object until it declares one output model each.
     router.add_api_route(
         f"/{_calc.name}",

@@ -1,4 +1,4 @@
-"""Calculator registry: NAME -> (input model, function), shared by the CLI and the web API.
+"""The catalogue of calculators: NAME -> (input model, function), shared by the CLI and the web API.
 
 This is an edge: it turns JSON into the clinical value objects, calls the pure rules in
 `rareonco.clinical`, and turns the results back into JSON-able dicts. Bad input of any kind
@@ -373,7 +373,7 @@ def _followup(inp: FollowupIn) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------------------- the registry
+# ---------------------------------------------------------------------------- the catalogue
 @dataclass(frozen=True)
 class Calculator:
     name: str
