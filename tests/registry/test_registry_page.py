@@ -61,3 +61,13 @@ def test_russian_page_and_refusals(app, researcher) -> None:  # type: ignore[no-
 def test_a_label_cannot_inject_markup(researcher) -> None:  # type: ignore[no-untyped-def]
     r = researcher.get("/registry?a_label=%3Cscript%3Ex%3C%2Fscript%3E&a_morphology=9180%2F3")
     assert "<script>x</script>" not in r.text and "&lt;script&gt;" in r.text
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_export_from_the_page(researcher) -> None:  # type: ignore[no-untyped-def]
+    form = {"csrf_token": researcher.csrf, "a_morphology": "9180/3", "format": "csv",
+            "purpose": "Registry study of osteosarcoma, approval 2026/117"}
+    r = researcher.post("/registry/export", data=form)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    r = researcher.post("/registry/export", data={**form, "purpose": "x"})
+    assert r.status_code == 422 and 'data-testid="export-error"' in r.text

@@ -103,6 +103,31 @@ def registry_page(request: Request, session: SessionDep, user: PageUserDep) -> R
     return render(request, "registry/registry.html", _context(values, endpoint, result))
 
 
+@router.post("/registry/export")
+async def export_page(request: Request, session: SessionDep, user: PageUserDep) -> Response:
+    """Cohort A of the form, de-identified, as a ZIP download; a refusal re-renders the page."""
+    from datetime import date
+
+    from rareonco.records.registry.export import ExportIn, export_cohort
+
+    form = await request.form()
+    values = {g: {f: str(form.get(f"{g}_{f}", "")).strip() for f in FIELDS} for g in ("a", "b")}
+    try:
+        req = ExportIn(cohort=_cohort(values["a"]) or CohortIn(),
+                       purpose=str(form.get("purpose", "")).strip(),
+                       format="parquet" if form.get("format") == "parquet" else "csv",
+                       dates="shifted" if form.get("dates") == "shifted" else "year")
+        secret = request.app.state.settings.effective_secret_key().encode()
+        result = export_cohort(session, user.actor, req, secret, date.today())
+    except (InvalidInput, ValidationError) as exc:
+        message, status = refusal(exc)
+        return render(request, "registry/registry.html",
+                      {**_context(values, "os", None), "export_error": message},
+                      status_code=status)
+    return Response(result.body, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{result.filename}"'})
+
+
 @router.get("/registry/curve.csv")
 def curve_csv(request: Request, session: SessionDep, user: PageUserDep) -> Response:
     """The shown curves as CSV: label, day, estimate, lower, upper (de-identified: suppressed
