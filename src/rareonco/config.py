@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     #: threads that run request handlers (database work) per worker process; see
     #: `web.app.create_app` for why this is small
     request_threads: int = 8
+    #: outgoing mail (follow-up reminders to patients); no host = reminders are not sent
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "followup@rareonco.invalid"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
 
     @property
     def effective_database_url(self) -> str:

@@ -91,6 +91,9 @@ FEATURES: tuple[Feature, ...] = (
         tables=("imaging",), services="imaging", api=("imaging",), pages=("imaging",),
         timeline_kinds={"resection_plan": True}, demo="imaging", migrations="imaging"),
     Feature(
+        "followup", "follow-up clinic: surveillance and late-effect visits, reminders",
+        tables=("followup",), services="followup", api=("followup",), migrations="followup"),
+    Feature(
         "registry", "rare-tumour registry: cohorts, survival curves, de-identified counts",
         tables=("registry",), services="registry", api=("registry",), pages=("registry",),
         demo="registry",

@@ -1,0 +1,1 @@
+"""The follow-up clinic: surveillance and late-effect visits after treatment (issue 23)."""
