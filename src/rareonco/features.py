@@ -92,7 +92,8 @@ FEATURES: tuple[Feature, ...] = (
         timeline_kinds={"resection_plan": True}, demo="imaging", migrations="imaging"),
     Feature(
         "followup", "follow-up clinic: surveillance and late-effect visits, reminders",
-        tables=("followup",), services="followup", api=("followup",), migrations="followup"),
+        tables=("followup",), services="followup", api=("followup",), pages=("followup",),
+        demo="followup", migrations="followup"),
     Feature(
         "registry", "rare-tumour registry: cohorts, survival curves, de-identified counts",
         tables=("registry",), services="registry", api=("registry",), pages=("registry",),

@@ -147,3 +147,28 @@ def test_plan_refused_outside_follow_up(clients, db, osteo) -> None:  # type: ig
     assert r.status_code == 422 and r.json()["field"] == "end_of_treatment"
     with db.session() as s:
         assert not s.scalars(select(FollowupVisit)).all()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_pages_in_russian_and_english(app, osteo) -> None:  # type: ignore[no-untyped-def]
+    from rareonco.clinical.followup import IMAGING
+    from rareonco.i18n.catalogs import translations
+    from tests.conftest import browser_session
+
+    client, csrf = browser_session(app, "clinician")
+    page = client.get(f"/cases/{osteo}/followup")
+    assert page.status_code == 200 and 'data-testid="plan-form"' in page.text
+    bad = client.post(f"/cases/{osteo}/followup", data={"csrf_token": csrf, "end_of_treatment": ""})
+    assert bad.status_code == 422 and 'data-testid="followup-error"' in bad.text
+    end = (date.today() - timedelta(days=100)).isoformat()
+    r = client.post(f"/cases/{osteo}/followup", data={"csrf_token": csrf, "end_of_treatment": end},
+                    follow_redirects=True)
+    assert r.status_code == 200 and 'data-testid="next-visit"' in r.text
+    assert "chest imaging (CT or X-ray)" in r.text
+    client.post("/locale", data={"lang": "ru", "next": "/followup", "csrf_token": csrf})
+    ru_page = client.get(f"/cases/{osteo}/followup").text
+    assert "Следующий визит" in ru_page and "визуализация грудной клетки" in ru_page
+    assert "Кабинет наблюдения" in client.get("/followup").text
+    ru = translations("ru")
+    for label in [t for pair in IMAGING.values() for t in pair] + ["echocardiography", "audiology"]:
+        assert ru.ugettext(label) != label, label
