@@ -151,9 +151,10 @@ def test_plan_refused_outside_follow_up(clients, db, osteo) -> None:  # type: ig
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_pages_in_russian_and_english(app, osteo) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import browser_session
+
     from rareonco.clinical.followup import IMAGING
     from rareonco.i18n.catalogs import translations
-    from tests.conftest import browser_session
 
     client, csrf = browser_session(app, "clinician")
     page = client.get(f"/cases/{osteo}/followup")
