@@ -95,7 +95,8 @@ def test_the_protocol_locks_once_every_decision_is_signed(
     assert c.post(f"{API}/board/decisions/{dec['id']}/sign").status_code == 200
     m = c.get(f"{API}/board/meetings/{mid}").json()
     assert m["locked"] is True
-    other = diagnosed_case(c, patient_body, passport_number="ZZ7654321")
+    other = diagnosed_case(c, patient_body, passport_number="ZZ7654321", family_name="Юсупова",
+                           given_names="Нигора", sex="female", birth_date="2004-09-21")
     refusals = [
         c.post(f"{API}/board/meetings/{mid}/attendees",
                json={"name": "Late", "specialty": "nurse", "present": True}),
@@ -133,7 +134,8 @@ def test_the_agenda_offers_ready_cases_first(clients: dict[str, TestClient],
 
     c = clients["clinician"]
     ready = diagnosed_case(c, patient_body)  # has an imaging event
-    bare = diagnosed_case(c, patient_body, passport_number="ZZ7654321")
+    bare = diagnosed_case(c, patient_body, passport_number="ZZ7654321", family_name="Юсупова",
+                           given_names="Нигора", sex="female", birth_date="2004-09-21")
     with db.session() as session:  # the newer case has no imaging
         session.query(TimelineEvent).filter(TimelineEvent.case_id == bare,
                                             TimelineEvent.kind == "imaging").delete()
