@@ -92,7 +92,8 @@ def update_diagnosis(session: Session, actor: Actor, case_id: int, data: CaseUpd
         setattr(case, key, new)
     plain = {k: [_plain(old), _plain(new)] for k, (old, new) in changes.items()}
     what = "; ".join(f"{k}: {old or '—'} → {new or '—'}" for k, (old, new) in plain.items())
-    verb = "corrected" if any(old for old, _ in plain.values()) else "recorded"
+    verb = ("corrected" if any(old not in (None, "", "unknown") for old, _ in plain.values())
+            else "recorded")
     _history(session, actor, case, f"Diagnosis {verb}: {what}"
              + (f" (reason: {data.reason})" if data.reason else ""),
              {"diagnosis": plain, "reason": data.reason})

@@ -3,7 +3,8 @@
 "9180", "9180/3", "c414", "C41.4", "остеосарк", "osteosarc", "саркома юинга", "pelvic bone" all
 find what a clinician means: every word of the query must occur in the code or in one of the two
 labels (case, "ё"/"е" and punctuation ignored). Results are ranked: the exact code, codes that
-start with the query, labels that start with it, then the rest, each in the list's order.
+start with the query, labels that start with it, then the rest, each in the list's order; a
+query that is (the start of) a code finds codes only.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def search(axis: Axis, query: str, limit: int = 200) -> list[CodeOptionOut]:
         rank = _rank(entry, query, words) if words else 3
         if rank is not None:
             found.append((rank, i, entry))
+    if any(rank <= 1 for rank, _, _ in found):  # a code was typed: codes only ("C41.4")
+        found = [f for f in found if f[0] <= 1]
     found.sort(key=lambda t: (t[0], t[1]))
     return [CodeOptionOut(code=e.code, label_en=e.label_en, label_ru=e.label_ru)
             for _, _, e in found[:limit]]
