@@ -101,7 +101,10 @@ def test_diagnosis_screen_with_the_pickers(app, clients: dict[str, TestClient],
     assert r.status_code == 303 and r.headers["location"] == f"/cases/{case_id}"
     page = c.get(f"/cases/{case_id}").text
     assert "9180/3 Остеосаркома, БДУ" in page and "C41.4 Кости таза" in page
-    assert "Enneking IIB" in page and "Диагноз внесён" not in page  # summaries stay as stored
+    assert "Enneking IIB" in page
+    history = page[page.index('data-testid="diagnosis-history"'):]
+    assert history.startswith('data-testid="diagnosis-history">Изменение диагноза: Морфология: '
+                              "— → 9180/3; Топография: — → C41.4; Сторона: неизвестно → слева")
     again = c.post(f"/cases/{case_id}/diagnosis", data={**form, "stage": "Enneking IIB",
                                                         "grade": "G2"})
     assert again.status_code == 409 and 'data-field="version"' in again.text

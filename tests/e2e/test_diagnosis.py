@@ -66,7 +66,8 @@ def test_diagnosis_via_the_pickers_and_a_clinical_event(page) -> None:  # type: 
     expect(page.locator("[data-testid=morphology]")).to_have_text("9180/3 Остеосаркома, БДУ")
     expect(page.locator("[data-testid=topography]")).to_contain_text("Кости таза")
     expect(page.locator("[data-testid=diagnosis]")).to_contain_text("слева")
-    expect(page.locator("[data-testid=timeline]")).to_contain_text("Diagnosis recorded")
+    expect(page.locator("[data-testid=diagnosis-history]")).to_contain_text(
+        "Изменение диагноза: Морфология: — → 9180/3")
 
     # in English: correct the morphology, searching by English words
     _switch(page, "en")
