@@ -143,6 +143,8 @@ def test_clinical_events_from_the_case_page(app, clients: dict[str, TestClient],
     timeline = page[page.index('data-testid="timeline"'):]
     assert "операция" in timeline and 'data-testid="planned"' in timeline
     assert "Добавить клиническое событие" in page
+    r = c.post(f"/cases/{case_id}/events", data=form)
+    assert r.status_code == 422 and _field_error(r.text, "event_date").startswith("дата в будущем")
     # a coordinator adds logistics events only
     desk, _ = browser_session(app, "coordinator")
     html = desk.get(f"/cases/{case_id}").text

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.clinical.codes import lookup_morphology, lookup_topography
 from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rareonco.i18n import N_
 from rareonco.records.cases import pathway
 from rareonco.records.cases.schemas import (
     CaseIn,
@@ -262,23 +263,29 @@ def transition(session: Session, actor: Actor, case_id: int, data: TransitionIn)
     return case
 
 
+#: The refusals of `check_event_date` (fixed texts, so that the pages can translate them)
+EVENT_DATE_MESSAGES = {
+    "before_birth": N_("the date is before the patient's birth"),
+    "not_plannable": N_("only an admission, imaging, biopsy, surgery or follow-up visit may "
+                        "be planned"),
+    "planned_past": N_("a planned event is dated today or later"),
+    "future": N_("the date is in the future; only planned events may be dated after today"),
+}
+
+
 def check_event_date(kind: str, event_date: date, planned: bool, birth_date: date | None,
                      today: date) -> None:
     """An event happens on or before today, unless it is a planned event of a kind that may
     be planned (then on or after today); never before the patient's birth."""
     if birth_date is not None and event_date < birth_date:
-        raise InvalidInput("event_date", f"{event_date.isoformat()} is before the patient's "
-                                         f"birth ({birth_date.isoformat()})")
+        raise InvalidInput("event_date", EVENT_DATE_MESSAGES["before_birth"])
     if planned:
         if kind not in PLANNABLE_KINDS:
-            raise InvalidInput("planned", f"a {kind} event cannot be planned; planned events: "
-                                          + ", ".join(PLANNABLE_KINDS))
+            raise InvalidInput("planned", EVENT_DATE_MESSAGES["not_plannable"])
         if event_date < today:
-            raise InvalidInput("event_date", f"a planned event is dated today or later, not "
-                                             f"{event_date.isoformat()}")
+            raise InvalidInput("event_date", EVENT_DATE_MESSAGES["planned_past"])
     elif event_date > today:
-        raise InvalidInput("event_date", f"{event_date.isoformat()} is in the future; only "
-                                         "planned events may be dated after today")
+        raise InvalidInput("event_date", EVENT_DATE_MESSAGES["future"])
 
 
 def add_event(session: Session, actor: Actor, case_id: int, data: EventIn) -> TimelineEvent:
