@@ -86,6 +86,7 @@ def test_diagnosis_screen_with_the_pickers(app, clients: dict[str, TestClient],
     assert 'value="C41.4" selected' in kept
     html = c.get(f"/cases/{case_id}/diagnosis").text
     assert "Поиск по коду или названию" in html and "Морфология (МКБ-О-3)" in html
+    assert "В хронологии пока нет." in html  # no pathology report yet
 
     version = clients["clinician"].get(f"/api/v1/cases/{case_id}").json()["version"]
     form = {"csrf_token": csrf, "version": str(version), "morphology_code": "9180/3",

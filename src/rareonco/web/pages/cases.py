@@ -135,9 +135,11 @@ def _diagnosis_values(case: dict[str, Any]) -> Values:
 
 
 def _options(axis: icdo3_search.Axis, query: str, current: str) -> list[dict[str, Any]]:
+    """The search's options with the stored code first (selected), whether it matches or not:
+    a search never loses what is stored."""
     found = icdo3_search.search(axis, query)
-    if current and all(o.code != current for o in found):
-        found.insert(0, icdo3_search.option(axis, current))
+    if current:
+        found = [icdo3_search.option(axis, current), *(o for o in found if o.code != current)]
     return [{**o.model_dump(), "selected": o.code == current} for o in found]
 
 
