@@ -97,6 +97,9 @@ def test_diagnosis_screen_with_the_pickers(app, clients: dict[str, TestClient],
     assert r.status_code == 422 and "Enneking" in _field_error(r.text, "stage")
     assert 'value="Enneking IV"' in r.text  # what was typed is kept
     assert _selected(r.text, "laterality") == ["left"]
+    r = c.post(f"/cases/{case_id}/diagnosis", data={
+        **form, "stage": "Enneking IIB", "diagnosis_date": "2099-01-01"})
+    assert r.status_code == 422 and _field_error(r.text, "diagnosis_date") == "дата в будущем"
     r = c.post(f"/cases/{case_id}/diagnosis", data={**form, "stage": "Enneking IIB"},
                follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/cases/{case_id}"
@@ -118,6 +121,9 @@ def test_diagnosis_screen_with_the_pickers(app, clients: dict[str, TestClient],
         "method": "FISH", "gene": "MDM2", "finding_date": ""}, follow_redirects=False)
     assert r.status_code == 303
     assert "MDM2 not amplified" in c.get(f"/cases/{case_id}/diagnosis").text
+    desk, _ = browser_session(app, "coordinator")
+    assert desk.get(f"/cases/{case_id}/diagnosis").status_code == 403
+    assert 'data-testid="edit-diagnosis"' not in desk.get(f"/cases/{case_id}").text
 
 
 @SQLITE

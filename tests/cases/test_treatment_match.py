@@ -61,3 +61,7 @@ def test_banner_on_the_case_page(app, clients: dict[str, TestClient], users: dic
     html = page.get(f"/cases/{case_id}").text
     assert 'data-testid="treatment-mismatch"' in html
     assert "prescribes AI; the board recommended MAP." in html
+    [m] = c.get(f"/api/v1/cases/{case_id}/treatment-check").json()
+    assert (m["kind"], m["prescribed"], m["recommended"]) == ("regimen", "AI", "MAP")
+    assert clients["coordinator"].get(f"/api/v1/cases/{case_id}/treatment-check"
+                                      ).status_code == 403

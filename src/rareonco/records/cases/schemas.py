@@ -14,10 +14,13 @@ from pydantic import (
 
 from rareonco.clinical.codes import lookup_morphology, lookup_topography
 from rareonco.errors import InvalidInput
-from rareonco.i18n import vocab
+from rareonco.i18n import N_, vocab
 from rareonco.records.cases.timeline import EVENT_KINDS
 from rareonco.records.patients.schemas import DeidentifiedHeaderOut, PatientHeaderOut
-from rareonco.records.schemas import Out, Strict, Text200, _not_future, _reraise
+from rareonco.records.schemas import Out, Strict, Text200, _reraise
+
+#: the refusal of a date after today (translated where shown)
+FUTURE_DATE = N_("the date is in the future")
 
 
 class MolecularIn(Strict):
@@ -29,7 +32,9 @@ class MolecularIn(Strict):
     @field_validator("finding_date")
     @classmethod
     def _date(cls, v: date | None) -> date | None:
-        return _not_future(v, "date")
+        if v is not None and v > date.today():
+            raise ValueError(FUTURE_DATE)
+        return v
 
 
 class DiagnosisFields(Strict):
@@ -71,7 +76,9 @@ class DiagnosisFields(Strict):
     @field_validator("diagnosis_date")
     @classmethod
     def _date(cls, v: date | None) -> date | None:
-        return _not_future(v, "diagnosis date")
+        if v is not None and v > date.today():
+            raise ValueError(FUTURE_DATE)  # a fixed text, so that the pages translate it
+        return v
 
 
 class CaseIn(DiagnosisFields):
@@ -202,3 +209,14 @@ class CodeOptionOut(Out):
     code: str
     label_en: str
     label_ru: str
+
+
+class TreatmentMismatchOut(Out):
+    """A planned or running course that differs from the board decision in force when it
+    started (`records.cases.treatment_match`): ``kind`` regimen, not_recommended or cycles."""
+
+    kind: str
+    course_id: int
+    decision_id: int
+    prescribed: str
+    recommended: str

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
-from rareonco.records.cases import diagnosis, icdo3_search
+from rareonco.records.cases import diagnosis, icdo3_search, treatment_match
 from rareonco.records.cases import service as cases
 from rareonco.records.cases.schemas import (
     CaseOut,
@@ -18,6 +18,7 @@ from rareonco.records.cases.schemas import (
     EventOut,
     FindingIn,
     TransitionIn,
+    TreatmentMismatchOut,
 )
 from rareonco.web.deps import SessionDep, UserDep, run_read
 from rareonco.web.json_responses import json_response
@@ -97,3 +98,13 @@ def timeline(case_id: int, session: SessionDep, user: UserDep) -> list[dict[str,
              responses={201: {"description": "the event added"}})
 def add_event(case_id: int, body: EventIn, session: SessionDep, user: UserDep) -> dict[str, Any]:
     return cases.own_event_view(cases.add_event(session, user.actor, case_id, body))
+
+
+@router.get("/{case_id}/treatment-check")
+def treatment_check(case_id: int, session: SessionDep,
+                    user: UserDep) -> list[TreatmentMismatchOut]:
+    """The planned or running courses that differ from the tumour board decision in force when
+    they started (regimen, not recommended, number of cycles); empty when all match."""
+    cases.get(session, user.actor, case_id)  # found, readable, audited
+    return [TreatmentMismatchOut.model_validate(m, from_attributes=True)
+            for m in treatment_match.case_mismatches(session, user.actor, case_id)]
