@@ -4,6 +4,7 @@ findings; clinical events with their dates."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -41,6 +42,13 @@ def test_search_by_code_or_label_in_either_language() -> None:
     assert _codes("topography", "ребра")[0] == "C41.3"  # "Рёбра": ё and е alike
     assert _codes("morphology", "nothing like this") == []
     assert len(_codes("topography", "")) == len(icdo3_search.search("topography", " "))
+
+
+def test_every_code_has_a_russian_label() -> None:
+    cyrillic = re.compile("[а-яё]", re.IGNORECASE)
+    for axis in icdo3_search.AXES:
+        for o in icdo3_search.search(axis, ""):
+            assert cyrillic.search(o.label_ru) and o.label_ru != o.label_en, o.code
 
 
 def test_stage_of_a_named_system_must_be_one_of_its_groups() -> None:
