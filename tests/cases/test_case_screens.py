@@ -180,3 +180,28 @@ def test_huvos_only_where_it_applies(app, clients: dict[str, TestClient],
     assert 'id="pathology-form"' not in page.get(f"/cases/{dsrct}/response").text
     html = page.get(f"/cases/{osteo}/response").text
     assert 'id="pathology-form"' in html and "Huvos III" in html
+
+
+@SQLITE
+def test_pathway_refusals_in_the_users_language(app, clients: dict[str, TestClient],
+                                                admitted: int) -> None:
+    c, csrf = browser_session(app)
+    url = f"/cases/{admitted}/transition"
+    r = c.post(url, data={"to": "diagnosis_confirmed", "csrf_token": csrf})
+    assert r.status_code == 200  # the fragment, with the refusal beside the control
+    assert "cannot move the case to diagnosis confirmed: missing the ICD-O-3 morphology" in r.text
+    _ru(c, csrf)
+    r = c.post(url, data={"to": "diagnosis_confirmed", "csrf_token": csrf})
+    assert ("нельзя перевести случай в состояние «диагноз подтверждён»: не хватает: морфология "
+            "диагноза по МКБ-О-3; топография диагноза по МКБ-О-3; патоморфологическое "
+            "заключение в хронологии") in r.text
+    r = c.post(url, data={"to": "follow_up", "csrf_token": csrf})
+    assert "допустимые следующие: диагноз подтверждён, закрыт" in r.text
+    assert "выберите, на какой этап" in c.post(url, data={"to": "", "csrf_token": csrf}).text
+    assert "нужна причина" in c.post(url, data={"to": "closed", "csrf_token": csrf}).text
+    desk, desk_csrf = browser_session(app, "coordinator")
+    r = desk.post(url, data={"to": "diagnosis_confirmed", "csrf_token": desk_csrf})
+    assert "may not make this move" in r.text
+    assert clients["clinician"].post(f"/api/v1/cases/{admitted}/transitions", json={
+        "to": "diagnosis_confirmed"}).json()["missing"] == ["morphology", "topography",
+                                                             "pathology_report"]

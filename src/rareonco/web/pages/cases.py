@@ -5,15 +5,16 @@ pickers (htmx search in Russian and English) and molecular findings."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from rareonco import i18n
 from rareonco.clinical.codes import fusions_for
-from rareonco.errors import Forbidden
-from rareonco.i18n import vocab
+from rareonco.errors import Conflict, Forbidden, InvalidInput
+from rareonco.i18n import N_, gettext, vocab
 from rareonco.records.board.meetings import tasks_of_case
 from rareonco.records.board.views import task_view
 from rareonco.records.cases import diagnosis, icdo3_search, pathway, treatment_match
@@ -25,7 +26,7 @@ from rareonco.security.roles import Permission, can
 from rareonco.web.deps import CurrentUser, SessionDep
 from rareonco.web.pages.courses import FormDep
 from rareonco.web.pages.forms import REFUSALS, PageUserDep, form_action, form_text
-from rareonco.web.pages.render import render
+from rareonco.web.pages.render import render, request_locale
 
 router = APIRouter()
 
@@ -84,9 +85,37 @@ def case_page(case_id: int, request: Request, session: SessionDep,
     return _case_page(request, session, user, case_id)
 
 
+#: The pathway control's refusals as the page tells them (the API keeps the services' texts)
+PAGE_MESSAGES = {
+    "no_target": N_("choose the step to move the case to"),
+    "no_reason": N_("closing a case needs a reason: choose one"),
+    "forbidden": N_("your role may not make this move"),
+}
+
+
+def _state(value: str) -> str:
+    return gettext(value.replace("_", " "))
+
+
+def _move_refusal(exc: Conflict, target: str) -> str:
+    """A refused move (`pathway`: missing prerequisites, or not a next step) in the current
+    locale, from the refusal's details."""
+    details = exc.details
+    if "missing" in details:
+        items = [gettext(pathway.MESSAGES[m]) for m in cast(list[str], details["missing"])]
+        return gettext(pathway.MESSAGES["missing"]) % {"target": _state(target),
+                                                         "items": "; ".join(items)}
+    if "allowed" in details:
+        allowed = [_state(a) for a in cast(list[str], details["allowed"])]
+        return gettext(pathway.MESSAGES["illegal"]) % {
+            "current": _state(str(details["current"])), "target": _state(target),
+            "allowed": ", ".join(allowed) or gettext(pathway.MESSAGES["none_next"])}
+    return exc.message
+
+
 @router.post("/cases/{case_id}/transition")
 def transition(case_id: int, request: Request, session: SessionDep, user: PageUserDep,
-               to: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
+               to: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                note: Annotated[str, Form()] = "") -> Response:
     def pathway(error: str | None = None) -> Response:
         # htmx swaps only 2xx: a refusal is shown in the fragment, with status 200
@@ -95,8 +124,17 @@ def transition(case_id: int, request: Request, session: SessionDep, user: PageUs
             "requires": REQUIRES})
 
     def move() -> Response:
-        cases.transition(session, user.actor, case_id,
-                         TransitionIn(to=to, reason=reason or None, note=note))
+        i18n.set_locale(request_locale(request))  # the refusals are told in the user's language
+        try:
+            cases.transition(session, user.actor, case_id,
+                             TransitionIn(to=to, reason=reason or None, note=note))
+        except Conflict as exc:
+            raise Conflict(_move_refusal(exc, to), **exc.details) from None
+        except InvalidInput as exc:
+            raise InvalidInput(exc.field, gettext(PAGE_MESSAGES["no_target"]) if exc.field == "to"
+                               else gettext(PAGE_MESSAGES["no_reason"])) from None
+        except Forbidden:
+            raise Forbidden(gettext(PAGE_MESSAGES["forbidden"])) from None
         return pathway()
 
     # a move this role may not make is shown beside the control too (not an error page)
