@@ -220,6 +220,14 @@ def diagnosis_page(case_id: int, request: Request, session: SessionDep,
     return _diagnosis_page(request, session, user, case_id)
 
 
+#: The diagnosis form's refusals of a choice, told without the service's details (translated
+#: in the template; the API keeps the details)
+DIAGNOSIS_REFUSALS = {
+    "stage": N_("not a stage group of the chosen system"),
+    "morphology_code": N_("not an ICD-O-3 code of the list: choose one in the picker"),
+    "topography_code": N_("not an ICD-O-3 code of the list: choose one in the picker"),
+    "laterality": N_("choose a laterality from the list"),
+}
 _DIAGNOSIS_FIELDS = ("morphology_code", "topography_code", "laterality", "grade", "site_detail",
                      "diagnosis_date")
 
@@ -240,6 +248,7 @@ def save_diagnosis(case_id: int, request: Request, session: SessionDep, user: Pa
 
     def refused(message: str, status: int) -> Response:
         field, reason = _error_of(message, status)
+        reason = DIAGNOSIS_REFUSALS.get(field, reason)
         kept = {**values, "stage": (values["stage_other"] if values["stage"] == OTHER_STAGE
                                     else values["stage"])}
         return _diagnosis_page(request, session, user, case_id, (kept, {field: reason}),
