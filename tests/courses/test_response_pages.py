@@ -19,7 +19,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def case_id(clients, patient_body) -> int:
     c = clients["clinician"]
     pid = c.post("/api/v1/patients", json=patient_body()).json()["id"]
-    return c.post(f"/api/v1/patients/{pid}/cases", json={"morphology_code": "8806/3",
+    return c.post(f"/api/v1/patients/{pid}/cases", json={"morphology_code": "9180/3",  # Huvos applies
                                                          "molecular_findings": []}).json()["id"]
 
 

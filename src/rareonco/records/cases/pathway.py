@@ -150,6 +150,26 @@ def allowed_next(current: Status) -> tuple[Status, ...]:
     return nxt + ((S.CLOSED,) if current is not S.CLOSED else ())
 
 
+def is_backward(current: Status, target: Status) -> bool:
+    """Whether `target` lies behind `current` on the main line (a case discussed again, more
+    data requested): such moves are offered, never preselected."""
+    if current not in MAIN_LINE or target not in MAIN_LINE:
+        return False
+    return MAIN_LINE.index(target) < MAIN_LINE.index(current)
+
+
+def suggested_next(current: Status) -> Status | None:
+    """The step the "Move to" control preselects: the next state of the main line when the
+    state machine allows it from `current` (remote_review -> accepted, admitted ->
+    diagnosis_confirmed...). None when the only forward move is closing the case (from
+    follow_up) or there is none: closing and moving backwards are chosen explicitly."""
+    if current not in MAIN_LINE:
+        return None
+    i = MAIN_LINE.index(current)
+    nxt = MAIN_LINE[i + 1] if i + 1 < len(MAIN_LINE) else None
+    return nxt if nxt is not None and nxt in _FORWARD[current] else None
+
+
 def allowed_reasons(current: Status) -> tuple[CloseReason, ...]:
     if current in (S.FOLLOW_UP, S.DECLINED):
         return tuple(CloseReason)

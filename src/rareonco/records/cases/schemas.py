@@ -14,10 +14,13 @@ from pydantic import (
 
 from rareonco.clinical.codes import lookup_morphology, lookup_topography
 from rareonco.errors import InvalidInput
-from rareonco.i18n import vocab
+from rareonco.i18n import N_, vocab
 from rareonco.records.cases.timeline import EVENT_KINDS
 from rareonco.records.patients.schemas import DeidentifiedHeaderOut, PatientHeaderOut
-from rareonco.records.schemas import Out, Strict, Text200, _not_future, _reraise
+from rareonco.records.schemas import Out, Strict, Text200, _reraise
+
+#: the refusal of a date after today (translated where shown)
+FUTURE_DATE = N_("the date is in the future")
 
 
 class MolecularIn(Strict):
@@ -29,7 +32,9 @@ class MolecularIn(Strict):
     @field_validator("finding_date")
     @classmethod
     def _date(cls, v: date | None) -> date | None:
-        return _not_future(v, "date")
+        if v is not None and v > date.today():
+            raise ValueError(FUTURE_DATE)
+        return v
 
 
 class DiagnosisFields(Strict):
@@ -71,7 +76,9 @@ class DiagnosisFields(Strict):
     @field_validator("diagnosis_date")
     @classmethod
     def _date(cls, v: date | None) -> date | None:
-        return _not_future(v, "diagnosis date")
+        if v is not None and v > date.today():
+            raise ValueError(FUTURE_DATE)  # a fixed text, so that the pages translate it
+        return v
 
 
 class CaseIn(DiagnosisFields):
@@ -80,26 +87,34 @@ class CaseIn(DiagnosisFields):
 
 
 class CaseUpdate(DiagnosisFields):
+    """A change of the diagnosis; fields left out stay as they are. Correcting the ICD-O-3
+    codes of a confirmed diagnosis needs a ``reason`` (kept on the timeline and in the audit)."""
+
+    version: int
+    reason: str = Field(default="", max_length=2000)
+
+
+class FindingIn(MolecularIn):
+    """A molecular finding added to a case (``version``: the case's, checked and bumped)."""
+
     version: int
 
 
 class EventIn(Strict):
+    """A timeline event. ``planned``: a future admission, imaging, biopsy, surgery or follow-up
+    visit (any other event is dated today or earlier; the service checks the date)."""
+
     kind: str
     event_date: date
     summary: str = Field(default="", max_length=5000)
     payload: dict[str, Any] = Field(default_factory=dict)
+    planned: bool = False
 
     @field_validator("kind")
     @classmethod
     def _kind(cls, v: str) -> str:
         if v not in EVENT_KINDS:
             raise ValueError(f"unknown event kind {v!r}; one of {', '.join(sorted(EVENT_KINDS))}")
-        return v
-
-    @field_validator("event_date")
-    @classmethod
-    def _date(cls, v: date) -> date:
-        _not_future(v, "event date")
         return v
 
 
@@ -128,6 +143,7 @@ class DiagnosisOut(Out):
 
 
 class MolecularFindingOut(Out):
+    id: int
     finding: str
     gene: str | None
     method: str
@@ -159,6 +175,11 @@ class CaseOut(Out):
     status: str
     closed_reason: str | None
     allowed_next: list[str]
+    suggested_next: str | None = Field(
+        None, description="the step the page preselects: the next forward step of the main "
+                          "line, never a backward move nor closing")
+    backward: list[str] = Field(default_factory=list,
+                                description="the allowed moves that go back (chosen explicitly)")
     patient: PatientHeaderOut | DeidentifiedHeaderOut
     diagnosis: DiagnosisOut | None = None
     molecular_findings: list[MolecularFindingOut] | None = None
@@ -180,3 +201,22 @@ class CasePageOut(Out):
     total: int
     page: int
     per_page: int
+
+
+class CodeOptionOut(Out):
+    """An ICD-O-3 code found by the picker's search, with its English and Russian labels."""
+
+    code: str
+    label_en: str
+    label_ru: str
+
+
+class TreatmentMismatchOut(Out):
+    """A planned or running course that differs from the board decision in force when it
+    started (`records.cases.treatment_match`): ``kind`` regimen, not_recommended or cycles."""
+
+    kind: str
+    course_id: int
+    decision_id: int
+    prescribed: str
+    recommended: str

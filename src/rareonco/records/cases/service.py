@@ -14,16 +14,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.clinical.codes import lookup_morphology, lookup_topography
 from rareonco.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rareonco.i18n import N_
 from rareonco.records.cases import pathway
 from rareonco.records.cases.schemas import (
     CaseIn,
     CaseListItemOut,
     CasePageOut,
-    CaseUpdate,
     EventIn,
     TransitionIn,
 )
-from rareonco.records.cases.timeline import is_clinical
+from rareonco.records.cases.timeline import PLANNABLE_KINDS, is_clinical
 from rareonco.records.patients import service as patients
 from rareonco.records.patients.search import PATIENT_ROW_COLUMNS, PatientRow
 from rareonco.records.schemas import iso
@@ -185,21 +185,6 @@ def list_cases(session: Session, actor: Actor, status: str | None, icdo: str | N
                        page=page, per_page=per_page)
 
 
-def update_diagnosis(session: Session, actor: Actor, case_id: int, data: CaseUpdate) -> Case:
-    require(actor.role, Permission.CASE_WRITE_CLINICAL)
-    case = _load(session, case_id)
-    require_version(f"case {case_id}", case.version, data.version)
-    changes = data.model_dump(exclude_unset=True, exclude={"version"})
-    for key, value in changes.items():
-        setattr(case, key, value)
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict(f"case {case_id} was changed concurrently; reload") from exc
-    audit.record(session, actor, "update", f"case/{case_id}", ",".join(sorted(changes)))
-    return case
-
-
 def _has_events(session: Session, case_id: int, kinds: tuple[str, ...]) -> bool:
     return session.scalar(select(TimelineEvent.id).where(
         TimelineEvent.case_id == case_id, TimelineEvent.kind.in_(kinds)).limit(1)) is not None
@@ -278,8 +263,34 @@ def transition(session: Session, actor: Actor, case_id: int, data: TransitionIn)
     return case
 
 
-def add_event(session: Session, actor: Actor, case_id: int, data: EventIn,
-              allow_future: bool = False) -> TimelineEvent:
+#: The refusals of `check_event_date` (fixed texts, so that the pages can translate them)
+EVENT_DATE_MESSAGES = {
+    "before_birth": N_("the date is before the patient's birth"),
+    "not_plannable": N_("only an admission, imaging, biopsy, surgery or follow-up visit may "
+                        "be planned"),
+    "planned_past": N_("a planned event is dated today or later"),
+    "future": N_("the date is in the future; only planned events may be dated after today"),
+}
+
+
+def check_event_date(kind: str, event_date: date, planned: bool, birth_date: date | None,
+                     today: date) -> None:
+    """An event happens on or before today, unless it is a planned event of a kind that may
+    be planned (then on or after today); never before the patient's birth."""
+    if birth_date is not None and event_date < birth_date:
+        raise InvalidInput("event_date", EVENT_DATE_MESSAGES["before_birth"])
+    if planned:
+        if kind not in PLANNABLE_KINDS:
+            raise InvalidInput("planned", EVENT_DATE_MESSAGES["not_plannable"])
+        if event_date < today:
+            raise InvalidInput("event_date", EVENT_DATE_MESSAGES["planned_past"])
+    elif event_date > today:
+        raise InvalidInput("event_date", EVENT_DATE_MESSAGES["future"])
+
+
+def add_event(session: Session, actor: Actor, case_id: int, data: EventIn) -> TimelineEvent:
+    """Add a dated event (`check_event_date`); a planned one carries ``"planned": true`` in
+    its payload."""
     if is_clinical(data.kind):
         require(actor.role, Permission.CASE_WRITE_CLINICAL)
     else:
@@ -287,8 +298,11 @@ def add_event(session: Session, actor: Actor, case_id: int, data: EventIn,
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"case {case_id} not found")
+    check_event_date(data.kind, data.event_date, data.planned, case.patient.birth_date,
+                     date.today())
+    payload = {**data.payload, "planned": True} if data.planned else data.payload
     event = TimelineEvent(case_id=case_id, kind=data.kind, event_date=data.event_date,
-                          summary=data.summary, payload=data.payload, author_id=actor.user_id)
+                          summary=data.summary, payload=payload, author_id=actor.user_id)
     session.add(event)
     session.flush()
     audit.record(session, actor, "create", f"case/{case_id}/event/{event.id}", data.kind)
@@ -331,6 +345,9 @@ def view(case: Case | CaseRecord, actor: Actor) -> dict[str, Any]:
         "id": case.id, "version": case.version, "patient_id": case.patient_id,
         "status": case.status, "closed_reason": case.closed_reason,
         "allowed_next": [s.value for s in pathway.allowed_next(status)],
+        "suggested_next": (nxt.value if (nxt := pathway.suggested_next(status)) else None),
+        "backward": [s.value for s in pathway.allowed_next(status)
+                     if pathway.is_backward(status, s)],
         "patient": patients.view(case.patient, actor),
     }
     out["patient"].pop("cases", None)
@@ -350,7 +367,7 @@ def view(case: Case | CaseRecord, actor: Actor) -> dict[str, Any]:
         out["diagnosis"].update(site_detail=case.site_detail,
                                 diagnosis_date=iso(case.diagnosis_date))
         out["molecular_findings"] = [
-            {"finding": m.finding, "gene": m.gene, "method": m.method,
+            {"id": m.id, "finding": m.finding, "gene": m.gene, "method": m.method,
              "date": iso(m.finding_date)} for m in case.molecular_findings]
     if not deidentified:
         events = [event_view(e, actor) for e in case.events]

@@ -24,6 +24,7 @@ from rareonco.clinical import recist
 from rareonco.clinical.pathology import huvos_grade
 from rareonco.errors import Conflict, InvalidInput
 from rareonco.records.courses.service import case_or_404
+from rareonco.records.response.applicability import Huvos, huvos_applies
 from rareonco.records.response.schemas import (
     BaselineOut,
     BaselineTargetOut,
@@ -158,9 +159,14 @@ def _checked(action: Callable[[], T]) -> T:
 def add_pathology_response(session: Session, actor: Actor, case_id: int,
                            data: PathologyResponseIn,
                            timeline_event_id: int | None = None) -> PathologyResponse:
-    """Necrosis of the resection specimen -> Huvos grade; a ``response_assessment`` event."""
+    """Necrosis of the resection specimen -> Huvos grade; a ``response_assessment`` event.
+    Refused (409) on a case whose morphology the grade does not apply to (`applicability`)."""
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
-    case_or_404(session, case_id)
+    case = case_or_404(session, case_id)
+    if huvos_applies(case.morphology_code) is Huvos.NOT_APPLICABLE:
+        raise Conflict(f"the Huvos grade applies to osteosarcoma and Ewing sarcoma, not to "
+                       f"this case's morphology {case.morphology_code}",
+                       morphology_code=case.morphology_code)
     if data.specimen_date > date.today():
         raise InvalidInput("specimen_date", f"{data.specimen_date.isoformat()} is in the future")
     grade = huvos_grade(data.necrosis_pct)
@@ -189,7 +195,7 @@ def add_pathology_response(session: Session, actor: Actor, case_id: int,
 def response_view(session: Session, actor: Actor, case_id: int) -> ResponseOut:
     """The RECIST table, best overall response, chart data, and pathology responses."""
     require(actor.role, Permission.CASE_READ_CLINICAL)
-    case_or_404(session, case_id)
+    huvos = huvos_applies(case_or_404(session, case_id).morphology_code).value
     audit.record(session, actor, "read", f"case/{case_id}/response")
     base, follow = _series(_timepoints(session, case_id))
     pathology = [PathologyOut.model_validate(p) for p in session.scalars(
@@ -197,7 +203,8 @@ def response_view(session: Session, actor: Actor, case_id: int) -> ResponseOut:
         .order_by(PathologyResponse.specimen_date)).all()]
     if base is None:
         return ResponseOut(case_id=case_id, baseline=None, timepoints=[],
-                           best_overall_response=None, chart=None, pathology=pathology)
+                           best_overall_response=None, chart=None, pathology=pathology,
+                           huvos=huvos)
     result = _evaluate(base, follow)
     b = _baseline_of(base)
     baseline = BaselineOut(
@@ -221,7 +228,8 @@ def response_view(session: Session, actor: Actor, case_id: int) -> ResponseOut:
             non_target=tp.non_target, new_lesions=tp.new_lesions))
     return ResponseOut(case_id=case_id, baseline=baseline, timepoints=rows,
                        best_overall_response=result.best_overall_response.value,
-                       chart=chart_data(result.baseline_sum_mm, rows), pathology=pathology)
+                       chart=chart_data(result.baseline_sum_mm, rows), pathology=pathology,
+                       huvos=huvos)
 
 
 def timepoint_created(session: Session, actor: Actor, tp: ImagingTimepoint) -> TimepointCreatedOut:

@@ -111,6 +111,9 @@ class ResponseOut(Out):
     best_overall_response: str | None
     chart: ChartOut | None
     pathology: list[PathologyOut]
+    huvos: Literal["applies", "not_applicable", "diagnosis_pending"] = Field(
+        "applies", description="whether the Huvos grade applies to the case's morphology "
+                               "(osteosarcoma, Ewing sarcoma); diagnosis_pending: none recorded")
 
 
 class TimepointCreatedOut(Out):
