@@ -19,7 +19,7 @@ REPORTS = Path(i18n.__file__).parent.parent / "reports" / "templates"
 OWNED = [*(TEMPLATES / n for n in ("base.html", "login.html", "patients.html",
                                    "_patient_rows.html", "patient.html", "case.html",
                                    "_case_pathway.html", "intake.html", "error.html")),
-         *(p for feature in ("board", "desk", "courses", "hipec", "imaging", "audit", "inbox", "registry", "followup")
+         *(p for feature in ("board", "desk", "courses", "hipec", "imaging", "audit", "inbox", "registry", "followup", "cases")
            for p in sorted((TEMPLATES / feature).glob("*.html"))),
          REPORTS / "board_protocol.html", REPORTS / "invitation_letter.html"]
 

@@ -158,7 +158,7 @@ def load_demo_cases(session: Session, today: date | None = None) -> list[int]:
         case = Case(patient_id=osteo.id, referral_id=ref.id, status="follow_up",
                     morphology_code="9180/3", topography_code="C41.4", laterality="left",
                     site_detail="Left iliac bone with extension to the sacroiliac joint",
-                    grade="G3", stage="IIB", diagnosis_date=today - timedelta(291))
+                    grade="G3", stage="Enneking IIB", diagnosis_date=today - timedelta(291))
         session.add(case)
         session.flush()
         _timeline(session, case, author, OSTEO_EVENTS, today)
