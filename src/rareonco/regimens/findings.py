@@ -35,7 +35,8 @@ _TESTS_RU = {"ANC": "АЧН", "platelets": "тромбоциты", "GFR": "СК�
              "LVEF": "ФВ ЛЖ", "creatinine clearance": "клиренс креатинина", "ALT": "АЛТ",
              "CPK": "КФК"}
 
-__all__ = ["MESSAGES", "OVERRIDE_REASONS", "Override", "SafetyFinding", "Severity", "parse_override"]
+__all__ = ["MESSAGES", "OVERRIDE_REASONS", "Override", "SafetyFinding", "Severity", "meaningful_text",
+           "parse_override"]
 
 Severity = Literal["block", "override", "warn"]
 
@@ -69,6 +70,15 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "anthracycline_limit": ("cumulative doxorubicin-equivalent {total:.1f} mg/m2 exceeds the {limit:g} "
                             "mg/m2 limit", "кумулятивная доза в эквиваленте доксорубицина {total:.1f} "
                             "мг/м2 превышает предел {limit:g} мг/м2"),
+    "regimen_unapproved": ("regimen {regimen} v{version} is not approved by a pharmacist and a "
+                           "clinician", "схема {regimen} v{version} не утверждена фармацевтом и "
+                           "врачом"),
+    "board_decision_differs": ("{regimen} differs from the signed board decision ({board})",
+                               "{regimen} отличается от подписанного решения консилиума ({board})"),
+    "cycle_overlap": ("a cycle of another course of this patient started on {other_start}, {days} "
+                      "days apart (cycle length {cycle_length_days} days)",
+                      "цикл другого курса этого пациента начат {other_start}, через {days} дн. "
+                      "(длительность цикла {cycle_length_days} дн.)"),
     "regimen_draft": ("regimen {regimen} v{version} is a draft, not approved for prescribing",
                       "схема {regimen} v{version} — черновик, не утверждена для назначения"),
 }
@@ -129,7 +139,13 @@ def parse_override(code: object, text: object, field_prefix: str = "override") -
     if code not in OVERRIDE_REASONS:
         raise InvalidInput(f"{field_prefix}.code",
                            f"must be one of {', '.join(OVERRIDE_REASONS)}; got {code!r}")
+    return Override(str(code), meaningful_text(text, f"{field_prefix}.text"))
+
+
+def meaningful_text(text: object, field: str) -> str:
+    """``text`` stripped, if it has at least :data:`MIN_REASON_CHARS` letters or digits (a return
+    reason, a cancellation); else InvalidInput(``field``)."""
     if not isinstance(text, str) or len(_MEANINGFUL.findall(text)) < MIN_REASON_CHARS:
-        raise InvalidInput(f"{field_prefix}.text", f"a reason needs at least {MIN_REASON_CHARS} "
+        raise InvalidInput(field, f"a reason needs at least {MIN_REASON_CHARS} "
                            f"letters or digits explaining the decision; got {text!r}")
-    return Override(str(code), text.strip())
+    return text.strip()
