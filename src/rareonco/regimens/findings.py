@@ -79,6 +79,11 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
                       "days apart (cycle length {cycle_length_days} days)",
                       "цикл другого курса этого пациента начат {other_start}, через {days} дн. "
                       "(длительность цикла {cycle_length_days} дн.)"),
+    "weight_missing": ("no weight recorded for dosing this cycle",
+                       "нет измерения массы тела для расчёта доз этого цикла"),
+    "weight_stale": ("weight measured {days} days before the cycle (more than {max_days}); re-weigh "
+                     "and recompute doses", "масса тела измерена за {days} дн. до цикла (более "
+                     "{max_days}); взвесьте пациента и пересчитайте дозы"),
     "regimen_draft": ("regimen {regimen} v{version} is a draft, not approved for prescribing",
                       "схема {regimen} v{version} — черновик, не утверждена для назначения"),
 }
@@ -112,6 +117,8 @@ class SafetyFinding:
         params = dict(self.params)
         if "drug" in params:
             params["drug"] = drug_by_id(params["drug"]).name_ru
+        if "drugs" in params:
+            params["drugs"] = ", ".join(_name_ru(d.strip()) for d in str(params["drugs"]).split(","))
         if "test" in params:
             params["test"] = _TESTS_RU.get(params["test"], params["test"])
         return ru.format(**params)
@@ -120,6 +127,13 @@ class SafetyFinding:
         return {"code": self.code, "severity": self.severity, "drug": self.drug, "day": self.day,
                 "message": self.message("en"), "message_ru": self.message("ru"),
                 "params": dict(self.params)}
+
+
+def _name_ru(drug_id: str) -> str:
+    try:
+        return drug_by_id(drug_id).name_ru
+    except InvalidInput:
+        return drug_id  # "*" (every drug of the cycle)
 
 
 @dataclass(frozen=True)

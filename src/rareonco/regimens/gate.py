@@ -3,7 +3,8 @@ proposed cycle, from values alone. ``rareonco course check`` is this function ov
 
 Rules and sources (each threshold is regimen data with its own source; see the YAML files):
 
-* caps (``cap_mg``): any excess is ``override`` (a cap has no tolerance above it); above
+* caps (``cap_mg``): any excess is ``override`` (a cap has no tolerance above it, apart from the
+  rounding of the printed per-day doses, :data:`PRINTED_MG_STEP` / 2 per day); above
   :data:`HARD_FACTOR` x the cap ``block`` (issue 17: vincristine 3.34 mg against 2 mg);
 * single dose against the computed dose: more than the regimen's ``dose_tolerance`` (10 %,
   RareOnco policy) ``override``; above :data:`HARD_FACTOR` x the computed dose ``block``;
@@ -16,6 +17,8 @@ Rules and sources (each threshold is regimen data with its own source; see the Y
   ``warn``;
 * cumulative anthracycline: :func:`rareonco.clinical.anthracyclines.cumulative_anthracycline`
   (warn at 80 %, override beyond the limit + 1 %);
+* body weight (``weight_measured_on``, given by the platform): none recorded or older than
+  :data:`WEIGHT_MAX_AGE_DAYS` (14, RareOnco policy of issue 4) before the start ``warn``;
 * regimen approval: ``regimen_approved`` None (``course check``): a draft file ``warn``s;
   False (the platform: the version lacks a pharmacist's and a clinician's approval) ``override``;
 * course guard rails (the platform passes them; issue 17 item 7): a regimen other than the one the
@@ -46,9 +49,11 @@ from .library import get_regimen
 from .planning import CoursePlan, CyclePlan, plan_course
 from .schema import Precheck, Regimen
 
-__all__ = ["HARD_FACTOR", "CycleCheckIn", "GateResult", "assess_cycle", "check_json"]
+__all__ = ["HARD_FACTOR", "WEIGHT_MAX_AGE_DAYS", "CycleCheckIn", "GateResult", "assess_cycle", "check_json"]
 
 HARD_FACTOR = 1.5
+PRINTED_MG_STEP = 0.01  # the dose sheet's and the plan's mg precision
+WEIGHT_MAX_AGE_DAYS = 14
 #: one given dose: (drug, day of the cycle, mg)
 Dose = tuple[str, int, float]
 BILIRUBIN_UMOL_L_PER_MG_DL = 17.1  # bilirubin 584.66 g/mol: 10 000 / 584.66 = 17.10
@@ -116,6 +121,9 @@ class CycleCheckIn(_In):
     #: Starts of the cycles of the patient's other courses (this course's previous cycle is
     #: ``previous_cycle_start``).
     other_cycle_starts: list[dt.date] = Field(default_factory=list, max_length=500)
+    #: When the dosing weight was measured; "none" = no weight recorded (the platform); None =
+    #: not checked (``course check``).
+    weight_measured_on: dt.date | Literal["none"] | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,7 @@ def assess_cycle(req: CycleCheckIn) -> GateResult:
     findings += _organ_findings(regimen, cycle, doses, values, tol)
     findings += _window_findings(regimen, plan, req)
     findings += _course_findings(regimen, req)
+    findings += _weight_findings(req)
     total, anth = _anthracycline(regimen, doses, plan.bsa_m2, req)
     findings += anth
     overridden = _overrides(req, findings)
@@ -245,7 +254,10 @@ def _dose_findings(cycle: CyclePlan, doses: list[Dose], tol: float) -> list[Safe
             out.append(_cap(drug, mg, plan.cap_mg, "day"))
     for drug, total in per_drug.items():
         plan = by_drug[drug]
-        if plan.cap_mg is not None and plan.cap_per == "course" and total > plan.cap_mg + 1e-9:
+        # The dose sheet prints mg to 0.01: a cycle cap split over n days may be exceeded by the
+        # printed values' rounding (3 x 0.67 = 2.01 mg of vincristine for a 2 mg cap), never more.
+        rounding = PRINTED_MG_STEP / 2 * len(plan.days)
+        if plan.cap_mg is not None and plan.cap_per == "course" and total > plan.cap_mg + rounding:
             out.append(_cap(drug, total, plan.cap_mg, "course"))
     return out
 
@@ -330,6 +342,20 @@ def _window_findings(regimen: Regimen, plan: CoursePlan, req: CycleCheckIn) -> l
         return [SafetyFinding("before_earliest_day", "override", params=params)]
     if days > nominal + late:
         return [SafetyFinding("after_latest_day", "warn", params=params)]
+    return []
+
+
+def _weight_findings(req: CycleCheckIn) -> list[SafetyFinding]:
+    if req.weight_measured_on == "none":
+        return [SafetyFinding("weight_missing", "warn")]
+    if req.weight_measured_on is None:
+        return []
+    if req.weight_measured_on > req.start:
+        raise InvalidInput("weight_measured_on", "after the cycle start")
+    age = (req.start - req.weight_measured_on).days
+    if age > WEIGHT_MAX_AGE_DAYS:
+        return [SafetyFinding("weight_stale", "warn", params={
+            "days": age, "max_days": WEIGHT_MAX_AGE_DAYS})]
     return []
 
 

@@ -121,6 +121,7 @@ def check_cycle(session: Session, course: Course, number: int, start: date,
         "regimen_approved": is_approved(session, regimen.id, regimen.version),
         "board_regimens": _board_regimens(session, course.case_id),
         "other_cycle_starts": _other_starts(session, course, exclude),
+        "weight_measured_on": weight.measured_on if weight else "none",
     }
     try:
         request = CycleCheckIn.model_validate(payload)
