@@ -18,6 +18,7 @@ For cycle ``number`` of a course starting on ``start``:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -87,7 +88,7 @@ class Checked:
 
 
 def check_cycle(session: Session, course: Course, number: int, start: date,
-                doses: list[DoseIn] | list[ProposedDose], overrides: list[OverrideIn],
+                doses: Sequence[DoseIn], overrides: list[OverrideIn],
                 this_cycle: CourseCycle | None = None) -> Checked:
     """Run the gate on cycle ``number`` as proposed (``doses`` empty: as planned at the current
     body size). ``this_cycle``: the stored row being verified or re-prescribed (left out of the
@@ -132,7 +133,7 @@ def check_cycle(session: Session, course: Course, number: int, start: date,
                    height_cm, proposed, observations.labs_used(latest))
 
 
-def _proposed(doses: list[DoseIn] | list[ProposedDose], plan: CyclePlan) -> list[ProposedDose]:
+def _proposed(doses: Sequence[DoseIn], plan: CyclePlan) -> list[ProposedDose]:
     if not doses:
         return [ProposedDose(d.drug, day, d.mg_per_day, None) for d in plan.drugs for day in d.days]
     out = []

@@ -326,7 +326,7 @@ def _vesicant(drug: str) -> bool:
 def cycle_view(cycle: CourseCycle, names: dict[int, str] | None = None) -> CycleOut:
     names = names or {}
     return CycleOut(
-        id=cycle.id, number=cycle.number, state=cycle.state,  # type: ignore[arg-type]  # stored
+        id=cycle.id, number=cycle.number, state=cycle.state,
         prescribed_by=_name(names, cycle.recorded_by),
         overrides=[OverrideOut.model_validate(o) for o in cycle.overrides or []],
         awaiting_cosignature=awaiting_cosignature(cycle),
