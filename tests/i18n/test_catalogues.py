@@ -111,7 +111,7 @@ def test_feature_catalogues_merge_into_messages(tmp_path: Path) -> None:
 
     shutil.copytree(LOCALE_DIR / "ru", tmp_path / "ru")
     folder = tmp_path / "ru" / "LC_MESSAGES"
-    for extra in folder.glob("*.po"):
+    for extra in [*folder.glob("*.po"), *folder.glob("*.mo")]:  # the compiled ones too
         if extra.stem != "messages":
             extra.unlink()
     (folder / "zz_feature.po").write_text(
