@@ -15,6 +15,8 @@ DEMO_USERS = (
     ("desk", "coordinator", "International Desk Coordinator"),
     ("research", "researcher", "Registry Researcher"),
     ("auditor", "auditor", "Data Protection Auditor"),
+    ("pharmacist", "pharmacist", "Clinical Pharmacist"),
+    ("nurse", "nurse", "Oncology Nurse"),
 )
 
 
