@@ -17,6 +17,7 @@ DEMO_USERS = (
     ("auditor", "auditor", "Data Protection Auditor"),
     ("pharmacist", "pharmacist", "Clinical Pharmacist"),
     ("nurse", "nurse", "Oncology Nurse"),
+    ("demo2", "clinician", "Dr. Second Clinician"),  # co-signs overrides, second checks
 )
 
 

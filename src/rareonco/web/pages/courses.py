@@ -197,7 +197,7 @@ def _form_overrides(form: FormData) -> list[dict[str, Any]]:
     """The overrides the form carries (``override`` = "<finding>__<drug or ->"), with a reason
     code chosen; an override left at "—" is left out (the gate then asks for it again)."""
     out = []
-    for key in form.getlist("override"):
+    for key in dict.fromkeys(form.getlist("override")):  # once per finding and drug
         if not isinstance(key, str) or "__" not in key:
             continue
         code = form_text(form, f"override_code__{key}")
