@@ -166,3 +166,33 @@ def test_stop_a_course_from_its_page(app, case_id) -> None:
                                                          "reason": "toxicity",
                                                          "stopped_on": "2026-01-06"})
     assert no_csrf.status_code == 403
+
+
+def test_a_second_active_course_needs_a_reason_and_a_planned_course_can_be_cancelled(
+        app, case_id) -> None:
+    c, csrf = _login(app)
+    first = c.post(f"/cases/{case_id}/courses", data={**PLAN, "csrf_token": csrf},
+                   follow_redirects=False).headers["location"]
+    page = c.get(f"/cases/{case_id}/courses").text
+    assert 'data-testid="concurrent-reason"' in page
+    r = c.post(f"/cases/{case_id}/courses", data={**PLAN, "csrf_token": csrf})
+    assert r.status_code == 422 and 'data-testid="save-error"' in r.text
+    assert "give a reason" in r.text and "Plan a course" in r.text
+    r = c.post(f"/cases/{case_id}/courses", data={
+        **PLAN, "csrf_token": csrf, "concurrent_code": "tumour_board_decision",
+        "concurrent_text": "Board: maintenance in parallel"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "Board: maintenance in parallel" in c.get(r.headers["location"]).text
+
+    page = c.get(first).text
+    version = page.split('name="version" value="', 1)[1].split('"', 1)[0]
+    course_id = int(first.rsplit("/", 1)[1])
+    r = c.post(f"/courses/{course_id}/cancel", data={"csrf_token": csrf, "version": version,
+                                                     "reason": "x"}, follow_redirects=False)
+    assert "stop_error" in r.headers["location"]
+    r = c.post(f"/courses/{course_id}/cancel", data={
+        "csrf_token": csrf, "version": version, "reason": "Board changed the plan to MAP"},
+        follow_redirects=False)
+    assert r.status_code == 303 and "stop_error" not in r.headers["location"]
+    page = c.get(first).text
+    assert 'data-testid="cancel-course-form"' not in page and 'data-testid="prescribe-form"' not in page

@@ -68,7 +68,7 @@ from rareonco.store.tables.courses import (
 )
 
 __all__ = [
-    "ACTIVE_COURSE_STATES", "cancel_course", "case_or_404", "course_view", "create_course",
+    "ACTIVE_COURSE_STATES", "active_courses", "cancel_course", "case_or_404", "course_view", "create_course",
     "cumulative_anthracycline_mg_m2", "edit_course", "get_course", "list_courses", "load_course",
     "plan", "plan_out", "regimen_detail", "regimen_summary", "usernames",
 ]
@@ -171,11 +171,17 @@ def _external(data: CourseIn) -> list[dict[str, object]]:
     return out
 
 
+def active_courses(session: Session, case_id: int, exclude: int | None = None) -> list[int]:
+    """The planned or in-progress courses of the patient of ``case_id`` (every case)."""
+    return list(session.scalars(select(Course.id).where(
+        Course.case_id.in_(patient_case_ids(session, case_id)),
+        Course.status.in_(ACTIVE_COURSE_STATES), Course.id != (exclude or -1))
+        .order_by(Course.id)))
+
+
 def _concurrent_reason(session: Session, case_id: int, data: CourseIn,
                        exclude: int | None) -> dict[str, str] | None:
-    others = session.scalars(select(Course.id).where(
-        Course.case_id.in_(patient_case_ids(session, case_id)),
-        Course.status.in_(ACTIVE_COURSE_STATES), Course.id != (exclude or -1))).all()
+    others = active_courses(session, case_id, exclude)
     if not others:
         return None
     if data.concurrent_reason is None:

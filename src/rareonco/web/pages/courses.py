@@ -26,6 +26,7 @@ from rareonco.records.courses.schemas import (
     STOP_REASONS,
     AdministerIn,
     AdverseEventIn,
+    CourseCancelIn,
     CourseIn,
     CourseOut,
     CourseStopIn,
@@ -69,15 +70,22 @@ def plotly_js() -> FileResponse:
                         headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/cases/{case_id}/courses")
-def courses_page(case_id: int, request: Request, session: SessionDep,
-                 user: PageUserDep) -> Response:
+def _index(request: Request, session: Session, user: CurrentUser, case_id: int,
+           save_error: str | None = None, status_code: int = 200) -> Response:
     case = _case(session, user, case_id)
     items = [courses.course_summary(c) for c in courses.list_courses(session, user.actor, case_id)]
     morphology = (case.get("diagnosis") or {}).get("morphology_code")
     return render(request, "courses/index.html", {
         "case": case, "courses": items, "regimens": courses.regimens_for(morphology),
-        "today": date.today().isoformat()})
+        "today": date.today().isoformat(), "save_error": save_error,
+        "active_courses": courses.active_courses(session, case_id),
+        "override_reasons": OVERRIDE_REASONS}, status_code=status_code)
+
+
+@router.get("/cases/{case_id}/courses")
+def courses_page(case_id: int, request: Request, session: SessionDep,
+                 user: PageUserDep) -> Response:
+    return _index(request, session, user, case_id)
 
 
 def _plan_in(form: FormData) -> dict[str, str]:
@@ -104,14 +112,18 @@ def preview(case_id: int, request: Request, user: PageUserDep, form: FormDep) ->
 def save_course(case_id: int, request: Request, session: SessionDep, user: PageUserDep,
                 form: FormDep) -> Response:
     def act() -> Response:
+        concurrent = None
+        if form_text(form, "concurrent_code"):
+            concurrent = {"reason_code": form_text(form, "concurrent_code"),
+                          "text": form_text(form, "concurrent_text")}
         body = CourseIn.model_validate(
-            {**_plan_in(form), "weight_measured_on": form_text(form, "weight_measured_on") or None})
+            {**_plan_in(form), "weight_measured_on": form_text(form, "weight_measured_on") or None,
+             "concurrent_reason": concurrent})
         course = courses.create_course(session, user.actor, case_id, body)
         return RedirectResponse(f"/courses/{course.id}", status_code=303)
 
     def refused(message: str, status: int) -> Response:
-        return render(request, "courses/_plan.html",
-                      {"plan": None, "error": message, "case_id": case_id}, status_code=422)
+        return _index(request, session, user, case_id, message, status_code=422)
 
     return form_action(session, act, refused)
 
@@ -153,6 +165,22 @@ def stop(course_id: int, request: Request, session: SessionDep, user: PageUserDe
         courses.stop_course(session, user.actor, course_id, CourseStopIn.model_validate({
             "version": form_text(form, "version"), "reason": form_text(form, "reason"),
             "stopped_on": form_text(form, "stopped_on"), "note": form_text(form, "note")}))
+        return RedirectResponse(f"/courses/{course_id}", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        return RedirectResponse(f"/courses/{course_id}?{urlencode({'stop_error': message})}"
+                                "#stop-course", status_code=303)
+
+    return form_action(session, act, refused)
+
+
+@router.post("/courses/{course_id}/cancel")
+def cancel(course_id: int, request: Request, session: SessionDep, user: PageUserDep,
+           form: FormDep) -> Response:
+    """Cancel a planned course from its page; a refusal comes back on the page."""
+    def act() -> Response:
+        courses.cancel_course(session, user.actor, course_id, CourseCancelIn.model_validate({
+            "version": form_text(form, "version"), "reason": form_text(form, "reason")}))
         return RedirectResponse(f"/courses/{course_id}", status_code=303)
 
     def refused(message: str, status: int) -> Response:
