@@ -361,3 +361,52 @@ def test_future_lab_dates_are_refused(staff, case_id) -> None:
     r = staff["clinician"].post(f"/api/v1/cases/{case_id}/labs",
                                 json={"taken_on": later, "values": GOOD_LABS})
     assert r.status_code == 422 and r.json()["field"] == "taken_on"
+
+
+def test_an_intrathecal_route_needs_the_second_check_too(staff, case_id, db) -> None:
+    from sqlalchemy import update
+
+    from rareonco.store.tables.courses import CycleDose
+
+    approve(staff, "P6")
+    c = course(staff, case_id)
+    labs(staff, case_id)
+    cycle = prescribe(staff, c["id"]).json()
+    assert step(staff, "pharmacist", c["id"], 1, "verify").status_code == 200
+    with db.session() as s:  # no P6 drug is intrathecal: route one dose so, as a protocol would
+        s.execute(update(CycleDose).where(CycleDose.drug == "cyclophosphamide", CycleDose.day == 1)
+                  .values(route="intrathecal"))
+    dose = [d for d in given_all(cycle) if d["drug"] == "cyclophosphamide" and d["day"] == 1]
+    r = step(staff, "nurse", c["id"], 1, "administer", doses=dose)
+    assert r.status_code == 422 and r.json()["field"] == "second_check"
+    r = step(staff, "nurse", c["id"], 1, "administer", doses=dose,
+             second_check={"username": "clinician", "password": "correct-horse-42"})
+    assert r.status_code == 200, r.text
+
+
+def test_nobody_verifies_or_cosigns_their_own_prescription(staff, case_id) -> None:
+    approve(staff, "P6")
+    c = course(staff, case_id)
+    labs(staff, case_id)
+    assert prescribe(staff, c["id"], who="admin").status_code == 201
+    r = step(staff, "admin", c["id"], 1, "verify")
+    assert r.status_code == 403 and "own prescription" in r.json()["error"]
+    assert [t["task"] for t in staff["admin"].get("/api/v1/cycle-tasks").json()] == []
+
+
+def test_a_given_dose_above_the_verified_one_is_refused(staff, case_id) -> None:
+    approve(staff, "P6")
+    c = course(staff, case_id)
+    labs(staff, case_id)
+    cycle = prescribe(staff, c["id"]).json()
+    assert step(staff, "pharmacist", c["id"], 1, "verify").status_code == 200
+    doses = [d for d in given_all(cycle) if d["drug"] == "cyclophosphamide"]
+    r = step(staff, "nurse", c["id"], 1, "administer", doses=[dict(doses[0], dose_mg=4000)])
+    assert r.status_code == 422 and r.json()["field"] == "doses.0.dose_mg"
+    r = step(staff, "nurse", c["id"], 1, "administer",
+             doses=[dict(doses[0], given_at="2999-01-01T09:00:00+00:00")])
+    assert r.status_code == 422 and r.json()["field"] == "doses.0.given_at"
+    r = step(staff, "nurse", c["id"], 1, "administer", doses=[dict(doses[0], drug="Endoxan")])
+    assert r.status_code == 200, r.text  # a brand name is the same concept
+    r = step(staff, "nurse", c["id"], 1, "administer", doses=[doses[0]])
+    assert r.status_code == 409  # already given
