@@ -410,3 +410,15 @@ def test_a_given_dose_above_the_verified_one_is_refused(staff, case_id) -> None:
     assert r.status_code == 200, r.text  # a brand name is the same concept
     r = step(staff, "nurse", c["id"], 1, "administer", doses=[doses[0]])
     assert r.status_code == 409  # already given
+
+
+def test_verification_recomputes_the_doses_from_the_latest_weight(staff, case_id) -> None:
+    approve(staff, "P6")
+    c = course(staff, case_id)
+    labs(staff, case_id)
+    assert prescribe(staff, c["id"]).status_code == 201  # at 55 kg
+    assert staff["clinician"].post(f"/api/v1/cases/{case_id}/weights", json={
+        "measured_on": "2026-01-05", "weight_kg": 42}).status_code == 201
+    r = step(staff, "pharmacist", c["id"], 1, "verify")
+    assert r.status_code == 409 and "dose_deviation" in r.json()["error"], r.text
+    assert {f["code"] for f in r.json()["findings"]} >= {"dose_deviation"}

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco.errors import Conflict, InvalidInput
 from rareonco.records.courses.checking import ACTIVE_STATES, Checked, check_cycle
@@ -72,7 +74,11 @@ def record_cycle(session: Session, actor: Actor, course_id: int, data: CycleIn,
         session.add(cycle)
     cycle.timeline_event_id = timeline_event_id or cycle.timeline_event_id
     course.status = "in_progress"
-    session.flush()
+    try:
+        session.flush()
+    except (IntegrityError, StaleDataError) as exc:  # the same cycle prescribed concurrently
+        raise Conflict(f"cycle {data.number} of course {course_id} was prescribed concurrently; "
+                       "reload") from exc
     _audit(session, actor, course, cycle)
     session.refresh(course, ["cycles"])
     return cycle, list(checked.result.findings)
