@@ -422,3 +422,19 @@ def test_verification_recomputes_the_doses_from_the_latest_weight(staff, case_id
     r = step(staff, "pharmacist", c["id"], 1, "verify")
     assert r.status_code == 409 and "dose_deviation" in r.json()["error"], r.text
     assert {f["code"] for f in r.json()["findings"]} >= {"dose_deviation"}
+
+
+def test_a_timeline_dose_of_an_unknown_drug_refuses_the_prescription_not_the_page(
+        staff, case_id) -> None:
+    approve(staff, "P6")
+    r = staff["clinician"].post(f"/api/v1/cases/{case_id}/timeline", json={
+        "kind": "chemotherapy_cycle", "event_date": "2025-03-01", "summary": "Given abroad",
+        "payload": {"doses": [{"drug": "Adriamicyn", "dose_mg_m2": 60}]}})
+    assert r.status_code == 201, r.text
+    event_id = r.json()["id"]
+    c = course(staff, case_id)
+    labs(staff, case_id)
+    r = prescribe(staff, c["id"])
+    assert r.status_code == 422 and r.json()["field"] == f"timeline/{event_id}.doses.0.drug"
+    assert "did you mean doxorubicin" in r.text
+    assert staff["clinician"].get(f"/api/v1/courses/{c['id']}").status_code == 200

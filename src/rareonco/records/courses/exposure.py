@@ -40,9 +40,14 @@ def patient_case_ids(session: Session, case_id: int) -> list[int]:
 
 
 def anthracycline_sources(session: Session, case_id: int, before: date | None = None,
-                          exclude_cycle_id: int | None = None) -> list[tuple[str, float]]:
+                          exclude_cycle_id: int | None = None,
+                          strict: bool = True) -> list[tuple[str, float]]:
     """(drug id, mg/m2) per anthracycline the patient of ``case_id`` has received (every source
-    above), optionally only what started before ``before``."""
+    above), optionally only what started before ``before``.
+
+    ``strict``: a timeline dose naming no known drug raises InvalidInput naming it (a cycle is
+    never checked against an incomplete total); not strict (a page showing the total), it is
+    left out."""
     case_ids = patient_case_ids(session, case_id)
     totals: dict[str, float] = defaultdict(float)
     given = (select(CycleDose.drug, CycleDose.given_mg, CourseCycle.bsa_m2)
@@ -65,13 +70,13 @@ def anthracycline_sources(session: Session, case_id: int, before: date | None = 
             external.add((drug_id, float(entry["dose_mg_m2"])))
     for drug_id, mg_m2 in external:
         totals[drug_id] += mg_m2
-    for drug_id, mg_m2 in _timeline_doses(session, case_ids, before):
+    for drug_id, mg_m2 in _timeline_doses(session, case_ids, before, strict):
         totals[drug_id] += mg_m2
     return sorted(totals.items())
 
 
-def _timeline_doses(session: Session, case_ids: list[int],
-                    before: date | None) -> list[tuple[str, float]]:
+def _timeline_doses(session: Session, case_ids: list[int], before: date | None,
+                    strict: bool) -> list[tuple[str, float]]:
     linked = select(CourseCycle.timeline_event_id).where(
         CourseCycle.timeline_event_id.is_not(None))
     query = select(TimelineEvent).where(
@@ -82,7 +87,11 @@ def _timeline_doses(session: Session, case_ids: list[int],
     out = []
     for event in session.scalars(query):
         for i, dose in enumerate((event.payload or {}).get("doses") or []):
-            out.extend(_timeline_dose(event.id, i, dose))
+            try:
+                out.extend(_timeline_dose(event.id, i, dose))
+            except InvalidInput:
+                if strict:
+                    raise
     return out
 
 

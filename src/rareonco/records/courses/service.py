@@ -310,8 +310,10 @@ def list_courses(session: Session, actor: Actor, case_id: int) -> list[Course]:
 def cumulative_anthracycline_mg_m2(session: Session, case_id: int,
                                    before: date | None = None) -> float:
     """Doxorubicin-equivalent mg/m2 the patient of the case has received (every source of
-    :func:`rareonco.records.courses.exposure.anthracycline_sources`), optionally before a date."""
-    return doxorubicin_equivalent_mg_m2(anthracycline_sources(session, case_id, before))
+    :func:`rareonco.records.courses.exposure.anthracycline_sources`), optionally before a date;
+    for display, so a timeline dose naming no known drug is left out (prescribing refuses it)."""
+    return doxorubicin_equivalent_mg_m2(anthracycline_sources(session, case_id, before,
+                                                              strict=False))
 
 
 def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
