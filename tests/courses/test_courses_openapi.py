@@ -13,9 +13,12 @@ from pydantic import BaseModel
 from rareonco.records.courses.schemas import (
     CourseOut,
     CourseSummaryOut,
+    CycleOut,
     CycleResultOut,
     ObservationsOut,
+    PendingTaskOut,
     PlanOut,
+    RegimenApprovalOut,
     RegimenDetailOut,
     RegimenOut,
 )
@@ -66,8 +69,11 @@ def test_every_courses_route_documents_its_body(app) -> None:
 
 
 @SQLITE
-def test_bodies_validate_against_their_out_models(clients, patient_body) -> None:
+def test_bodies_validate_against_their_out_models(staff, patient_body) -> None:
+    clients = staff
     c = clients["clinician"]
+    assert_typed(RegimenApprovalOut, clients["pharmacist"].post("/api/v1/regimens/P6/approve").json())
+    assert_typed(RegimenApprovalOut, c.post("/api/v1/regimens/P6/approve").json())
     assert_typed(RegimenOut, c.get("/api/v1/regimens").json()[0])
     assert_typed(RegimenDetailOut, c.get("/api/v1/regimens/P6").json())
     plan = {"regimen": "P6", "start": "2026-01-05", "height_cm": 168, "weight_kg": 55}
@@ -82,11 +88,16 @@ def test_bodies_validate_against_their_out_models(clients, patient_body) -> None
     assert_typed(CourseOut, course)
     assert_typed(CourseSummaryOut, c.get(f"/api/v1/cases/{case_id}/courses").json()[0])
     c.post(f"/api/v1/cases/{case_id}/labs", json={"taken_on": "2026-01-04", "values": {
-        "anc_10e9_l": 2.1, "platelets_10e9_l": 210, "lvef_pct": 62, "crcl_ml_min": 110}})
+        "anc_10e9_l": 2.1, "platelets_10e9_l": 210, "lvef_pct": 62, "crcl_ml_min": 110,
+        "bilirubin_x_uln": 0.6}})
     cycle = c.post(f"/api/v1/courses/{course['id']}/cycles",
                    json={"number": 1, "start_date": "2026-01-05"})
     assert cycle.status_code == 201, cycle.text
     assert_typed(CycleResultOut, cycle.json())
+    assert_typed(PendingTaskOut, clients["pharmacist"].get("/api/v1/cycle-tasks").json()[0])
+    verified = clients["pharmacist"].post(f"/api/v1/courses/{course['id']}/cycles/1/verify")
+    assert verified.status_code == 200, verified.text
+    assert_typed(CycleOut, verified.json())
     assert_typed(CourseOut, c.get(f"/api/v1/courses/{course['id']}").json())
     assert_typed(ObservationsOut, c.get(f"/api/v1/cases/{case_id}/observations").json())
 

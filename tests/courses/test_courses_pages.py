@@ -4,11 +4,13 @@ findings and reasons, dose sheet PDF, response page with the local plotly.js."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
 
 from ..conftest import browser_session as _login
+from .cycle_helpers import approve, labs
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -27,7 +29,9 @@ PLAN = {"regimen": "P6", "height_cm": "168", "weight_kg": "55", "start": "2026-0
         "weight_measured_on": "2026-01-04", "bsa_formula": "mosteller"}
 
 
-def test_plan_save_record_and_print(app, case_id) -> None:
+def test_plan_save_record_and_print(app, staff, case_id) -> None:
+    approve(staff, "P6")
+    labs(staff, case_id)
     c, csrf = _login(app)
     h = {"X-CSRF-Token": csrf, "HX-Request": "true"}
     page = c.get(f"/cases/{case_id}/courses").text
@@ -45,14 +49,50 @@ def test_plan_save_record_and_print(app, case_id) -> None:
     page = c.get(url).text
     assert page.count('data-testid="cycle"') == 7 and 'name="dose__cyclophosphamide__1"' in page
 
-    form = {"number": "1", "start_date": "2026-01-05", "dose__cyclophosphamide__1": "2000",
-            "dose__cyclophosphamide__2": "3364.37"}
+    # every planned dose as the form shows it, cyclophosphamide day 1 changed
+    form = dict(re.findall(r'name="(dose__[a-z-]+__\d+)" value="([^"]*)"', page))
+    form |= {"number": "1", "start_date": "2026-01-05", "dose__cyclophosphamide__1": "2000",
+             "reason__cyclophosphamide__1": "pump failure: the rest could not be given"}
     frag = c.post(f"/courses/{course_id}/record", data=form, headers=h)
-    assert frag.status_code == 200 and "give a reason" in frag.text and "needs reason" in frag.text
-    form["reason__cyclophosphamide__1"] = "pump failure: the rest could not be given"
+    assert frag.status_code == 200 and "needs an override" in frag.text
+    assert 'name="override_code__dose_deviation__cyclophosphamide"' in frag.text
+    form |= {"override": "dose_deviation__cyclophosphamide",
+             "override_code__dose_deviation__cyclophosphamide": "clinical_judgement_documented",
+             "override_text__dose_deviation__cyclophosphamide": "x"}
+    frag = c.post(f"/courses/{course_id}/record", data=form, headers=h)
+    assert (frag.status_code == 200 and "overrides.0.text" in frag.text) or "a reason needs" in frag.text
+    form["override_text__dose_deviation__cyclophosphamide"] = "Pump failure after 2000 mg"
     r = c.post(f"/courses/{course_id}/record", data=form, headers=h)
     assert r.status_code == 204 and r.headers["HX-Redirect"] == url
-    assert "pump failure" in c.get(url).text
+    page = c.get(url).text
+    assert "pump failure" in page and 'data-testid="awaiting-cosignature"' in page
+    assert 'data-testid="cosign-form"' not in page  # not for the prescriber
+
+    second, csrf2 = _login(app, "clinician2")
+    r = second.post(f"/courses/{course_id}/cycles/1/cosign", data={"csrf_token": csrf2},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "step_error" not in r.headers["location"], r.headers
+    pharmacist, csrf3 = _login(app, "pharmacist")
+    assert 'data-testid="verify-form"' in pharmacist.get(url).text
+    r = pharmacist.post(f"/courses/{course_id}/cycles/1/verify", data={"csrf_token": csrf3},
+                        follow_redirects=False)
+    assert r.status_code == 303 and "step_error" not in r.headers["location"], r.headers
+    nurse, csrf4 = _login(app, "nurse")
+    page = nurse.get(url).text
+    assert 'data-testid="administer-form"' in page and 'data-testid="second-check"' in page
+    cycle = staff["clinician"].get(f"/api/v1/courses/{course_id}").json()["cycles"][0]["given"]
+    give = {"csrf_token": csrf4, "give": [f"{d['drug']}__{d['day']}" for d in cycle["doses"]]}
+    for d in cycle["doses"]:
+        give[f"given__{d['drug']}__{d['day']}"] = str(d["dose_mg"])
+        give[f"at__{d['drug']}__{d['day']}"] = "2026-01-05T09:30"
+    r = nurse.post(f"/courses/{course_id}/cycles/1/administer", data=give, follow_redirects=False)
+    assert "step_error" in r.headers["location"] and "second" in r.headers["location"]
+    r = nurse.post(f"/courses/{course_id}/cycles/1/administer", data={
+        **give, "second_username": "nurse2", "second_password": "correct-horse-42"},
+        follow_redirects=False)
+    assert r.status_code == 303 and "step_error" not in r.headers["location"], r.headers
+    view = staff["clinician"].get(f"/api/v1/courses/{course_id}").json()
+    assert view["cycles_given"] == 1 and view["cycles"][0]["given"]["state"] == "administered"
 
     measures = c.post(f"/courses/{course_id}/measures/weight",
                       data={"measured_on": "2026-01-20", "weight_kg": "54"}, headers=h).text
@@ -94,9 +134,8 @@ def test_course_pages_speak_russian(app, case_id) -> None:
                  follow_redirects=False).headers["location"]
     page = c.get(url).text
     assert "Проведено циклов: <strong>0</strong> из 7" in page
-    assert "Лист назначений (PDF)" in page and "Записать проведённый цикл" in page
-    assert "Причина, если отклонение от протокола &gt; 10 %" in page or \
-        "Причина, если отклонение от протокола > 10 %" in page
+    assert "Лист назначений (PDF)" in page and "Назначить цикл" in page
+    assert "не утверждена" in page
     assert "Оценок по данным визуализации пока нет." in c.get(f"/cases/{case_id}/response").text
 
 
@@ -127,3 +166,33 @@ def test_stop_a_course_from_its_page(app, case_id) -> None:
                                                          "reason": "toxicity",
                                                          "stopped_on": "2026-01-06"})
     assert no_csrf.status_code == 403
+
+
+def test_a_second_active_course_needs_a_reason_and_a_planned_course_can_be_cancelled(
+        app, case_id) -> None:
+    c, csrf = _login(app)
+    first = c.post(f"/cases/{case_id}/courses", data={**PLAN, "csrf_token": csrf},
+                   follow_redirects=False).headers["location"]
+    page = c.get(f"/cases/{case_id}/courses").text
+    assert 'data-testid="concurrent-reason"' in page
+    r = c.post(f"/cases/{case_id}/courses", data={**PLAN, "csrf_token": csrf})
+    assert r.status_code == 422 and 'data-testid="save-error"' in r.text
+    assert "give a reason" in r.text and "Plan a course" in r.text
+    r = c.post(f"/cases/{case_id}/courses", data={
+        **PLAN, "csrf_token": csrf, "concurrent_code": "tumour_board_decision",
+        "concurrent_text": "Board: maintenance in parallel"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "Board: maintenance in parallel" in c.get(r.headers["location"]).text
+
+    page = c.get(first).text
+    version = page.split('name="version" value="', 1)[1].split('"', 1)[0]
+    course_id = int(first.rsplit("/", 1)[1])
+    r = c.post(f"/courses/{course_id}/cancel", data={"csrf_token": csrf, "version": version,
+                                                     "reason": "x"}, follow_redirects=False)
+    assert "stop_error" in r.headers["location"]
+    r = c.post(f"/courses/{course_id}/cancel", data={
+        "csrf_token": csrf, "version": version, "reason": "Board changed the plan to MAP"},
+        follow_redirects=False)
+    assert r.status_code == 303 and "stop_error" not in r.headers["location"]
+    page = c.get(first).text
+    assert 'data-testid="cancel-course-form"' not in page and 'data-testid="prescribe-form"' not in page

@@ -41,6 +41,8 @@ class Drug:
     name_ru: str
     synonyms: tuple[str, ...]
     classes: tuple[str, ...] = ()
+    #: A vesicant (extravasation causes necrosis): its administration needs a second person's check.
+    vesicant: bool = False
 
 
 _SPACES = re.compile(r"[\s_\-]+")
@@ -68,7 +70,8 @@ def _parse(raw: object) -> _Vocabulary:
         try:
             drug = Drug(str(item["id"]), str(item["atc"]), str(item["en"]), str(item["ru"]),
                         tuple(str(s) for s in item.get("synonyms") or ()),
-                        tuple(str(c) for c in item.get("classes") or ()))
+                        tuple(str(c) for c in item.get("classes") or ()),
+                        item.get("vesicant") is True)
         except (KeyError, TypeError):
             raise InvalidInput(f"drugs.yaml: drugs.{i}", "needs id, atc, en and ru") from None
         if not _ATC.match(drug.atc):

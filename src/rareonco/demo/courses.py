@@ -26,20 +26,23 @@ course 3 (-21.5 %, SD), 102 mm after course 7 (-45.2 %, PR).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rareonco.records.courses import cycles, observations
+from rareonco.demo.users import DEMO_PASSWORD
+from rareonco.records.courses import approvals, checking, cycles, observations, signoff
 from rareonco.records.courses import service as courses
 from rareonco.records.courses.schemas import (
+    AdministerIn,
     AdverseEventIn,
     CourseIn,
     CycleIn,
     DoseIn,
     LabsIn,
+    OverrideIn,
     WeightIn,
 )
 from rareonco.records.response import assessment as response
@@ -99,9 +102,10 @@ def _osteosarcoma(session: Session, actor: Actor, case_id: int) -> str:
             observations.add_labs(session, actor, case_id, LabsIn(
                 taken_on=start - timedelta(days=1), values=labs))
         doses = _map_doses(course, number, OSTEO_WEIGHTS_KG[i], last=number == len(starts))
-        cycles.record_cycle(session, actor, course.id, CycleIn(
+        _give(session, course, CycleIn(
             number=number, start_date=start, doses=doses,
-            note="Preoperative cycle (centre's 4-week rhythm)"), timeline_event_id=event.id)
+            note="Preoperative cycle (centre's 4-week rhythm)"), event.id,
+            "Tumour board: preoperative MAP in the centre's 4-week rhythm")
     observations.add_adverse_event(session, actor, case_id, AdverseEventIn(
         term="Mucositis oral", grade=2, onset=starts[0] + timedelta(days=25), course_id=course.id,
         cycle_number=1, note="After the first high-dose methotrexate; resolved in 6 days"))
@@ -149,7 +153,7 @@ def _dsrct(session: Session, actor: Actor, case_id: int) -> str:
         weight_measured_on=starts[0] - timedelta(days=1),
         note="P6 x 7 (tumour board), then cytoreductive surgery with HIPEC if resectable"))
     labs: dict[str, Any] = {"anc_10e9_l": 1.6, "platelets_10e9_l": 150, "lvef_pct": 61,
-                            "crcl_ml_min": 105, "creatinine_umol_l": 78}
+                            "crcl_ml_min": 105, "creatinine_umol_l": 78, "bilirubin_x_uln": 0.5}
     for i, (event, start) in enumerate(zip(p6, starts, strict=True)):
         if i:
             _before_cycle(session, actor, case_id, start, DSRCT_WEIGHTS_KG[i], DSRCT_HEIGHT_CM,
@@ -157,10 +161,10 @@ def _dsrct(session: Session, actor: Actor, case_id: int) -> str:
         else:
             observations.add_labs(session, actor, case_id, LabsIn(
                 taken_on=start - timedelta(days=1), values=labs))
-        cycles.record_cycle(session, actor, course.id, CycleIn(
+        _give(session, course, CycleIn(
             number=i + 1, start_date=start,
             delay_reason="waited for count recovery (ANC >= 1.0, platelets >= 100)" if i else None,
-        ), timeline_event_id=event.id)
+        ), event.id, "Tumour board: P6 x 7 as decided, counts recovered before each course")
     observations.add_adverse_event(session, actor, case_id, AdverseEventIn(
         term="Febrile neutropenia", grade=3, onset=starts[1] + timedelta(days=9),
         course_id=course.id, cycle_number=2, note="Admitted; IV antibiotics; resolved"))
@@ -185,10 +189,53 @@ def _dsrct(session: Session, actor: Actor, case_id: int) -> str:
     return f"P6 x {len(starts)} courses, RECIST PR (186 -> 102 mm)"
 
 
+class _Staff:
+    """The demo accounts that sign each cycle: the clinician prescribes, the pharmacist co-signs
+    the overrides and verifies, the nurse administers with the clinician as second check."""
+
+    def __init__(self, session: Session) -> None:
+        ids = dict(session.execute(select(User.username, User.id)).all())
+        self.clinician = Actor(ids.get("demo"), "demo", "clinician", "local")
+        self.pharmacist = Actor(ids.get("pharmacist"), "pharmacist", "pharmacist", "local")
+        self.nurse = Actor(ids.get("nurse"), "nurse", "nurse", "local")
+
+
+def _give(session: Session, course: Course, data: CycleIn, event_id: int, why: str) -> None:
+    """Prescribe (every ``override`` finding of the historical cycle overridden with ``why``),
+    co-sign, verify and administer the cycle as the demo staff did on its start day."""
+    staff = _Staff(session)
+    checked = checking.check_cycle(session, course, data.number, data.start_date, data.doses, [])
+    overrides = [OverrideIn(finding=f.code, drug=f.drug, reason_code="tumour_board_decision",
+                            text=why) for f in checked.result.findings if f.severity == "override"]
+    cycle, _ = cycles.record_cycle(session, staff.clinician, course.id,
+                                   data.model_copy(update={"overrides": overrides}),
+                                   timeline_event_id=event_id)
+    if cycle.overrides:
+        signoff.cosign(session, staff.pharmacist, course.id, data.number)
+    signoff.verify(session, staff.pharmacist, course.id, data.number)
+    at = datetime.combine(data.start_date, time(9, 0), UTC)
+    signoff.administer(session, staff.nurse, course.id, data.number, AdministerIn.model_validate({
+        "doses": [{"drug": d.drug, "day": d.day, "dose_mg": d.dose_mg,
+                   "given_at": at + timedelta(days=d.day - 1)} for d in cycle.doses],
+        "second_check": {"username": "demo", "password": DEMO_PASSWORD}}))
+
+
+def _approve_demo_regimens(session: Session) -> None:
+    staff = _Staff(session)
+    for regimen in ("P6", "MAP"):
+        view = approvals.approval_view(session, regimen)
+        if view.pharmacist is None:
+            approvals.approve_regimen(session, staff.pharmacist, regimen)
+        if view.clinician is None:
+            approvals.approve_regimen(session, staff.clinician, regimen)
+
+
 def load(session: Session, cases: DemoCases) -> str | None:
-    """Add the demo courses and response to the two cases; nothing if they already have courses."""
+    """Add the demo courses and response to the two cases; nothing if they already have courses.
+    P6 and MAP are approved by the demo pharmacist and clinician first."""
     author = session.scalar(select(User.id).where(User.username == "demo"))
     actor = Actor(author, "demo-loader", "admin", "local")
+    _approve_demo_regimens(session)
     notes = []
     if cases.osteosarcoma_case_id and not _has_course(session, cases.osteosarcoma_case_id):
         notes.append(f"case {cases.osteosarcoma_case_id}: "

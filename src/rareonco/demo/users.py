@@ -15,6 +15,9 @@ DEMO_USERS = (
     ("desk", "coordinator", "International Desk Coordinator"),
     ("research", "researcher", "Registry Researcher"),
     ("auditor", "auditor", "Data Protection Auditor"),
+    ("pharmacist", "pharmacist", "Clinical Pharmacist"),
+    ("nurse", "nurse", "Oncology Nurse"),
+    ("demo2", "clinician", "Dr. Second Clinician"),  # co-signs overrides, second checks
 )
 
 

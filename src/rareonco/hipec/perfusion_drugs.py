@@ -1,9 +1,9 @@
 """Plausibility of a perfusion (HIPEC) drug dose: per m2 and per litre of perfusate.
 
 The protocol data (ranges, caps, sources) are in ``data/perfusion_drugs.yaml``, validated when
-loaded. Rules, in order of severity, with the vocabulary of the chemotherapy courses
-(:mod:`rareonco.regimens.safety`: ``block``, ``needs_reason`` - the override a clinician gives
-with a written reason -, ``warn``):
+loaded. Rules, in order of severity (``block``; ``needs_reason``, the override a clinician gives
+with a written reason; ``warn``; the HIPEC procedures keep this vocabulary, the chemotherapy
+cycles use :mod:`rareonco.regimens.gate`):
 
 ``block``
     more than 1.5 x the cap per m2 (1,000 mg/m2 of cisplatin is ten times the protocol dose: a

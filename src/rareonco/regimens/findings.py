@@ -35,7 +35,8 @@ _TESTS_RU = {"ANC": "АЧН", "platelets": "тромбоциты", "GFR": "СК�
              "LVEF": "ФВ ЛЖ", "creatinine clearance": "клиренс креатинина", "ALT": "АЛТ",
              "CPK": "КФК"}
 
-__all__ = ["MESSAGES", "OVERRIDE_REASONS", "Override", "SafetyFinding", "Severity", "parse_override"]
+__all__ = ["MESSAGES", "OVERRIDE_REASONS", "Override", "SafetyFinding", "Severity", "meaningful_text",
+           "parse_override"]
 
 Severity = Literal["block", "override", "warn"]
 
@@ -69,6 +70,20 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "anthracycline_limit": ("cumulative doxorubicin-equivalent {total:.1f} mg/m2 exceeds the {limit:g} "
                             "mg/m2 limit", "кумулятивная доза в эквиваленте доксорубицина {total:.1f} "
                             "мг/м2 превышает предел {limit:g} мг/м2"),
+    "regimen_unapproved": ("regimen {regimen} v{version} is not approved by a pharmacist and a "
+                           "clinician", "схема {regimen} v{version} не утверждена фармацевтом и "
+                           "врачом"),
+    "board_decision_differs": ("{regimen} differs from the signed board decision ({board})",
+                               "{regimen} отличается от подписанного решения консилиума ({board})"),
+    "cycle_overlap": ("a cycle of another course of this patient started on {other_start}, {days} "
+                      "days apart (cycle length {cycle_length_days} days)",
+                      "цикл другого курса этого пациента начат {other_start}, через {days} дн. "
+                      "(длительность цикла {cycle_length_days} дн.)"),
+    "weight_missing": ("no weight recorded for dosing this cycle",
+                       "нет измерения массы тела для расчёта доз этого цикла"),
+    "weight_stale": ("weight measured {days} days before the cycle (more than {max_days}); re-weigh "
+                     "and recompute doses", "масса тела измерена за {days} дн. до цикла (более "
+                     "{max_days}); взвесьте пациента и пересчитайте дозы"),
     "regimen_draft": ("regimen {regimen} v{version} is a draft, not approved for prescribing",
                       "схема {regimen} v{version} — черновик, не утверждена для назначения"),
 }
@@ -102,6 +117,8 @@ class SafetyFinding:
         params = dict(self.params)
         if "drug" in params:
             params["drug"] = drug_by_id(params["drug"]).name_ru
+        if "drugs" in params:
+            params["drugs"] = ", ".join(_name_ru(d.strip()) for d in str(params["drugs"]).split(","))
         if "test" in params:
             params["test"] = _TESTS_RU.get(params["test"], params["test"])
         return ru.format(**params)
@@ -110,6 +127,13 @@ class SafetyFinding:
         return {"code": self.code, "severity": self.severity, "drug": self.drug, "day": self.day,
                 "message": self.message("en"), "message_ru": self.message("ru"),
                 "params": dict(self.params)}
+
+
+def _name_ru(drug_id: str) -> str:
+    try:
+        return drug_by_id(drug_id).name_ru
+    except InvalidInput:
+        return drug_id  # "*" (every drug of the cycle)
 
 
 @dataclass(frozen=True)
@@ -129,7 +153,13 @@ def parse_override(code: object, text: object, field_prefix: str = "override") -
     if code not in OVERRIDE_REASONS:
         raise InvalidInput(f"{field_prefix}.code",
                            f"must be one of {', '.join(OVERRIDE_REASONS)}; got {code!r}")
+    return Override(str(code), meaningful_text(text, f"{field_prefix}.text"))
+
+
+def meaningful_text(text: object, field: str) -> str:
+    """``text`` stripped, if it has at least :data:`MIN_REASON_CHARS` letters or digits (a return
+    reason, a cancellation); else InvalidInput(``field``)."""
     if not isinstance(text, str) or len(_MEANINGFUL.findall(text)) < MIN_REASON_CHARS:
-        raise InvalidInput(f"{field_prefix}.text", f"a reason needs at least {MIN_REASON_CHARS} "
+        raise InvalidInput(field, f"a reason needs at least {MIN_REASON_CHARS} "
                            f"letters or digits explaining the decision; got {text!r}")
-    return Override(str(code), text.strip())
+    return text.strip()

@@ -3,7 +3,8 @@ proposed cycle, from values alone. ``rareonco course check`` is this function ov
 
 Rules and sources (each threshold is regimen data with its own source; see the YAML files):
 
-* caps (``cap_mg``): any excess is ``override`` (a cap has no tolerance above it); above
+* caps (``cap_mg``): any excess is ``override`` (a cap has no tolerance above it, apart from the
+  rounding of the printed per-day doses, :data:`PRINTED_MG_STEP` / 2 per day); above
   :data:`HARD_FACTOR` x the cap ``block`` (issue 17: vincristine 3.34 mg against 2 mg);
 * single dose against the computed dose: more than the regimen's ``dose_tolerance`` (10 %,
   RareOnco policy) ``override``; above :data:`HARD_FACTOR` x the computed dose ``block``;
@@ -16,7 +17,14 @@ Rules and sources (each threshold is regimen data with its own source; see the Y
   ``warn``;
 * cumulative anthracycline: :func:`rareonco.clinical.anthracyclines.cumulative_anthracycline`
   (warn at 80 %, override beyond the limit + 1 %);
-* a draft regimen: ``warn`` (approval workflow: later slice).
+* body weight (``weight_measured_on``, given by the platform): none recorded or older than
+  :data:`WEIGHT_MAX_AGE_DAYS` (14, RareOnco policy of issue 4) before the start ``warn``;
+* regimen approval: ``regimen_approved`` None (``course check``): a draft file ``warn``s;
+  False (the platform: the version lacks a pharmacist's and a clinician's approval) ``override``;
+* course guard rails (the platform passes them; issue 17 item 7): a regimen other than the one the
+  case's signed board decision recommends (``board_regimens``) ``override``; a cycle of another of
+  the patient's courses (``other_cycle_starts``) less than this regimen's cycle length away
+  ``override`` (two concurrent courses must not stack cycles silently).
 
 :data:`HARD_FACTOR` = 1.5: no published sarcoma protocol varies a dose by half again (vincristine
 1.5 vs 2 mg/m2 is 33 %); 1.5 x is a unit or transcription error, which no reason can justify.
@@ -41,9 +49,11 @@ from .library import get_regimen
 from .planning import CoursePlan, CyclePlan, plan_course
 from .schema import Precheck, Regimen
 
-__all__ = ["HARD_FACTOR", "CycleCheckIn", "GateResult", "assess_cycle", "check_json"]
+__all__ = ["HARD_FACTOR", "WEIGHT_MAX_AGE_DAYS", "CycleCheckIn", "GateResult", "assess_cycle", "check_json"]
 
 HARD_FACTOR = 1.5
+PRINTED_MG_STEP = 0.01  # the dose sheet's and the plan's mg precision
+WEIGHT_MAX_AGE_DAYS = 14
 #: one given dose: (drug, day of the cycle, mg)
 Dose = tuple[str, int, float]
 BILIRUBIN_UMOL_L_PER_MG_DL = 17.1  # bilirubin 584.66 g/mol: 10 000 / 584.66 = 17.10
@@ -102,6 +112,18 @@ class CycleCheckIn(_In):
     labs: LabsIn = Field(default_factory=LabsIn)
     prior_anthracyclines: list[PriorIn] = Field(default_factory=list, max_length=200)
     overrides: list[OverrideIn] = Field(default_factory=list, max_length=50)
+    bsa_formula: Literal["mosteller", "dubois", "haycock"] = "mosteller"
+    n_cycles: int | None = Field(None, ge=1, le=60)
+    #: None: the regimen file's status decides (draft -> warn); False: not approved -> override.
+    regimen_approved: bool | None = None
+    #: Regimens (id or name) the case's signed board decision recommends; None: no decision.
+    board_regimens: list[str] | None = Field(None, max_length=20)
+    #: Starts of the cycles of the patient's other courses (this course's previous cycle is
+    #: ``previous_cycle_start``).
+    other_cycle_starts: list[dt.date] = Field(default_factory=list, max_length=500)
+    #: When the dosing weight was measured; "none" = no weight recorded (the platform); None =
+    #: not checked (``course check``).
+    weight_measured_on: dt.date | Literal["none"] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,9 +207,10 @@ _UNITS = {"anc_10e9_l": ("ANC", "x10^9/L"), "platelets_10e9_l": ("platelets", "x
 def assess_cycle(req: CycleCheckIn) -> GateResult:
     """Every finding for cycle ``req.cycle`` of ``req.regimen`` as proposed in ``req``."""
     regimen = get_regimen(req.regimen)
-    if req.cycle > len(regimen.cycles):
-        raise InvalidInput("cycle", f"{regimen.id} has cycles 1-{len(regimen.cycles)}")
-    plan = plan_course(regimen, req.planned_start, req.height_cm, req.weight_kg)
+    plan = plan_course(regimen, req.planned_start, req.height_cm, req.weight_kg,
+                       bsa_formula=req.bsa_formula, n_cycles=req.n_cycles)
+    if req.cycle > len(plan.cycles):
+        raise InvalidInput("cycle", f"{regimen.id} has cycles 1-{len(plan.cycles)}")
     cycle = plan.cycles[req.cycle - 1]
     doses = [(resolve_drug(d.drug, f"doses.{i}.drug").id, d.day, d.mg)
              for i, d in enumerate(req.doses)] or [
@@ -195,14 +218,14 @@ def assess_cycle(req: CycleCheckIn) -> GateResult:
     values, egfr, method = _labs(req)
     tol = regimen.dose_tolerance.pct if regimen.dose_tolerance else 10.0
     findings: list[SafetyFinding] = []
-    if regimen.status != "verified":
-        findings.append(SafetyFinding("regimen_draft", "warn", params={
-            "regimen": regimen.id, "version": regimen.version}))
+    findings += _approval_findings(regimen, req)
     findings += _dose_findings(cycle, doses, tol)
     given = {d for d, _, _ in doses}
     findings += _precheck_findings(regimen, given, values)
     findings += _organ_findings(regimen, cycle, doses, values, tol)
     findings += _window_findings(regimen, plan, req)
+    findings += _course_findings(regimen, req)
+    findings += _weight_findings(req)
     total, anth = _anthracycline(regimen, doses, plan.bsa_m2, req)
     findings += anth
     overridden = _overrides(req, findings)
@@ -231,7 +254,10 @@ def _dose_findings(cycle: CyclePlan, doses: list[Dose], tol: float) -> list[Safe
             out.append(_cap(drug, mg, plan.cap_mg, "day"))
     for drug, total in per_drug.items():
         plan = by_drug[drug]
-        if plan.cap_mg is not None and plan.cap_per == "course" and total > plan.cap_mg + 1e-9:
+        # The dose sheet prints mg to 0.01: a cycle cap split over n days may be exceeded by the
+        # printed values' rounding (3 x 0.67 = 2.01 mg of vincristine for a 2 mg cap), never more.
+        rounding = PRINTED_MG_STEP / 2 * len(plan.days)
+        if plan.cap_mg is not None and plan.cap_per == "course" and total > plan.cap_mg + rounding:
             out.append(_cap(drug, total, plan.cap_mg, "course"))
     return out
 
@@ -317,6 +343,46 @@ def _window_findings(regimen: Regimen, plan: CoursePlan, req: CycleCheckIn) -> l
     if days > nominal + late:
         return [SafetyFinding("after_latest_day", "warn", params=params)]
     return []
+
+
+def _weight_findings(req: CycleCheckIn) -> list[SafetyFinding]:
+    if req.weight_measured_on == "none":
+        return [SafetyFinding("weight_missing", "warn")]
+    if req.weight_measured_on is None:
+        return []
+    if req.weight_measured_on > req.start:
+        raise InvalidInput("weight_measured_on", "after the cycle start")
+    age = (req.start - req.weight_measured_on).days
+    if age > WEIGHT_MAX_AGE_DAYS:
+        return [SafetyFinding("weight_stale", "warn", params={
+            "days": age, "max_days": WEIGHT_MAX_AGE_DAYS})]
+    return []
+
+
+def _approval_findings(regimen: Regimen, req: CycleCheckIn) -> list[SafetyFinding]:
+    params = {"regimen": regimen.id, "version": regimen.version}
+    if req.regimen_approved is False:
+        return [SafetyFinding("regimen_unapproved", "override", params=params)]
+    if req.regimen_approved is None and regimen.status != "verified":
+        return [SafetyFinding("regimen_draft", "warn", params=params)]
+    return []
+
+
+def _course_findings(regimen: Regimen, req: CycleCheckIn) -> list[SafetyFinding]:
+    """The guard rails across courses: the board's regimen and cycles of other courses."""
+    out: list[SafetyFinding] = []
+    if req.board_regimens:
+        names = {regimen.id.casefold(), regimen.name.casefold()}
+        if not names.intersection(r.strip().casefold() for r in req.board_regimens):
+            out.append(SafetyFinding("board_decision_differs", "override", params={
+                "regimen": regimen.id, "board": ", ".join(req.board_regimens)}))
+    near = sorted((abs((other - req.start).days), other) for other in req.other_cycle_starts
+                  if abs((other - req.start).days) < regimen.cycle_length_days)
+    if near:
+        out.append(SafetyFinding("cycle_overlap", "override", params={
+            "other_start": near[0][1].isoformat(), "days": near[0][0],
+            "cycle_length_days": regimen.cycle_length_days}))
+    return out
 
 
 def _anthracycline(regimen: Regimen, doses: list[Dose], bsa_m2: float, req: CycleCheckIn

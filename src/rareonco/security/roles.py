@@ -6,6 +6,9 @@
   case status but no clinical notes or clinical timeline payloads.
 - researcher: de-identified views only (pseudonym, birth year, sex, countries, codes, status).
 - auditor: the audit log only.
+- pharmacist: reads clinical records; co-signs overrides, verifies or returns prescribed cycles
+  and approves regimen versions (issue 17).
+- nurse: reads clinical records; records the administration of verified cycles.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     RESEARCHER = "researcher"
     AUDITOR = "auditor"
+    PHARMACIST = "pharmacist"
+    NURSE = "nurse"
 
 
 class Permission(StrEnum):
@@ -36,6 +41,10 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     USER_MANAGE = "user.manage"
     CALCULATE = "calculate"
+    CYCLE_COSIGN = "cycle.cosign"  # second signature on a prescription with overrides
+    CYCLE_VERIFY = "cycle.verify"  # pharmacist's verification (or return) of a prescription
+    CYCLE_ADMINISTER = "cycle.administer"
+    REGIMEN_APPROVE = "regimen.approve"
 
 
 _P = Permission
@@ -45,7 +54,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         {
             _P.PATIENT_READ, _P.PATIENT_WRITE, _P.REFERRAL_WRITE, _P.CASE_READ_STATUS,
             _P.CASE_READ_CLINICAL, _P.CASE_WRITE_CLINICAL, _P.CASE_TRANSITION,
-            _P.LOGISTICS_TRANSITION, _P.CALCULATE,
+            _P.LOGISTICS_TRANSITION, _P.CALCULATE, _P.CYCLE_COSIGN, _P.REGIMEN_APPROVE,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -56,6 +65,15 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     ),
     Role.RESEARCHER: frozenset({_P.PATIENT_READ_DEIDENTIFIED, _P.CALCULATE}),
     Role.AUDITOR: frozenset({_P.AUDIT_READ}),
+    Role.PHARMACIST: frozenset(
+        {
+            _P.PATIENT_READ, _P.CASE_READ_STATUS, _P.CASE_READ_CLINICAL, _P.CALCULATE,
+            _P.CYCLE_COSIGN, _P.CYCLE_VERIFY, _P.REGIMEN_APPROVE,
+        }
+    ),
+    Role.NURSE: frozenset(
+        {_P.PATIENT_READ, _P.CASE_READ_STATUS, _P.CASE_READ_CLINICAL, _P.CYCLE_ADMINISTER}
+    ),
 }
 
 

@@ -1,2 +1,4 @@
-"""Chemotherapy courses: planning with the regimen library, given cycles with their safety checks,
-and what is measured around them (weights, labs, adverse events)."""
+"""Chemotherapy courses: planning with the regimen library (``service``), cycles prescribed
+through the gate of ``rareonco course check`` (``cycles``, fed by ``checking`` and ``exposure``),
+co-signed, verified or returned, administered (``signoff``, with ``pending_tasks`` for an inbox),
+regimen approvals (``approvals``), and what is measured around them (``observations``)."""

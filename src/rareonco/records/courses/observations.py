@@ -26,7 +26,6 @@ from rareonco.records.courses.schemas import (
 )
 from rareonco.records.courses.service import case_or_404
 from rareonco.records.schemas import iso
-from rareonco.regimens import Prechecks
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -41,6 +40,9 @@ from rareonco.store.tables.courses import (
 #: before the cycle starts. RareOnco policy (issue 4 says "latest labs"; a count from a month ago
 #: says nothing about today's marrow), not a published rule: change it here.
 LAB_MAX_AGE_DAYS = 7
+#: Tests that stay valid longer: an echocardiogram's LVEF for 90 days (RareOnco policy: the
+#: sarcoma protocols repeat it before anthracycline blocks every 2-3 cycles, about 3 months).
+LAB_MAX_AGE_DAYS_BY_TEST = {"lvef_pct": 90}
 
 
 def _future(value: date, field: str) -> None:
@@ -116,20 +118,26 @@ def latest_height_cm(session: Session, case_id: int, on_or_before: date) -> floa
         .order_by(WeightMeasurement.measured_on.desc(), WeightMeasurement.id.desc()).limit(1))
 
 
-def prechecks_for(session: Session, case_id: int,
-                  cycle_start: date) -> tuple[Prechecks, dict[str, dict[str, Any]]]:
-    """The latest value of each pre-check test taken within LAB_MAX_AGE_DAYS before the cycle,
-    and where each came from ({test: {"value", "taken_on"}})."""
+def latest_labs(session: Session, case_id: int, cycle_start: date) -> dict[str, LabResult]:
+    """The latest value of each test taken on or before the cycle start and within its maximum
+    age (:data:`LAB_MAX_AGE_DAYS`, :data:`LAB_MAX_AGE_DAYS_BY_TEST`)."""
+    oldest = cycle_start - timedelta(days=max(LAB_MAX_AGE_DAYS, *LAB_MAX_AGE_DAYS_BY_TEST.values()))
     rows = session.scalars(
         select(LabResult)
         .where(LabResult.case_id == case_id, LabResult.taken_on <= cycle_start,
-               LabResult.taken_on >= cycle_start - timedelta(days=LAB_MAX_AGE_DAYS))
+               LabResult.taken_on >= oldest)
         .order_by(LabResult.taken_on, LabResult.id)).all()
-    latest = {r.test: r for r in rows}  # later rows overwrite earlier ones
-    fields = set(Prechecks.__dataclass_fields__)
-    values = {t: r.value for t, r in latest.items() if t in fields}
-    used = {t: {"value": r.value, "taken_on": iso(r.taken_on)} for t, r in latest.items()}
-    return Prechecks(**values), used
+    latest = {}
+    for r in rows:  # later rows overwrite earlier ones
+        if (cycle_start - r.taken_on).days <= LAB_MAX_AGE_DAYS_BY_TEST.get(r.test,
+                                                                          LAB_MAX_AGE_DAYS):
+            latest[r.test] = r
+    return latest
+
+
+def labs_used(latest: dict[str, LabResult]) -> dict[str, dict[str, Any]]:
+    """Where each value of :func:`latest_labs` came from ({test: {"value", "taken_on"}})."""
+    return {t: {"value": r.value, "taken_on": iso(r.taken_on)} for t, r in latest.items()}
 
 
 def observations_view(session: Session, actor: Actor, case_id: int) -> ObservationsOut:

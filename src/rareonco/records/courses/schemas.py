@@ -6,8 +6,8 @@ Units are in the field names. Validation names the field and the reason (HTTP 42
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -28,8 +28,23 @@ DrugName = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 #: Laboratory tests the course service stores: the regimen pre-check tests (units in the names)
-#: and serum creatinine, kept for the record (the gate is on creatinine clearance).
-LAB_TESTS = (*PRECHECK_TESTS, "creatinine_umol_l")
+#: and serum creatinine and bilirubin in either unit (the gate estimates GFR from creatinine).
+LAB_TESTS = (*PRECHECK_TESTS, "creatinine_umol_l", "creatinine_mg_dl", "bilirubin_umol_l")
+
+
+class OverrideReasonIn(Strict):
+    """A structured reason: a code of :data:`rareonco.regimens.findings.OVERRIDE_REASONS` and a
+    free text of at least 10 letters or digits."""
+
+    reason_code: Annotated[str, Field(max_length=40)]
+    text: Reason
+
+
+class OverrideIn(OverrideReasonIn):
+    """The override of one ``override`` finding of the gate (its code and drug)."""
+
+    finding: Annotated[str, Field(max_length=40)]
+    drug: DrugName | None = None
 
 
 class AnthracyclineDose(Strict):
@@ -54,6 +69,21 @@ class CourseIn(PlanIn):
     weight_measured_on: date | None = None
     external_anthracyclines: list[AnthracyclineDose] = Field(default_factory=list, max_length=50)
     note: Annotated[str, Field(max_length=2000)] = ""
+    #: Required when the patient has another active course (one active course per patient).
+    concurrent_reason: OverrideReasonIn | None = None
+
+
+class CourseEditIn(CourseIn):
+    """A planned course re-planned before its first cycle (same fields as planning it)."""
+
+    version: int
+
+
+class CourseCancelIn(Strict):
+    """Cancel a planned course before its first cycle; the reason is kept and audited."""
+
+    version: int
+    reason: Reason
 
 
 #: Why a course ends before its last cycle.
@@ -78,14 +108,14 @@ class DoseIn(Strict):
 
 
 class CycleIn(Strict):
-    """A cycle as given. ``doses`` empty = every planned dose given as planned (current weight)."""
+    """A cycle to prescribe. ``doses`` empty = every planned dose at the current body size.
+    ``overrides``: one per ``override`` finding of the gate."""
 
     number: int = Field(ge=1)
     start_date: date
     doses: list[DoseIn] = Field(default_factory=list, max_length=200)
     delay_reason: Reason | None = None
-    precheck_reason: Reason | None = None
-    override_reason: Reason | None = None
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=50)
     note: Annotated[str, Field(max_length=2000)] = ""
 
     @model_validator(mode="after")
@@ -94,6 +124,34 @@ class CycleIn(Strict):
         if len(keys) != len(set(keys)):
             raise ValueError("doses: a drug appears twice on the same day")
         return self
+
+
+class StepReasonIn(Strict):
+    """Why a prescription is returned (pharmacist) or cancelled: at least 10 letters or digits."""
+
+    reason: Reason
+
+
+class SecondCheckIn(Strict):
+    """The second person checking a vesicant or intrathecal administration: another nurse or a
+    clinician, confirming with their own password."""
+
+    username: Annotated[str, Field(min_length=1, max_length=80)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class AdministeredDoseIn(Strict):
+    drug: DrugName
+    day: int = Field(ge=1, le=366)
+    dose_mg: float = Field(ge=0, le=100000)
+    given_at: datetime
+
+
+class AdministerIn(Strict):
+    """Doses as given (any of the cycle's drug-days; the cycle is administered once all are)."""
+
+    doses: list[AdministeredDoseIn] = Field(min_length=1, max_length=200)
+    second_check: SecondCheckIn | None = None
 
 
 class WeightIn(Strict):
@@ -132,18 +190,26 @@ class AdverseEventIn(Strict):
 
 
 class FindingOut(Out):
-    """A safety finding of a cycle (:class:`rareonco.regimens.Finding`). Stored pre-check findings
-    also carry ``labs_used`` ({test: {"value", "taken_on"}}): kept as an extra key, as stored."""
+    """A finding of the cycle gate (:class:`rareonco.regimens.findings.SafetyFinding`) with its
+    English and Russian message. Cycles recorded before issue 17 keep their stored findings
+    (``needs_reason``, ``resolved_by``, ``outstanding``, ``labs_used``: extra keys, as stored)."""
 
     model_config = ConfigDict(extra="allow")
 
     code: str
-    severity: Literal["block", "needs_reason", "warn"]
+    severity: Literal["block", "override", "warn", "needs_reason"]
     message: str
+    message_ru: str | None = None
+    drug: str | None = None
+    day: int | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class OverrideOut(Out):
+    finding: str
     drug: str | None
-    day: int | None
-    resolved_by: str | None
-    outstanding: bool
+    reason_code: str
+    text: str
 
 
 class RegimenOut(Out):
@@ -237,7 +303,8 @@ class PlanOut(Out):
 
 
 class CycleDoseOut(Out):
-    """A dose as given; ``deviation_pct`` from the protocol dose at the cycle's body size."""
+    """A dose as prescribed (``dose_mg``; ``deviation_pct`` from the protocol dose at the
+    cycle's body size) and as administered (``given_mg`` None until given)."""
 
     drug: str
     day: int
@@ -246,13 +313,33 @@ class CycleDoseOut(Out):
     protocol_mg: float | None
     deviation_pct: float | None
     reason: str | None
+    route: str | None
+    vesicant: bool
+    given_mg: float | None
+    given_at: datetime | None
+    given_by: str | None
+    second_check_by: str | None
 
 
 class CycleOut(Out):
-    """A given cycle: when (and how late), the body size used, its findings and its doses."""
+    """A cycle: its state, when (and how late), the body size used, its findings with their
+    overrides, who prescribed, co-signed, verified or returned it, and its doses."""
 
     id: int
     number: int
+    state: Literal["prescribed", "verified", "administered", "returned", "cancelled"]
+    prescribed_by: str | None
+    overrides: list[OverrideOut]
+    awaiting_cosignature: bool
+    cosigned_by: str | None
+    cosigned_at: datetime | None
+    verified_by: str | None
+    verified_at: datetime | None
+    verification: dict[str, Any] | None
+    return_reason: str | None
+    cancel_reason: str | None
+    administered_at: datetime | None
+    history: list[dict[str, Any]]
     start_date: date
     planned_start: date | None
     delay_days: int
@@ -269,14 +356,41 @@ class CycleOut(Out):
 
 
 class CycleResultOut(CycleOut):
-    """A recorded cycle with the warnings of its safety checks."""
+    """A prescribed (or signed) cycle with the warnings of its gate."""
 
     warnings: list[FindingOut]
 
 
+class PendingTaskOut(Out):
+    """A cycle waiting for the caller: ``cosign`` (a prescription with overrides), ``verify``
+    (pharmacist) or ``administer`` (nurse)."""
+
+    task: Literal["cosign", "verify", "administer"]
+    course_id: int
+    case_id: int
+    regimen: str
+    cycle: int
+    start_date: date
+    prescribed_by: str | None
+
+
+class RegimenApprovalOut(Out):
+    """A regimen version's approval: by a pharmacist and by a clinician (two users)."""
+
+    regimen: str
+    version: str
+    file_status: str
+    approved: bool
+    pharmacist: str | None
+    clinician: str | None
+
+
 class GivenDoseOut(Out):
+    """A dose of the cycle as prescribed (``dose_mg``) and as administered (``given_mg``)."""
+
     day: int
     dose_mg: float
+    given_mg: float | None
     reason: str | None
     deviation_pct: float | None
 
@@ -289,7 +403,7 @@ class CourseDrugOut(PlannedDrugOut):
 
 
 class CourseCycleOut(Out):
-    """A planned cycle beside the cycle as given (None while not given)."""
+    """A planned cycle beside the cycle as prescribed and given (None while not prescribed)."""
 
     number: int
     block: str | None
@@ -308,13 +422,19 @@ class CourseStopOut(Out):
     by: str | None
 
 
+class OverrideReasonOut(Out):
+    reason_code: str
+    text: str
+
+
 class AnthracyclineDoseOut(Out):
     drug: str
     dose_mg_m2: float
 
 
 class AnthracyclineOut(Out):
-    """Doxorubicin-equivalent mg/m2 given on the case (every course), and the regimen's limit."""
+    """Doxorubicin-equivalent mg/m2 the patient has received (administered cycles of every
+    course, treatment abroad, dosed timeline entries), and the regimen's limit."""
 
     case_cumulative_doxorubicin_eq_mg_m2: float
     limit_mg_m2: float | None
@@ -339,6 +459,8 @@ class CourseOut(Out):
     status: str
     note: str
     created_by: str | None
+    concurrent_reason: OverrideReasonOut | None
+    regimen_approved: bool
     stop: CourseStopOut | None
     external_anthracyclines: list[AnthracyclineDoseOut]
     cycles_planned: int

@@ -14,13 +14,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from rareonco.clinical.dosing import DOXORUBICIN_EQUIVALENCE
+from rareonco.clinical.anthracyclines import IGHG_EQUIVALENCE
+from rareonco.clinical.drugs import resolve_drug
 from rareonco.errors import Conflict, InvalidInput, NotFound
+from rareonco.records.courses.approvals import is_approved
+from rareonco.records.courses.exposure import (
+    anthracycline_sources,
+    doxorubicin_equivalent_mg_m2,
+    patient_case_ids,
+)
 from rareonco.records.courses.schemas import (
     AnthracyclineDoseOut,
     AnthracyclineOut,
+    CourseCancelIn,
     CourseCycleOut,
     CourseDrugOut,
+    CourseEditIn,
     CourseIn,
     CourseOut,
     CourseStopIn,
@@ -30,6 +39,8 @@ from rareonco.records.courses.schemas import (
     CycleOut,
     FindingOut,
     GivenDoseOut,
+    OverrideOut,
+    OverrideReasonOut,
     PlanIn,
     PlanOut,
     RegimenChoiceOut,
@@ -44,6 +55,7 @@ from rareonco.regimens import (
     get_regimen,
     plan_course,
 )
+from rareonco.regimens.findings import meaningful_text, parse_override
 from rareonco.security import audit
 from rareonco.security.audit import Actor
 from rareonco.security.roles import Permission, require
@@ -52,14 +64,17 @@ from rareonco.store.tables.cases import Case, TimelineEvent
 from rareonco.store.tables.courses import (
     Course,
     CourseCycle,
-    CycleDose,
     WeightMeasurement,
 )
 
 __all__ = [
-    "case_or_404", "course_view", "create_course", "cumulative_anthracycline_mg_m2", "get_course",
-    "list_courses", "load_course", "plan", "plan_out", "regimen_detail", "regimen_summary",
+    "ACTIVE_COURSE_STATES", "active_courses", "cancel_course", "case_or_404", "course_view", "create_course",
+    "cumulative_anthracycline_mg_m2", "edit_course", "get_course", "list_courses", "load_course",
+    "plan", "plan_out", "regimen_detail", "regimen_summary", "usernames",
 ]
+
+#: A course in one of these states is active: one per patient unless a clinician says why.
+ACTIVE_COURSE_STATES = ("planned", "in_progress")
 
 
 def regimen_summary(r: Regimen) -> RegimenOut:
@@ -115,26 +130,114 @@ def case_or_404(session: Session, case_id: int) -> Case:
 
 
 def create_course(session: Session, actor: Actor, case_id: int, data: CourseIn) -> Course:
-    """Plan ``data`` for the case and save it; the planning weight becomes a measurement."""
+    """Plan ``data`` for the case and save it; the planning weight becomes a measurement.
+
+    One active course per patient (issue 17): another planned or in-progress course of the
+    patient (any case) needs ``concurrent_reason`` (structured, as an override). Drugs given
+    abroad go through the vocabulary (unknown -> 422 with suggestions; not an anthracycline ->
+    422)."""
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     case_or_404(session, case_id)
     course_plan = _plan(data)
+    external = _external(data)
+    concurrent = _concurrent_reason(session, case_id, data, None)
     course = Course(
         case_id=case_id, regimen_id=course_plan.regimen,
         regimen_version=course_plan.regimen_version, regimen_name=course_plan.regimen_name,
         start_date=data.start, height_cm=course_plan.height_cm, weight_kg=course_plan.weight_kg,
         bsa_formula=course_plan.bsa_formula, bsa_m2=course_plan.bsa_m2, n_cycles=data.n_cycles,
-        plan=course_plan.to_dict(),
-        external_anthracyclines=[a.model_dump() for a in data.external_anthracyclines],
-        note=data.note, created_by=actor.user_id)
+        plan=course_plan.to_dict(), external_anthracyclines=external,
+        note=data.note, created_by=actor.user_id, concurrent_reason=concurrent)
     session.add(course)
     session.add(WeightMeasurement(
         case_id=case_id, measured_on=data.weight_measured_on or date.today(),
         weight_kg=data.weight_kg, height_cm=data.height_cm, recorded_by=actor.user_id))
     session.flush()
     audit.record(session, actor, "create", f"course/{course.id}",
-                 f"case/{case_id};{course.regimen_id} v{course.regimen_version}")
+                 f"case/{case_id};{course.regimen_id} v{course.regimen_version}"
+                 + (f";concurrent:{concurrent['reason_code']}: {concurrent['text']}"
+                    if concurrent else ""))
     return course
+
+
+def _external(data: CourseIn) -> list[dict[str, object]]:
+    out = []
+    for i, a in enumerate(data.external_anthracyclines):
+        drug = resolve_drug(a.drug, f"external_anthracyclines.{i}.drug")
+        if drug.id not in IGHG_EQUIVALENCE:
+            raise InvalidInput(f"external_anthracyclines.{i}.drug",
+                               f"{a.drug!r} is {drug.name_en}, not an anthracycline")
+        out.append({"drug": drug.id, "dose_mg_m2": a.dose_mg_m2})
+    return out
+
+
+def active_courses(session: Session, case_id: int, exclude: int | None = None) -> list[int]:
+    """The planned or in-progress courses of the patient of ``case_id`` (every case)."""
+    return list(session.scalars(select(Course.id).where(
+        Course.case_id.in_(patient_case_ids(session, case_id)),
+        Course.status.in_(ACTIVE_COURSE_STATES), Course.id != (exclude or -1))
+        .order_by(Course.id)))
+
+
+def _concurrent_reason(session: Session, case_id: int, data: CourseIn,
+                       exclude: int | None) -> dict[str, str] | None:
+    others = active_courses(session, case_id, exclude)
+    if not others:
+        return None
+    if data.concurrent_reason is None:
+        raise InvalidInput("concurrent_reason", f"the patient has an active course "
+                           f"({', '.join(f'#{i}' for i in others)}): give a reason to run "
+                           "another beside it")
+    reason = parse_override(data.concurrent_reason.reason_code, data.concurrent_reason.text,
+                            "concurrent_reason")
+    return {"reason_code": reason.code, "text": reason.text}
+
+
+def edit_course(session: Session, actor: Actor, course_id: int, data: CourseEditIn) -> Course:
+    """Re-plan a course before its first cycle (regimen, start, body size, cycles, note)."""
+    require(actor.role, Permission.CASE_WRITE_CLINICAL)
+    course = _before_first_cycle(session, course_id, data.version, "edited")
+    course_plan = _plan(data)
+    course.concurrent_reason = _concurrent_reason(session, course.case_id, data, course.id)
+    course.regimen_id, course.regimen_version = course_plan.regimen, course_plan.regimen_version
+    course.regimen_name, course.start_date = course_plan.regimen_name, data.start
+    course.height_cm, course.weight_kg = course_plan.height_cm, course_plan.weight_kg
+    course.bsa_formula, course.bsa_m2 = course_plan.bsa_formula, course_plan.bsa_m2
+    course.n_cycles, course.plan = data.n_cycles, course_plan.to_dict()
+    course.external_anthracyclines, course.note = _external(data), data.note
+    _flush(session, course_id)
+    audit.record(session, actor, "update", f"course/{course_id}",
+                 f"case/{course.case_id};re-planned:{course.regimen_id} v{course.regimen_version}")
+    return course
+
+
+def cancel_course(session: Session, actor: Actor, course_id: int, data: CourseCancelIn) -> Course:
+    """Cancel a planned course before its first cycle; the reason is kept and audited."""
+    require(actor.role, Permission.CASE_WRITE_CLINICAL)
+    course = _before_first_cycle(session, course_id, data.version, "cancelled")
+    course.status, course.stop_reason = "cancelled", "cancelled"
+    course.stop_note = meaningful_text(data.reason, "reason")
+    course.stopped_on, course.stopped_by = date.today(), actor.user_id
+    _flush(session, course_id)
+    audit.record(session, actor, "cancel", f"course/{course_id}",
+                 f"case/{course.case_id};{course.stop_note}")
+    return course
+
+
+def _before_first_cycle(session: Session, course_id: int, version: int, what: str) -> Course:
+    course = load_course(session, course_id)
+    require_version(f"course {course_id}", course.version, version)
+    if course.status != "planned" or any(c.state != "cancelled" for c in course.cycles):
+        raise Conflict(f"course {course_id} is {course.status}: only a planned course before "
+                       f"its first cycle can be {what}")
+    return course
+
+
+def _flush(session: Session, course_id: int) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"course {course_id} was changed concurrently; reload") from exc
 
 
 def load_course(session: Session, course_id: int) -> Course:
@@ -152,20 +255,24 @@ def stop_course(session: Session, actor: Actor, course_id: int, data: CourseStop
     require(actor.role, Permission.CASE_WRITE_CLINICAL)
     course = load_course(session, course_id)
     require_version(f"course {course_id}", course.version, data.version)
-    if course.status in ("stopped", "completed"):
+    if course.status in ("stopped", "completed", "cancelled"):
         raise Conflict(f"course {course_id} is already {course.status}")
     if data.reason == "other" and not data.note:
         raise InvalidInput("note", "say why the course stops when the reason is 'other'")
     if data.stopped_on > date.today():
         raise InvalidInput("stopped_on", "a course is stopped when it stops, not in advance")
-    last_given = max((c.start_date for c in course.cycles), default=course.start_date)
+    last_given = max((c.start_date for c in course.cycles if c.state == "administered"),
+                     default=course.start_date)
     if data.stopped_on < last_given:
         raise InvalidInput("stopped_on", f"before {last_given.isoformat()}, the start of the "
                            "course or of its last given cycle")
     course.status = "stopped"
     course.stop_reason, course.stop_note = data.reason, data.note
     course.stopped_on, course.stopped_by = data.stopped_on, actor.user_id
-    given = len(course.cycles)
+    given = sum(c.state == "administered" for c in course.cycles)
+    for pending in course.cycles:
+        if pending.state in ("prescribed", "verified", "returned"):
+            pending.state, pending.cancel_reason = "cancelled", f"course stopped: {data.reason}"
     session.add(TimelineEvent(
         case_id=course.case_id, kind="chemotherapy_cycle", event_date=data.stopped_on,
         author_id=actor.user_id,
@@ -202,28 +309,41 @@ def list_courses(session: Session, actor: Actor, case_id: int) -> list[Course]:
 
 def cumulative_anthracycline_mg_m2(session: Session, case_id: int,
                                    before: date | None = None) -> float:
-    """Doxorubicin-equivalent mg/m2 given on the case (all courses), optionally before a date."""
-    query = (select(CycleDose.drug, CycleDose.dose_mg_m2)
-             .join(CourseCycle, CycleDose.cycle_id == CourseCycle.id)
-             .join(Course, CourseCycle.course_id == Course.id)
-             .where(Course.case_id == case_id,
-                    CycleDose.drug.in_(list(DOXORUBICIN_EQUIVALENCE))))
-    if before is not None:
-        query = query.where(CourseCycle.start_date < before)
-    return sum(DOXORUBICIN_EQUIVALENCE[d] * mg for d, mg in session.execute(query))
+    """Doxorubicin-equivalent mg/m2 the patient of the case has received (every source of
+    :func:`rareonco.records.courses.exposure.anthracycline_sources`), optionally before a date;
+    for display, so a timeline dose naming no known drug is left out (prescribing refuses it)."""
+    return doxorubicin_equivalent_mg_m2(anthracycline_sources(session, case_id, before,
+                                                              strict=False))
 
 
-def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """User ids to user names (for the views)."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
     return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
 
 
+def _vesicant(drug: str) -> bool:
+    try:
+        return resolve_drug(drug).vesicant
+    except InvalidInput:
+        return False
+
+
 def cycle_view(cycle: CourseCycle, names: dict[int, str] | None = None) -> CycleOut:
     names = names or {}
     return CycleOut(
-        id=cycle.id, number=cycle.number, start_date=cycle.start_date,
+        id=cycle.id, number=cycle.number, state=cycle.state,
+        prescribed_by=_name(names, cycle.recorded_by),
+        overrides=[OverrideOut.model_validate(o) for o in cycle.overrides or []],
+        awaiting_cosignature=awaiting_cosignature(cycle),
+        cosigned_by=_name(names, cycle.cosigned_by), cosigned_at=cycle.cosigned_at,
+        verified_by=_name(names, cycle.verified_by), verified_at=cycle.verified_at,
+        verification=cycle.verification, return_reason=cycle.return_reason,
+        cancel_reason=cycle.cancel_reason, administered_at=cycle.administered_at,
+        history=list(cycle.history or []),
+        start_date=cycle.start_date,
         planned_start=cycle.planned_start, delay_days=cycle.delay_days,
         delay_reason=cycle.delay_reason, weight_kg=cycle.weight_kg,
         bsa_m2=round(cycle.bsa_m2, 4),
@@ -233,8 +353,17 @@ def cycle_view(cycle: CourseCycle, names: dict[int, str] | None = None) -> Cycle
         note=cycle.note, timeline_event_id=cycle.timeline_event_id,
         doses=[CycleDoseOut(drug=d.drug, day=d.day, dose_mg=round(d.dose_mg, 2),
                             dose_mg_m2=round(d.dose_mg_m2, 3), protocol_mg=d.protocol_mg,
-                            deviation_pct=_deviation(d.dose_mg, d.protocol_mg), reason=d.reason)
+                            deviation_pct=_deviation(d.dose_mg, d.protocol_mg), reason=d.reason,
+                            route=d.route, vesicant=_vesicant(d.drug),
+                            given_mg=None if d.given_mg is None else round(d.given_mg, 2),
+                            given_at=d.given_at, given_by=_name(names, d.given_by),
+                            second_check_by=_name(names, d.second_check_by))
                for d in cycle.doses])
+
+
+def awaiting_cosignature(cycle: CourseCycle) -> bool:
+    """A prescription with overrides that no second person has co-signed yet."""
+    return cycle.state == "prescribed" and bool(cycle.overrides) and cycle.cosigned_by is None
 
 
 def _deviation(given: float, reference: float | None) -> float | None:
@@ -252,9 +381,11 @@ def _course_cycle(planned: dict[str, Any], done: CourseCycle | None,
         drugs.append(CourseDrugOut.model_validate({
             **d,
             "given": [GivenDoseOut(day=x.day, dose_mg=round(x.dose_mg, 2), reason=x.reason,
+                                   given_mg=None if x.given_mg is None else round(x.given_mg, 2),
                                    deviation_pct=_deviation(x.dose_mg, x.protocol_mg))
                       for x in doses],
-            "given_total_mg": round(sum(x.dose_mg for x in doses), 2) if done else None,
+            "given_total_mg": (round(sum(x.given_mg or 0.0 for x in doses), 2)
+                               if done and done.state == "administered" else None),
         }))
     return CourseCycleOut(
         number=planned["number"], block=planned["block"], phase=planned["phase"],
@@ -266,8 +397,11 @@ def _course_cycle(planned: dict[str, Any], done: CourseCycle | None,
 def course_view(session: Session, course: Course) -> CourseOut:
     """The course with every planned cycle beside what was given (None while not given)."""
     given = {c.number: c for c in course.cycles}
-    names = _usernames(session, {c.override_by for c in course.cycles}
-                       | {course.created_by, course.stopped_by})
+    ids: set[int | None] = {course.created_by, course.stopped_by}
+    for c in course.cycles:
+        ids |= ({c.recorded_by, c.override_by, c.cosigned_by, c.verified_by}
+                | {d.given_by for d in c.doses} | {d.second_check_by for d in c.doses})
+    names = usernames(session, ids)
     cycles = [_course_cycle(planned, given.get(planned["number"]), names)
               for planned in course.plan["cycles"]]
     limit = course.plan.get("anthracycline_limit_mg_m2")
@@ -283,13 +417,18 @@ def course_view(session: Session, course: Course) -> CourseOut:
         weight_kg=course.weight_kg, bsa_formula=course.bsa_formula,
         bsa_m2=round(course.bsa_m2, 4), n_cycles=course.n_cycles, status=course.status,
         note=course.note, created_by=_name(names, course.created_by),
+        concurrent_reason=(OverrideReasonOut.model_validate(course.concurrent_reason)
+                           if course.concurrent_reason else None),
+        regimen_approved=is_approved(session, course.regimen_id, course.regimen_version),
         stop=None if course.stop_reason is None else CourseStopOut(
             reason=course.stop_reason, on=course.stopped_on, note=course.stop_note,
             by=_name(names, course.stopped_by)),
         external_anthracyclines=[AnthracyclineDoseOut.model_validate(a)
                                  for a in course.external_anthracyclines],
-        cycles_planned=len(cycles), cycles_given=len(given),
-        next_cycle=next((c.number for c in cycles if c.given is None), None),
+        cycles_planned=len(cycles),
+        cycles_given=sum(c.state == "administered" for c in course.cycles),
+        next_cycle=next((c.number for c in cycles
+                         if c.given is None or c.given.state in ("returned", "cancelled")), None),
         anthracycline=AnthracyclineOut(
             case_cumulative_doxorubicin_eq_mg_m2=round(
                 cumulative_anthracycline_mg_m2(session, course.case_id), 1),
@@ -309,4 +448,5 @@ def course_summary(course: Course) -> CourseSummaryOut:
     return CourseSummaryOut(
         id=course.id, regimen=course.regimen_id, regimen_name=course.regimen_name,
         start=course.start_date, status=course.status, bsa_m2=round(course.bsa_m2, 4),
-        cycles_planned=len(course.plan["cycles"]), cycles_given=len(course.cycles))
+        cycles_planned=len(course.plan["cycles"]),
+        cycles_given=sum(c.state == "administered" for c in course.cycles))

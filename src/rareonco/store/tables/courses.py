@@ -57,6 +57,9 @@ class Course(Versioned, Base):
     stop_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     stopped_on: Mapped[date | None] = mapped_column(Date)
     stopped_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Why this course may run beside another active course of the patient ({"reason_code",
+    #: "text"}, issue 17 item 7); None when it was the only active one.
+    concurrent_reason: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     cycles: Mapped[list[CourseCycle]] = relationship(
         back_populates="course", order_by="CourseCycle.number", cascade="all, delete-orphan"
@@ -66,8 +69,15 @@ class Course(Versioned, Base):
     __mapper_args__ = {"version_id_col": Versioned.version}  # noqa: RUF012  # not mutated
 
 
+#: States of a cycle (issue 17): a clinician prescribes; a second person co-signs a prescription
+#: with overrides; a pharmacist verifies it or returns it (the clinician corrects and prescribes
+#: again); a nurse records the administration. Rows from before issue 17 are ``administered``.
+CYCLE_STATES = ("prescribed", "verified", "administered", "returned", "cancelled")
+
+
 class CourseCycle(Base):
-    """A cycle as given: actual start, body size used, findings and the reasons clearing them."""
+    """A cycle, prescribed then verified then administered: start, body size used, findings
+    and the structured overrides clearing them, and who signed each step."""
 
     __tablename__ = "course_cycles"
     __table_args__ = (UniqueConstraint("course_id", "number", name="uq_course_cycle_number"),)
@@ -92,6 +102,22 @@ class CourseCycle(Base):
         ForeignKey("timeline_events.id", ondelete="SET NULL"))
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="prescribed",
+                                       server_default="administered")
+    #: Structured overrides of the prescription ([{"finding", "drug", "reason_code", "text"}]).
+    overrides: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    cosigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cosigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: What the pharmacist's independent recomputation found (BSA, doses, cumulative exposure).
+    verification: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    administered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Every step of the cycle's life ([{"step", "by", "at", "reason"}]): a returned prescription
+    #: is corrected on the same row, its earlier steps stay here.
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     course: Mapped[Course] = relationship(back_populates="cycles")
     doses: Mapped[list[CycleDose]] = relationship(
@@ -101,7 +127,9 @@ class CourseCycle(Base):
 
 
 class CycleDose(Base):
-    """One drug on one day of a given cycle; ``protocol_mg`` is the reference of the 10 % rule."""
+    """One drug on one day of a cycle: ``dose_mg`` as prescribed (``protocol_mg`` the computed
+    dose it is checked against), ``given_mg`` as administered (None until the nurse records it;
+    only administered doses count towards cumulative exposure)."""
 
     __tablename__ = "course_cycle_doses"
 
@@ -115,8 +143,31 @@ class CycleDose(Base):
     dose_mg_m2: Mapped[float] = mapped_column(Float)
     protocol_mg: Mapped[float | None] = mapped_column(Float)
     reason: Mapped[str | None] = mapped_column(Text)
+    route: Mapped[str | None] = mapped_column(String(24))
+    given_mg: Mapped[float | None] = mapped_column(Float)
+    given_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    given_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The second person who checked a vesicant or intrathecal administration.
+    second_check_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     cycle: Mapped[CourseCycle] = relationship(back_populates="doses")
+
+
+class RegimenApproval(Base):
+    """One approval of a regimen version by a pharmacist or a clinician; a version is approved
+    for prescribing when both roles approved it (two different users)."""
+
+    __tablename__ = "regimen_approvals"
+    __table_args__ = (UniqueConstraint("regimen_id", "regimen_version", "role",
+                                       name="uq_regimen_approval_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regimen_id: Mapped[str] = mapped_column(String(32))
+    regimen_version: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class WeightMeasurement(Base):

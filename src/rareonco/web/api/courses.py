@@ -1,33 +1,42 @@
-"""Chemotherapy courses and response: regimen library, planning, given cycles with their safety
-checks, weights, labs, adverse events, imaging timepoints (RECIST) and pathology (Huvos).
+"""Chemotherapy courses and response: regimen library and approvals, planning, cycles
+(prescribe -> co-sign -> verify / return -> administer, or cancel), weights, labs, adverse events,
+imaging timepoints (RECIST) and pathology (Huvos).
 
-Recording a cycle answers 409 ``{"error", "findings", "outstanding"}`` when a block (cumulative
-anthracycline) is not overridden, and 422 ``{"error", "field": "doses.<drug>" |
-"precheck_reason", "findings"}`` when a finding needs a reason; warnings come back with the cycle.
+Prescribing a cycle answers 409 ``{"error", "findings", "outstanding"}`` on a ``block`` finding
+and 422 ``{"error", "field": "overrides", "findings"}`` when an ``override`` finding has no
+structured override (``overrides.N.code|text`` when one is not a reason); warnings come back with
+the cycle.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from rareonco.records.courses import cycles, observations
+from rareonco.records.courses import approvals, cycles, observations, signoff
 from rareonco.records.courses import service as courses
 from rareonco.records.courses.schemas import (
+    AdministerIn,
     AdverseEventIn,
     AdverseEventOut,
+    CourseCancelIn,
+    CourseEditIn,
     CourseIn,
     CourseOut,
     CourseStopIn,
     CourseSummaryOut,
     CycleIn,
+    CycleOut,
     CycleResultOut,
     LabsIn,
     LabsOut,
     ObservationsOut,
+    PendingTaskOut,
     PlanIn,
     PlanOut,
+    RegimenApprovalOut,
     RegimenDetailOut,
     RegimenOut,
+    StepReasonIn,
     WeightIn,
     WeightOut,
 )
@@ -40,6 +49,7 @@ from rareonco.records.response.schemas import (
     TimepointIn,
 )
 from rareonco.regimens import all_regimens
+from rareonco.store.tables.courses import CourseCycle
 from rareonco.web.deps import SessionDep, UserDep
 
 router = APIRouter(tags=["courses"])
@@ -50,6 +60,18 @@ CREATED = status.HTTP_201_CREATED
 def list_regimens(user: UserDep) -> list[RegimenOut]:
     """The regimen library, as `rareonco course regimens --json`."""
     return [courses.regimen_summary(r) for r in all_regimens()]
+
+
+@router.get("/regimens/approvals", response_model=list[RegimenApprovalOut])
+def regimen_approvals(session: SessionDep, user: UserDep) -> list[RegimenApprovalOut]:
+    """Every regimen's current version with its pharmacist's and clinician's approvals."""
+    return approvals.approvals(session, user.actor)
+
+
+@router.post("/regimens/{regimen_id}/approve", response_model=RegimenApprovalOut)
+def approve_regimen(regimen_id: str, session: SessionDep, user: UserDep) -> RegimenApprovalOut:
+    """Approve the current version in the caller's role (pharmacist or clinician)."""
+    return approvals.approve_regimen(session, user.actor, regimen_id)
 
 
 @router.get("/regimens/{regimen_id}", response_model=RegimenDetailOut)
@@ -88,11 +110,70 @@ def stop_course(course_id: int, body: CourseStopIn, session: SessionDep,
     return courses.course_view(session, course)
 
 
+@router.patch("/courses/{course_id}", response_model=CourseOut)
+def edit_course(course_id: int, body: CourseEditIn, session: SessionDep,
+                user: UserDep) -> CourseOut:
+    """Re-plan a course before its first cycle."""
+    return courses.course_view(session, courses.edit_course(session, user.actor, course_id, body))
+
+
+@router.post("/courses/{course_id}/cancel", response_model=CourseOut)
+def cancel_course(course_id: int, body: CourseCancelIn, session: SessionDep,
+                  user: UserDep) -> CourseOut:
+    """Cancel a planned course before its first cycle (reason kept, audited)."""
+    return courses.course_view(session,
+                               courses.cancel_course(session, user.actor, course_id, body))
+
+
 @router.post("/courses/{course_id}/cycles", status_code=CREATED, response_model=CycleResultOut)
 def record_cycle(course_id: int, body: CycleIn, session: SessionDep,
                  user: UserDep) -> CycleResultOut:
+    """Prescribe a cycle (clinician): the gate of `rareonco course check` on the stored data."""
     cycle, findings = cycles.record_cycle(session, user.actor, course_id, body)
-    return cycles.result_view(cycle, findings, user.actor)
+    return cycles.result_view(session, cycle, findings)
+
+
+def _cycle_out(session: SessionDep, cycle: CourseCycle) -> CycleOut:
+    return courses.cycle_view(cycle, courses.usernames(session, cycles.cycle_user_ids(cycle)))
+
+
+@router.post("/courses/{course_id}/cycles/{number}/cosign", response_model=CycleOut)
+def cosign_cycle(course_id: int, number: int, session: SessionDep, user: UserDep) -> CycleOut:
+    """A second person (clinician or pharmacist) co-signs a prescription with overrides."""
+    return _cycle_out(session, signoff.cosign(session, user.actor, course_id, number))
+
+
+@router.post("/courses/{course_id}/cycles/{number}/verify", response_model=CycleOut)
+def verify_cycle(course_id: int, number: int, session: SessionDep, user: UserDep) -> CycleOut:
+    """The pharmacist verifies (gate re-run on today's data; 409 naming changed findings)."""
+    return _cycle_out(session, signoff.verify(session, user.actor, course_id, number))
+
+
+@router.post("/courses/{course_id}/cycles/{number}/return", response_model=CycleOut)
+def return_cycle(course_id: int, number: int, body: StepReasonIn, session: SessionDep,
+                 user: UserDep) -> CycleOut:
+    """The pharmacist returns the prescription to the clinician with a reason."""
+    return _cycle_out(session, signoff.return_cycle(session, user.actor, course_id, number, body))
+
+
+@router.post("/courses/{course_id}/cycles/{number}/cancel", response_model=CycleOut)
+def cancel_cycle(course_id: int, number: int, body: StepReasonIn, session: SessionDep,
+                 user: UserDep) -> CycleOut:
+    """The clinician cancels a prescription not yet administered."""
+    return _cycle_out(session, signoff.cancel_cycle(session, user.actor, course_id, number, body))
+
+
+@router.post("/courses/{course_id}/cycles/{number}/administer", response_model=CycleOut)
+def administer_cycle(course_id: int, number: int, body: AdministerIn, session: SessionDep,
+                     user: UserDep) -> CycleOut:
+    """The nurse records doses as given; vesicants and intrathecal routes need `second_check`."""
+    return _cycle_out(session, signoff.administer(session, user.actor, course_id, number, body))
+
+
+@router.get("/cycle-tasks", response_model=list[PendingTaskOut])
+def cycle_tasks(session: SessionDep, user: UserDep) -> list[PendingTaskOut]:
+    """Cycles waiting for the caller: to co-sign, to verify or to administer."""
+    return signoff.pending_tasks(session, user.actor)
 
 
 @router.post("/cases/{case_id}/weights", status_code=CREATED, response_model=WeightOut)

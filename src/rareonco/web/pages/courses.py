@@ -1,10 +1,11 @@
 """Chemotherapy pages: regimen picker with the planned calendar and dose sheet (htmx), the course
-page (planned against given, record a cycle with its safety findings), the printable dose sheet
-(PDF), and weights/labs/adverse events. The response page is `response.py`."""
+page (planned against given; prescribe a cycle with its findings and structured overrides;
+co-sign, verify or return, administer with the second check, cancel), the regimen approvals, the
+printable dose sheet (PDF), and weights/labs/adverse events. The response page is `response.py`."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -18,12 +19,14 @@ from starlette.datastructures import FormData
 
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.records.cases import service as cases
-from rareonco.records.courses import cycles, observations
+from rareonco.records.courses import approvals, cycles, observations, signoff
 from rareonco.records.courses import service as courses
 from rareonco.records.courses.schemas import (
     LAB_TESTS,
     STOP_REASONS,
+    AdministerIn,
     AdverseEventIn,
+    CourseCancelIn,
     CourseIn,
     CourseOut,
     CourseStopIn,
@@ -31,9 +34,12 @@ from rareonco.records.courses.schemas import (
     LabsIn,
     PlanIn,
     PlanOut,
+    StepReasonIn,
     WeightIn,
 )
+from rareonco.regimens.findings import OVERRIDE_REASONS
 from rareonco.reports import dose_sheet
+from rareonco.security.roles import Permission, can
 from rareonco.web.deps import CurrentUser, SessionDep
 from rareonco.web.pages.forms import PageUserDep, form_action, form_text, refusal
 from rareonco.web.pages.render import render
@@ -64,15 +70,22 @@ def plotly_js() -> FileResponse:
                         headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/cases/{case_id}/courses")
-def courses_page(case_id: int, request: Request, session: SessionDep,
-                 user: PageUserDep) -> Response:
+def _index(request: Request, session: Session, user: CurrentUser, case_id: int,
+           save_error: str | None = None, status_code: int = 200) -> Response:
     case = _case(session, user, case_id)
     items = [courses.course_summary(c) for c in courses.list_courses(session, user.actor, case_id)]
     morphology = (case.get("diagnosis") or {}).get("morphology_code")
     return render(request, "courses/index.html", {
         "case": case, "courses": items, "regimens": courses.regimens_for(morphology),
-        "today": date.today().isoformat()})
+        "today": date.today().isoformat(), "save_error": save_error,
+        "active_courses": courses.active_courses(session, case_id),
+        "override_reasons": OVERRIDE_REASONS}, status_code=status_code)
+
+
+@router.get("/cases/{case_id}/courses")
+def courses_page(case_id: int, request: Request, session: SessionDep,
+                 user: PageUserDep) -> Response:
+    return _index(request, session, user, case_id)
 
 
 def _plan_in(form: FormData) -> dict[str, str]:
@@ -99,21 +112,36 @@ def preview(case_id: int, request: Request, user: PageUserDep, form: FormDep) ->
 def save_course(case_id: int, request: Request, session: SessionDep, user: PageUserDep,
                 form: FormDep) -> Response:
     def act() -> Response:
+        concurrent = None
+        if form_text(form, "concurrent_code"):
+            concurrent = {"reason_code": form_text(form, "concurrent_code"),
+                          "text": form_text(form, "concurrent_text")}
         body = CourseIn.model_validate(
-            {**_plan_in(form), "weight_measured_on": form_text(form, "weight_measured_on") or None})
+            {**_plan_in(form), "weight_measured_on": form_text(form, "weight_measured_on") or None,
+             "concurrent_reason": concurrent})
         course = courses.create_course(session, user.actor, case_id, body)
         return RedirectResponse(f"/courses/{course.id}", status_code=303)
 
     def refused(message: str, status: int) -> Response:
-        return render(request, "courses/_plan.html",
-                      {"plan": None, "error": message, "case_id": case_id}, status_code=422)
+        return _index(request, session, user, case_id, message, status_code=422)
 
     return form_action(session, act, refused)
 
 
+def _can(user: CurrentUser) -> dict[str, bool]:
+    """What the user's role may do on the course page (the services check it again)."""
+    role = user.actor.role
+    return {"prescribe": can(role, Permission.CASE_WRITE_CLINICAL),
+            "cosign": can(role, Permission.CYCLE_COSIGN),
+            "verify": can(role, Permission.CYCLE_VERIFY),
+            "administer": can(role, Permission.CYCLE_ADMINISTER)}
+
+
 def _course_ctx(session: Session, user: CurrentUser, course_id: int) -> dict[str, Any]:
     course = courses.course_view(session, courses.get_course(session, user.actor, course_id))
-    return {"course": course, "case": _case(session, user, course.case_id)}
+    return {"course": course, "case": _case(session, user, course.case_id), "can": _can(user),
+            "override_reasons": OVERRIDE_REASONS,
+            "now_local": datetime.now().astimezone().strftime("%Y-%m-%dT%H:%M")}
 
 
 @router.get("/courses/{course_id}")
@@ -124,7 +152,8 @@ def course_page(course_id: int, request: Request, session: SessionDep,
     ctx.update(form=_blank_form(course, course.next_cycle), findings=[], error=None,
                obs=observations.observations_view(session, user.actor, course.case_id),
                lab_tests=LAB_TESTS, today=date.today().isoformat(), measure_message=None,
-               stop_reasons=STOP_REASONS, stop_error=request.query_params.get("stop_error"))
+               stop_reasons=STOP_REASONS, stop_error=request.query_params.get("stop_error"),
+               step_error=request.query_params.get("step_error"))
     return render(request, "courses/course.html", ctx)
 
 
@@ -145,6 +174,22 @@ def stop(course_id: int, request: Request, session: SessionDep, user: PageUserDe
     return form_action(session, act, refused)
 
 
+@router.post("/courses/{course_id}/cancel")
+def cancel(course_id: int, request: Request, session: SessionDep, user: PageUserDep,
+           form: FormDep) -> Response:
+    """Cancel a planned course from its page; a refusal comes back on the page."""
+    def act() -> Response:
+        courses.cancel_course(session, user.actor, course_id, CourseCancelIn.model_validate({
+            "version": form_text(form, "version"), "reason": form_text(form, "reason")}))
+        return RedirectResponse(f"/courses/{course_id}", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        return RedirectResponse(f"/courses/{course_id}?{urlencode({'stop_error': message})}"
+                                "#stop-course", status_code=303)
+
+    return form_action(session, act, refused)
+
+
 def _blank_form(course: CourseOut, number: int | None) -> dict[str, Any]:
     if number is None:
         return {"number": None}
@@ -152,7 +197,7 @@ def _blank_form(course: CourseOut, number: int | None) -> dict[str, Any]:
     return {"number": number, "start_date": planned.planned_start,
             "doses": [{"drug": d.drug, "day": day, "dose_mg": d.mg_per_day, "reason": ""}
                       for d in planned.drugs for day in d.days],
-            "precheck_reason": "", "override_reason": "", "delay_reason": "", "note": ""}
+            "delay_reason": "", "note": ""}
 
 
 @router.get("/courses/{course_id}/record-form")
@@ -173,15 +218,29 @@ def _form_doses(form: FormData) -> list[dict[str, Any]]:
     return doses
 
 
-_CYCLE_TEXT = ("number", "start_date", "precheck_reason", "override_reason", "delay_reason",
-               "note")
+_CYCLE_TEXT = ("number", "start_date", "delay_reason", "note")
+
+
+def _form_overrides(form: FormData) -> list[dict[str, Any]]:
+    """The overrides the form carries (``override`` = "<finding>__<drug or ->"), with a reason
+    code chosen; an override left at "—" is left out (the gate then asks for it again)."""
+    out = []
+    for key in dict.fromkeys(form.getlist("override")):  # once per finding and drug
+        if not isinstance(key, str) or "__" not in key:
+            continue
+        code = form_text(form, f"override_code__{key}")
+        if code:
+            finding, drug = key.split("__", 1)
+            out.append({"finding": finding, "drug": None if drug == "-" else drug,
+                        "reason_code": code, "text": form_text(form, f"override_text__{key}")})
+    return out
 
 
 @router.post("/courses/{course_id}/record")
 def record(course_id: int, request: Request, session: SessionDep, user: PageUserDep,
            form: FormDep) -> Response:
-    """Record a cycle from the page; findings that stop it are shown with the reasons they need
-    (200 with the form: htmx swaps only 2xx)."""
+    """Prescribe a cycle from the page; findings that stop it are shown with an override field
+    for each ``override`` finding (200 with the form: htmx swaps only 2xx)."""
     text = {k: form_text(form, k) for k in _CYCLE_TEXT}
     doses = _form_doses(form)
     findings: list[dict[str, Any]] = []
@@ -192,9 +251,8 @@ def record(course_id: int, request: Request, session: SessionDep, user: PageUser
             body = CycleIn.model_validate({
                 "number": text["number"], "start_date": text["start_date"],
                 "doses": [{**d, "reason": d["reason"] or None} for d in doses],
-                **{k: text[k] or None for k in ("precheck_reason", "override_reason",
-                                                "delay_reason")},
-                "note": text["note"]})
+                "delay_reason": text["delay_reason"] or None,
+                "overrides": _form_overrides(form), "note": text["note"]})
             cycles.record_cycle(session, user.actor, course_id, body)
     except (Conflict, InvalidInput) as exc:
         findings = getattr(exc, "findings", None) or list(getattr(exc, "details", {}).get(
@@ -206,8 +264,102 @@ def record(course_id: int, request: Request, session: SessionDep, user: PageUser
         return Response(status_code=204, headers={"HX-Redirect": f"/courses/{course_id}"})
     ctx = _course_ctx(session, user, course_id)
     number = int(text["number"]) if text["number"].isdigit() else 0
-    ctx.update(form={**text, "number": number, "doses": doses}, findings=findings, error=error)
+    kept = {k: v for k, v in form.multi_items()
+            if k.startswith("override_") and isinstance(v, str)}
+    ctx.update(form={**kept, **text, "number": number, "doses": doses}, findings=findings,
+               error=error)
     return render(request, "courses/_record_form.html", ctx)
+
+
+def _step(session: Session, course_id: int, number: int, act: Any) -> Response:
+    """Run a sign-off step posted from the course page; back to the page, with the refusal."""
+    def done() -> Response:
+        act()
+        return RedirectResponse(f"/courses/{course_id}#cycle-{number}", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        return RedirectResponse(f"/courses/{course_id}?{urlencode({'step_error': message})}"
+                                f"#prescriptions", status_code=303)
+
+    return form_action(session, done, refused)
+
+
+@router.post("/courses/{course_id}/cycles/{number}/cosign")
+def cosign(course_id: int, number: int, session: SessionDep, user: PageUserDep) -> Response:
+    return _step(session, course_id, number,
+                 lambda: signoff.cosign(session, user.actor, course_id, number))
+
+
+@router.post("/courses/{course_id}/cycles/{number}/verify")
+def verify(course_id: int, number: int, session: SessionDep, user: PageUserDep) -> Response:
+    return _step(session, course_id, number,
+                 lambda: signoff.verify(session, user.actor, course_id, number))
+
+
+@router.post("/courses/{course_id}/cycles/{number}/return")
+def return_cycle(course_id: int, number: int, session: SessionDep, user: PageUserDep,
+                 form: FormDep) -> Response:
+    return _step(session, course_id, number, lambda: signoff.return_cycle(
+        session, user.actor, course_id, number,
+        StepReasonIn.model_validate({"reason": form_text(form, "reason")})))
+
+
+@router.post("/courses/{course_id}/cycles/{number}/cancel")
+def cancel_cycle(course_id: int, number: int, session: SessionDep, user: PageUserDep,
+                 form: FormDep) -> Response:
+    return _step(session, course_id, number, lambda: signoff.cancel_cycle(
+        session, user.actor, course_id, number,
+        StepReasonIn.model_validate({"reason": form_text(form, "reason")})))
+
+
+def _administer_in(form: FormData) -> AdministerIn:
+    """The ticked drug-days with their mg and local time (the server's time zone)."""
+    doses = []
+    for key in form.getlist("give"):
+        if not isinstance(key, str) or "__" not in key:
+            continue
+        drug, day = key.split("__", 1)
+        at = form_text(form, f"at__{key}")
+        try:
+            given_at = datetime.fromisoformat(at).astimezone() if at else None
+        except ValueError:
+            raise InvalidInput(f"at__{key}", f"not a date and time: {at!r}") from None
+        doses.append({"drug": drug, "day": day, "dose_mg": form_text(form, f"given__{key}"),
+                      "given_at": given_at})
+    second = None
+    if form_text(form, "second_username") or form_text(form, "second_password"):
+        second = {"username": form_text(form, "second_username"),
+                  "password": form.get("second_password") or ""}
+    return AdministerIn.model_validate({"doses": doses, "second_check": second})
+
+
+@router.post("/courses/{course_id}/cycles/{number}/administer")
+def administer(course_id: int, number: int, session: SessionDep, user: PageUserDep,
+               form: FormDep) -> Response:
+    return _step(session, course_id, number, lambda: signoff.administer(
+        session, user.actor, course_id, number, _administer_in(form)))
+
+
+@router.get("/regimens/approvals")
+def approvals_page(request: Request, session: SessionDep, user: PageUserDep) -> Response:
+    """Every regimen's current version with its approvals; approve in the user's role."""
+    return render(request, "courses/regimens.html", {
+        "items": approvals.approvals(session, user.actor),
+        "can_approve": can(user.actor.role, Permission.REGIMEN_APPROVE),
+        "error": request.query_params.get("error")})
+
+
+@router.post("/regimens/{regimen_id}/approve")
+def approve(regimen_id: str, session: SessionDep, user: PageUserDep) -> Response:
+    def done() -> Response:
+        approvals.approve_regimen(session, user.actor, regimen_id)
+        return RedirectResponse("/regimens/approvals", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        return RedirectResponse(f"/regimens/approvals?{urlencode({'error': message})}",
+                                status_code=303)
+
+    return form_action(session, done, refused)
 
 
 def _add_measure(session: Session, user: CurrentUser, case_id: int, course_id: int, what: str,
