@@ -21,12 +21,15 @@ def test_pages_speak_russian(app, case_id, procedure) -> None:
     assert "HIPEC procedures" in en and "Record a procedure" in en
     c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
     ru = c.get(base).text
-    assert "Процедуры HIPEC" in ru and "Записать процедуру" in ru and "запланировано" in ru
+    assert "Процедуры ГИПЕК" in ru and "Записать процедуру" in ru and "запланировано" in ru
+    dose = procedure["drugs"][0]["dose_mg"]
+    assert f"цисплатин 100 мг/м² = {dose:g} мг" in ru  # the drug and the units in Russian
     page = c.get(f"{base}/{procedure['id']}").text
     assert "Перфузия" in page and "Тревоги" in page and "Завершить перфузию" in page
     config = json.loads(re.search(r'id="hipec-config">(.*?)</script>', page).group(1))
     assert config["ackLabel"] == "Подтвердить"
     assert config["labels"]["alarm"]["over_temperature"] == "перегрев"
+    assert config["labels"]["probes"]["ip_pelvis"] == "малый таз" and config["labels"]["lang"] == "ru"
     frag = c.get(f"{base}/{procedure['id']}/analysis").text
     assert "Данных перфузии пока нет." in frag and "Протокол не импортировался." in page
 

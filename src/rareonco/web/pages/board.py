@@ -24,7 +24,7 @@ from rareonco.records.board.schemas import (
     DecisionIn,
     MeetingIn,
 )
-from rareonco.records.board.views import meeting_row, meeting_view
+from rareonco.records.board.views import meeting_row, meeting_view, recommendation_text, task_title
 from rareonco.records.cases import service as cases
 from rareonco.regimens.library import all_regimens
 from rareonco.web.deps import CurrentUser, SessionDep
@@ -42,7 +42,8 @@ REC_FIELDS = {"neo": "neoadjuvant_chemotherapy", "adj": "adjuvant_chemotherapy",
 def _vocab() -> dict[str, Any]:
     return {"specialties": SPECIALTIES, "default_quorum": DEFAULT_QUORUM, "intents": INTENTS,
             "recommendation_kinds": RECOMMENDATIONS, "rec_fields": REC_FIELDS,
-            "regimens": [(r.id, r.name) for r in all_regimens()]}
+            "regimens": [(r.id, r.name) for r in all_regimens()], "task_title": task_title,
+            "rec_text": lambda rec: recommendation_text(rec, translate=True)}
 
 
 @router.get("/board")

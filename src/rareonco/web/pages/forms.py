@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
+from rareonco.i18n.service_messages import field_label, translate
 from rareonco.web.deps import CurrentUser, UserDep
-from rareonco.web.error_handlers import validation_details
+from rareonco.web.error_handlers import MESSAGE_TEMPLATES, validation_details
 
 T = TypeVar("T")
 
@@ -50,17 +51,21 @@ FORM_INPUT: tuple[type[Exception], ...] = (InvalidInput, ValidationError)
 
 
 def as_invalid_input(exc: ValidationError) -> InvalidInput:
-    """A form model's validation error as `InvalidInput` naming the first field at fault."""
-    details = validation_details(exc.errors())
+    """A form model's validation error as `InvalidInput` naming the first field at fault, the
+    reason in the current locale (pydantic's words by the error's type: "required", "not a
+    number", "must be at least 0"...)."""
+    details = validation_details(exc.errors(), translated=True)
     first = details[0] if details else {"field": "form", "reason": "invalid"}
     return InvalidInput(first["field"], first["reason"])
 
 
 def refusal(exc: RareOncoError | ValidationError) -> tuple[str, int]:
-    """The message to show beside the form, and the status to answer with."""
+    """The message to show beside the form, in the user's language (the field by its label),
+    and the status to answer with."""
     if isinstance(exc, ValidationError):
-        exc = as_invalid_input(exc)
-    return exc.message, exc.status_code
+        invalid = as_invalid_input(exc)
+        return f"{field_label(invalid.field)}: {invalid.reason}", invalid.status_code
+    return translate(exc.message, exc.status_code, MESSAGE_TEMPLATES), exc.status_code
 
 
 def form_text(form: FormData, key: str) -> str:
