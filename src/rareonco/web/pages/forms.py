@@ -23,10 +23,12 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from rareonco import i18n
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.i18n.service_messages import field_label, translate
 from rareonco.web.deps import CurrentUser, UserDep
 from rareonco.web.error_handlers import MESSAGE_TEMPLATES, validation_details
+from rareonco.web.pages.render import request_locale
 
 T = TypeVar("T")
 
@@ -37,8 +39,13 @@ def page_user(request: Request, user: CurrentUser) -> CurrentUser:
     return user
 
 
-def _page_user(request: Request, user: UserDep) -> CurrentUser:
-    return page_user(request, user)
+async def _page_user(request: Request, user: UserDep) -> CurrentUser:
+    """Also the page's language, from here on: async, so the locale is set in the request's
+    own context, which the handler (and a refusal's message, translated before the page is
+    rendered) inherits."""
+    page = page_user(request, user)
+    i18n.set_locale(request_locale(request))
+    return page
 
 
 #: The logged-in user of a page (also ``request.state.user``, which the templates read).

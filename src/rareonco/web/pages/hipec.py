@@ -35,7 +35,6 @@ from rareonco.web.deps import CurrentUser, SessionDep
 # The page-user step of `PageUserDep`, for the import's refusal page, which resolves its user
 # in a session of its own (see the report of branch arch5: to be made public in forms.py).
 from rareonco.web.pages.forms import (
-    FORM_INPUT,
     PageUserDep,
     as_invalid_input,
     form_text,
@@ -153,10 +152,10 @@ async def create_procedure(case_id: int, request: Request, session: SessionDep,
     try:
         with session.begin_nested():
             return act()
-    except FORM_INPUT as exc:
+    except (InvalidInput, ValidationError) as exc:  # the form's input (`FORM_INPUT`)
         message, _ = refusal(exc)
         invalid = as_invalid_input(exc) if isinstance(exc, ValidationError) else exc
-        field = str(getattr(invalid, "field", "form")).split(".")[-1]
+        field = invalid.field.split(".")[-1]
         errors = {field: message.partition(": ")[2] or message, "form": message}
         return _list_page(request, session, user, case_id, values, errors, 422)
 
