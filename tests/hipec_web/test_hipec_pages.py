@@ -68,3 +68,22 @@ def test_csv_import_shows_and_keeps_its_findings(app, clients, case_id, procedur
     forged = c.post(f"{page_url}/import",
                     files={"file": ("pump-export.csv", CSV.encode(), "text/csv")})
     assert forged.status_code == 403
+
+
+def test_the_form_refuses_in_russian_beside_the_field(app, case_id) -> None:
+    """Issue 18: a validation error on the procedure form is in the user's language, the field
+    named by its label and the reason shown beside the field."""
+    c, csrf = _login(app)
+    c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    form = {"csrf_token": csrf, "procedure_date": "2026-05-20", "technique": "closed",
+            "drug": "cisplatin", "dose_mg_m2": "100", "height_cm": "", "weight_kg": "68",
+            "carrier_solution": "0.9% NaCl", "carrier_volume_ml": "4500",
+            "target_low_c": "42", "target_high_c": "43", "planned_duration_min": "60",
+            "probes": "inflow, outflow"}
+    r = c.post(f"/cases/{case_id}/hipec", data=form)
+    assert r.status_code == 422
+    assert 'role="alert">Рост, см: обязательное поле<' in r.text
+    assert 'data-field="height_cm">обязательное поле<' in r.text
+    r = c.post(f"/cases/{case_id}/hipec", data={**form, "height_cm": "178", "pci": "45"})
+    assert r.status_code == 422 and "(PCI, 0–39): должно быть в пределах 0–39, получено 45" in r.text
+    assert 'data-field="pci"' in r.text

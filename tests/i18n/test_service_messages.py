@@ -68,8 +68,9 @@ def test_validation_errors_name_the_field_by_its_label() -> None:
     not_number = _validation_error(pci="abc", rationale="yes")
     with i18n.use_locale("ru"):
         assert refusal(missing) == ("Обоснование: обязательное поле", 422)
-        assert refusal(too_high) == ("pci: должно быть не больше 39", 422)
-        assert refusal(not_number)[0] == "pci: не целое число"
+        assert refusal(too_high) == (
+            "Индекс перитонеального канцероматоза (PCI, 0–39): должно быть не больше 39", 422)
+        assert refusal(not_number)[0].endswith("(PCI, 0–39): не целое число")
     with i18n.use_locale("en"):
         assert refusal(missing) == ("rationale: required", 422)  # the field's name in English
         assert pydantic_reason(too_high.errors()[0]) == "must be at most 39"
@@ -85,6 +86,15 @@ def test_lab_and_probe_labels() -> None:
         assert lab_label("anc_10e9_l") == "ANC, ×10⁹/L"
         assert probe_label("ip_pelvis") == "ip_pelvis"  # the machine's name
     assert lab_label("unknown_key") == "unknown_key"
+
+
+def test_the_common_checks_and_nested_fields() -> None:
+    with i18n.use_locale("ru"):
+        assert translate("pci: must be within 0-39, got 45") == (
+            "Индекс перитонеального канцероматоза (PCI, 0–39): должно быть в пределах 0–39, "
+            "получено 45")
+        assert translate("drugs.0.dose_mg_m2: must be a number, got 'x'") == (
+            "Доза, мг/м²: должно быть числом, получено 'x'")
 
 
 def test_the_dates_of_a_message_follow_the_locale() -> None:

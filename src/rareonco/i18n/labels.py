@@ -137,4 +137,5 @@ FIELD_LABELS = {
     "course_id": N_("course number"), "cycle_id": N_("cycle number"),
     "inquiry_id": N_("inquiry number"), "plan_id": N_("plan number"),
     "chair_id": N_("chair"), "specialty": N_("specialty"), "intent": N_("intent"),
+    "pci": N_("Peritoneal Cancer Index (0-39)"), "procedure_date": N_("Date"),
 }

@@ -28,6 +28,16 @@ MESSAGES = (
     N_("Your role (%(role)s) may not %(action)s."),
     N_("Not found: %(kind)s %(id)s."),
 )
+#: the reasons of the pure layer's common checks (`clinical/_checks.py`): every caller knows them
+COMMON_TEMPLATES = (
+    N_("must be within %(low)s-%(high)s %(unit)s, got %(value)s"),
+    N_("must be within %(low)s-%(high)s, got %(value)s"),
+    N_("must be a whole number %(low)s-%(high)s, got %(value)s"),
+    N_("must be a number (%(unit)s), got %(value)s"),
+    N_("must be a number, got %(value)s"),
+    N_("must be finite, got %(value)s"),
+    N_("must be one of %(options)s; got %(value)s"),
+)
 
 
 def status_sentence(status_code: int) -> str:
@@ -54,15 +64,29 @@ def _value(text: str) -> str:
                      for w in words)
 
 
+#: unit suffixes of field names, as the form labels write them (`height_cm` -> "Height, cm")
+_UNIT_SUFFIXES = (("_mg_m2", "mg/m²"), ("_l_min", "L/min"), ("_cm", "cm"), ("_kg", "kg"),
+                  ("_ml", "ml"), ("_min", "min"), ("_mg", "mg"))
+
+
 def field_label(field: str) -> str:
-    """A form field's name as its label shows it (`rationale` -> "Обоснование"), if the
-    catalogues know the label; the name otherwise."""
-    base = field.split(".")[0]
-    if base in FIELD_LABELS:
-        return gettext(FIELD_LABELS[base])
-    for candidate in (base.replace("_", " ").capitalize(), base.replace("_", " ")):
-        if (done := gettext(candidate)) != candidate:
-            return done
+    """A form field's name as its label shows it (`rationale` -> "Обоснование", `height_cm` ->
+    "Рост, см"), if the catalogues know the label; the name otherwise. For a nested field
+    (`drugs.0.dose_mg_m2`) the innermost name that has a label."""
+    for base in reversed([p for p in field.split(".") if not p.isdigit()]):
+        if base in FIELD_LABELS:
+            return gettext(FIELD_LABELS[base])
+        words = base
+        candidates = []
+        for suffix, unit in _UNIT_SUFFIXES:
+            if base.endswith(suffix):
+                words = base.removesuffix(suffix)
+                candidates.append(f"{words.replace('_', ' ').capitalize()}, {unit}")
+                break
+        candidates += [base.replace("_", " ").capitalize(), base.replace("_", " ")]
+        for candidate in candidates:
+            if (done := gettext(candidate)) != candidate:
+                return done
     return field
 
 
@@ -71,7 +95,7 @@ def translate(message: str, status_code: int = 400, templates: Iterable[str] = (
     message = message.strip()
     if (done := gettext(message)) != message:
         return done
-    for template in templates:
+    for template in (*templates, *COMMON_TEMPLATES):
         if m := _template_pattern(template).fullmatch(message):
             return gettext(template) % {k: _value(v) for k, v in m.groupdict().items()}
     if m := _MAY_NOT.fullmatch(message):

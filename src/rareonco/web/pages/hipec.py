@@ -18,7 +18,7 @@ from rareonco.clinical.drugs import resolve_drug
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.hipec import AlarmConfig, Analysis, PerfusionLog
 from rareonco.hipec.simulator import FAULT_KINDS
-from rareonco.i18n import N_, current_locale
+from rareonco.i18n import N_, current_locale, use_locale
 from rareonco.i18n.labels import HIPEC_PROBES, HIPEC_TECHNIQUES, probe_label
 from rareonco.records.cases import service as cases
 from rareonco.records.hipec import imports as hipec_imports
@@ -41,7 +41,7 @@ from rareonco.web.pages.forms import (
     page_user,
     refusal,
 )
-from rareonco.web.pages.render import render
+from rareonco.web.pages.render import render, request_locale
 from rareonco.web.sse import get_hub
 
 router = APIRouter()
@@ -220,8 +220,10 @@ def _import_refused(request: Request, sent_csrf: str | None, case_id: int, proce
     """The page again with the reason (a session of its own: the handler holds none)."""
     with request.app.state.db.session(read=True) as session:
         user = page_user(request, deps._current_user(request, session, sent_csrf))
+        with use_locale(request_locale(request)):  # the message in the page's language
+            message, status = refusal(exc)
         return _procedure_page(request, session, user, case_id, procedure_id,
-                               import_error=exc.message, status_code=exc.status_code)
+                               import_error=message, status_code=status)
 
 
 @router.get("/cases/{case_id}/hipec/{procedure_id}/analysis")
