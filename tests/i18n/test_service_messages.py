@@ -103,3 +103,22 @@ def test_the_dates_of_a_message_follow_the_locale() -> None:
         assert translate(LOCK["locked"] % {"date": "2026-12-11"}, 409, MESSAGE_TEMPLATES) == (
             f"the protocol of the meeting of {day} is locked (every decision is signed): record "
             "a correction as an addendum")
+
+
+def test_timeline_texts_written_by_the_platform_are_shown_translated() -> None:
+    from rareonco.i18n.labels import status_change_summary
+    from rareonco.records.board.views import decision_event_summary
+
+    payload = {"version": 2, "intent": "curative", "recommendations": [
+        {"kind": "neoadjuvant_chemotherapy", "regimen": "MAP", "cycles": 4}]}
+    with i18n.use_locale("ru"):
+        assert status_change_summary("admitted → diagnosis_confirmed (slides reviewed)") == (
+            "госпитализирован → диагноз подтверждён (slides reviewed)")
+        assert decision_event_summary(payload) == (
+            "Онкологический консилиум (редакция 2): Цель лечения: радикальная; "
+            "неоадъювантная химиотерапия: MAP × 4")
+    with i18n.use_locale("en"):
+        assert status_change_summary("accepted → admitted") == "accepted → admitted"
+        assert decision_event_summary({**payload, "version": 1}) == (
+            "Tumour board: Intent: curative; neoadjuvant chemotherapy: MAP × 4")
+    assert status_change_summary("free text") == "free text"

@@ -139,3 +139,14 @@ FIELD_LABELS = {
     "chair_id": N_("chair"), "specialty": N_("specialty"), "intent": N_("intent"),
     "pci": N_("Peritoneal Cancer Index (0-39)"), "procedure_date": N_("Date"),
 }
+
+
+def status_change_summary(summary: str) -> str:
+    """A `status_change` timeline summary (`admitted → diagnosis_confirmed (reason)`, written by
+    the pathway) in the current locale; the typed reason as written."""
+    head, sep, reason = summary.partition(" (")
+    before, arrow, after = head.partition(" → ")
+    if not arrow:
+        return summary
+    text = f"{gettext(before.replace('_', ' '))} → {gettext(after.replace('_', ' '))}"
+    return text + (f" ({reason}" if sep else "")

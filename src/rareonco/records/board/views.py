@@ -11,6 +11,7 @@ from rareonco.i18n import gettext as _
 from rareonco.records.board.protocol_lock import has_started, is_locked
 from rareonco.records.board.quorum import quorum
 from rareonco.records.board.schemas import (
+    INTENTS,
     RECOMMENDATIONS,
     SPECIALTIES,
     AddendumOut,
@@ -65,6 +66,18 @@ TASK_TITLES = {
     "trial_screening": N_("Screen for the clinical trial"),
     "schedule_follow_up": N_("Schedule follow-up"),
 }
+
+
+def decision_event_summary(payload: Mapping[str, Any]) -> str:
+    """A `board_decision` timeline event (payload written by `signing._timeline`) as its summary
+    in the current locale: "Онкологический консилиум (версия 2): радикальная цель; ..."."""
+    version = int(payload.get("version") or 1)
+    head = _("Tumour board") + (" (" + (_("Version %(n)s") % {"n": version}).lower() + ")"
+                                if version > 1 else "")
+    intent = payload.get("intent")
+    parts = [_("Intent") + ": " + _(INTENTS.get(intent, intent))] if intent else []
+    parts += [recommendation_text(r, translate=True) for r in payload.get("recommendations", ())]
+    return f"{head}: " + "; ".join(parts)
 
 
 def task_for(rec: Mapping[str, Any]) -> tuple[str, str]:
