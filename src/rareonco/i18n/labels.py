@@ -138,6 +138,7 @@ FIELD_LABELS = {
     "inquiry_id": N_("inquiry number"), "plan_id": N_("plan number"),
     "chair_id": N_("chair"), "specialty": N_("specialty"), "intent": N_("intent"),
     "pci": N_("Peritoneal Cancer Index (0-39)"), "procedure_date": N_("Date"),
+    "reason": N_("Reason for a dose beyond the protocol's range"), "drug": N_("Drug"),
 }
 
 

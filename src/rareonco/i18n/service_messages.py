@@ -1,12 +1,13 @@
 """Service messages in the user's language.
 
 The services raise errors with English messages (they are also the API's and the log's words);
-a page shows them translated. A message is looked up whole in the catalogues first, then
-matched against the templates its caller knows (a feature's `MESSAGES`, `%(name)s` placeholders:
-the template is translated and the values put back, dates in the locale's format), then
-against the patterns of the platform's own messages (`role 'x' may not y`, `<record> <id> not
-found`, `<field>: <reason>`); what matches none keeps its English words after the status's
-sentence, so the user always reads a sentence in their language first.
+a page shows them translated. A message is looked up whole in the catalogues first; a
+`<field>: <reason>` message shows the field by its label and its reason translated; then the
+templates its caller knows (a feature's `MESSAGES`, `%(name)s` placeholders: the template is
+translated and the values put back, dates in the locale's format) and the common checks'; then
+the platform's own messages (`role 'x' may not y`, `<record> <id> not found`). What matches none
+keeps its English words after the status's sentence (`for_page`), so the user always reads a
+sentence in their language first.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def translate(message: str, status_code: int = 400, templates: Iterable[str] = (
     message = message.strip()
     if (done := gettext(message)) != message:
         return done
+    if m := _FIELD.fullmatch(message):
+        reason = translate(m.group("reason"), status_code, templates)
+        if reason != m.group("reason"):
+            return f"{field_label(m.group('field'))}: {reason}"
     for template in (*templates, *COMMON_TEMPLATES):
         if m := _template_pattern(template).fullmatch(message):
             return gettext(template) % {k: _value(v) for k, v in m.groupdict().items()}
@@ -104,10 +109,6 @@ def translate(message: str, status_code: int = 400, templates: Iterable[str] = (
     if (m := _NOT_FOUND.fullmatch(message)) and m.group("kind") in RECORD_KINDS:
         return gettext(MESSAGES[1]) % {"kind": gettext(RECORD_KINDS[m.group("kind")]),
                                        "id": m.group("id")}
-    if m := _FIELD.fullmatch(message):
-        reason = translate(m.group("reason"), status_code, templates)
-        if reason != m.group("reason"):
-            return f"{field_label(m.group('field'))}: {reason}"
     if status_code == 404 and message in ("Not Found", "Not found"):
         return status_sentence(404)
     return message

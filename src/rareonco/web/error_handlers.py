@@ -22,6 +22,7 @@ from rareonco.i18n import use_locale
 from rareonco.i18n.service_messages import field_label, for_page, pydantic_reason, status_sentence
 from rareonco.records.board import protocol_lock as board_lock
 from rareonco.records.board import signing as board_signing
+from rareonco.records.hipec import procedures as hipec_procedures
 from rareonco.web.pages.render import error_page, request_locale
 
 log = logging.getLogger("rareonco.web")
@@ -29,7 +30,8 @@ log = logging.getLogger("rareonco.web")
 #: Messages with values (`%(name)s`) that services raise, so a page can show them translated:
 #: a feature whose refusals carry values adds its `MESSAGES` here.
 MESSAGE_TEMPLATES: tuple[str, ...] = (*board_signing.MESSAGES.values(),
-                                      *board_lock.MESSAGES.values())
+                                      *board_lock.MESSAGES.values(),
+                                      *hipec_procedures.MESSAGES.values())
 
 
 def _wants_html(request: Request) -> bool:
