@@ -96,3 +96,17 @@ def test_russian_refusals_and_times_on_the_board_pages(app, clients, users, pati
     r = b.get("/board/meetings/abc", headers=html)
     assert r.status_code == 422 and "номер заседания: не целое число" in r.text
     assert b.get("/board/meetings/999", headers=html).text.count("Не найдено: заседание консилиума 999.") == 1
+
+
+def test_a_form_rule_refuses_in_russian_without_a_field_name(app, users) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
+    """Issue 18: "body: ..." was shown for a rule of the whole form; the reason alone now, in
+    the user's language."""
+    b, csrf = _login(app)
+    b.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    r = b.post("/board/meetings", headers={"accept": "text/html"},
+               data={"csrf_token": csrf, "date": "2026-03-15", "chair_id": users["clinician"]})
+    assert r.status_code == 422
+    assert 'role="alert">Укажите место или ссылку на видеосвязь<' in r.text
+    r = b.post("/board/meetings", headers={"accept": "text/html"},
+               data={"csrf_token": csrf, "date": "", "chair_id": users["clinician"]})
+    assert r.status_code == 422 and "Дата: укажите дату и время заседания" in r.text

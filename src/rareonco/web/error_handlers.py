@@ -20,7 +20,9 @@ from rareonco.errors import (
 )
 from rareonco.i18n import use_locale
 from rareonco.i18n.service_messages import field_label, for_page, pydantic_reason, status_sentence
+from rareonco.records.board import meetings as board_meetings
 from rareonco.records.board import protocol_lock as board_lock
+from rareonco.records.board import schemas as board_schemas
 from rareonco.records.board import signing as board_signing
 from rareonco.records.hipec import procedures as hipec_procedures
 from rareonco.web.pages.render import error_page, request_locale
@@ -30,6 +32,8 @@ log = logging.getLogger("rareonco.web")
 #: Messages with values (`%(name)s`) that services raise, so a page can show them translated:
 #: a feature whose refusals carry values adds its `MESSAGES` here.
 MESSAGE_TEMPLATES: tuple[str, ...] = (*board_signing.MESSAGES.values(),
+                                      *board_meetings.MESSAGES.values(),
+                                      *board_schemas.MESSAGES.values(),
                                       *board_lock.MESSAGES.values(),
                                       *hipec_procedures.MESSAGES.values())
 
@@ -78,7 +82,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if _wants_html(request):  # a page's address with a bad id (/patients/abc)
             with use_locale(request_locale(request)):
                 first_error = validation_details(exc.errors(), translated=True)[:1]
-                reason = "; ".join(f"{field_label(d['field'])}: {d['reason']}" for d in first_error)
+                reason = "; ".join(d["reason"] if d["field"] in ("body", "form", "")
+                                   else f"{field_label(d['field'])}: {d['reason']}"
+                                   for d in first_error)
                 return error_page(request, 422, f"{status_sentence(422)} {reason}".strip())
         details = validation_details(exc.errors())
         first = details[0] if details else {"field": "body", "reason": "invalid"}

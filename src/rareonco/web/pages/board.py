@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from rareonco.errors import InvalidInput
+from rareonco.i18n import N_
 from rareonco.records.board import meetings as board
 from rareonco.records.board import signing as board_signing
 from rareonco.records.board.schemas import (
@@ -32,6 +33,8 @@ from rareonco.web.pages.forms import PageUserDep, form_action, form_text
 from rareonco.web.pages.render import render
 
 router = APIRouter()
+
+MEETING_DATE = N_("give the date and time of the meeting")
 
 #: form prefix -> recommendation kind
 REC_FIELDS = {"neo": "neoadjuvant_chemotherapy", "adj": "adjuvant_chemotherapy",
@@ -64,7 +67,7 @@ def _meeting_in(form: FormData) -> MeetingIn:
     try:
         starts = datetime.fromisoformat(f"{day}T{time}")
     except ValueError:
-        raise InvalidInput("date", "give the date and time of the meeting") from None
+        raise InvalidInput("date", MEETING_DATE) from None
     return MeetingIn(title=form_text(form, "title") or "Sarcoma and rare tumours board",
                      starts_at=starts, place=form_text(form, "place") or None,
                      video_link=form_text(form, "video_link") or None,

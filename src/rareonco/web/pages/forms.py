@@ -71,8 +71,18 @@ def refusal(exc: RareOncoError | ValidationError) -> tuple[str, int]:
     and the status to answer with."""
     if isinstance(exc, ValidationError):
         invalid = as_invalid_input(exc)
+        if invalid.field in WHOLE_FORM:  # a rule of the whole form names no field ("body: ...")
+            return _capitalised(invalid.reason), invalid.status_code
         return f"{field_label(invalid.field)}: {invalid.reason}", invalid.status_code
     return translate(exc.message, exc.status_code, MESSAGE_TEMPLATES), exc.status_code
+
+
+#: what pydantic's location says when a rule is about the whole form, not one field
+WHOLE_FORM = ("body", "form", "")
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def form_text(form: FormData, key: str) -> str:
