@@ -122,3 +122,12 @@ def test_timeline_texts_written_by_the_platform_are_shown_translated() -> None:
         assert decision_event_summary({**payload, "version": 1}) == (
             "Tumour board: Intent: curative; neoadjuvant chemotherapy: MAP × 4")
     assert status_change_summary("free text") == "free text"
+
+
+def test_the_public_form_language_has_the_status_and_validation_sentences() -> None:
+    """Uzbek is offered on the public inquiry form: its refusals and error pages speak it."""
+    with i18n.use_locale("uz"):
+        assert for_page("Not Found", 404) == "Sahifa topilmadi."
+        assert pydantic_reason({"type": "missing"}) == "majburiy maydon"
+        assert pydantic_reason({"type": "string_too_short", "ctx": {"min_length": 2}}) == (
+            "juda qisqa (kamida 2 ta belgi)")
