@@ -85,7 +85,9 @@ def test_russian_refusals_and_times_on_the_board_pages(app, clients, users, pati
     page = b.get(url, headers=html).text
     assert "15:00" in page and "15:00:00" not in page and "15 марта 2026" in page
     b.post(f"{url}/agenda", data={"csrf_token": csrf, "case_id": case_id, "question": ""})
-    item_id = int(re.search(r'id="item-(\d+)"', b.get(url, headers=html).text).group(1))  # type: ignore[union-attr]  # the page holds the match
+    page = b.get(url, headers=html).text
+    assert "MAP (предоперационный) × 2" in page  # the summary's chemotherapy line
+    item_id = int(re.search(r'id="item-(\d+)"', page).group(1))  # type: ignore[union-attr]  # the page holds the match
     r = b.post(f"{url}/items/{item_id}/decision", headers=html, data={
         "csrf_token": csrf, "intent": "curative", "fu_on": "1", "rationale": "Watchful waiting."})
     decision_id = int(re.search(r'/decisions/(\d+)/sign', r.text).group(1))  # type: ignore[union-attr]  # the page holds the match

@@ -78,6 +78,8 @@ DATA_COLUMNS = {
 DATA_KEYS = {"summary", "rationale", "guideline", "opinion", "name", "detail", "surgery_type",
              "trial", "finding", "method", "question", "site_detail", "name_original", "text",
              "note", "regimen", "gene", "open_questions", "stage"}
+#: snapshot entries whose `summary` the platform writes (a board summary's chemotherapy lines)
+GENERATED_SUMMARIES = {"chemotherapy"}
 ALLOWED = {"RareOnco", "https"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
 
@@ -92,7 +94,8 @@ def _strings(value: Any, key: str | None = None) -> Iterator[str]:
             yield value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, k)
+            if not (k == "summary" and value.get("kind") in GENERATED_SUMMARIES):
+                yield from _strings(v, k)
     elif isinstance(value, list):
         for v in value:
             yield from _strings(v, key if key is not None else "")

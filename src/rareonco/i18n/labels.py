@@ -31,6 +31,9 @@ COURSE_STATUSES = (N_("planned"), N_("in progress"), N_("completed"), N_("stoppe
 #: `records.course_schemas.STOP_REASONS`, as the course page shows them
 COURSE_STOP_REASONS = (N_("toxicity"), N_("progression"), N_("surgery"), N_("patient choice"),
                        N_("death"), N_("transferred"), N_("other"))
+#: phases of a chemotherapy cycle (regimen files' `phase`, cycle payloads)
+CYCLE_PHASES = (N_("preoperative"), N_("postoperative"), N_("neoadjuvant"), N_("adjuvant"),
+                N_("induction"), N_("consolidation"), N_("maintenance"))
 FINDING_SEVERITIES = (N_("block"), N_("needs reason"), N_("warn"))
 NON_TARGET_STATUSES = (N_("absent"), N_("present"), N_("progression"), N_("not evaluated"))
 HIPEC_STATUSES = (N_("planned"), N_("running"), N_("finished"))
