@@ -68,3 +68,47 @@ def test_forms_show_refusals_on_the_page(app, users) -> None:  # type: ignore[no
     r = b.post("/board/meetings", headers={"accept": "text/html"},
                data={"csrf_token": csrf, "date": "2026-03-15", "chair_id": users["clinician"]})
     assert r.status_code == 422 and "place or a video link" in r.text
+
+
+def test_russian_refusals_and_times_on_the_board_pages(app, clients, users, patient_body) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
+    """Issue 18: a refusal on the meeting page is in the user's language, its values (the missing
+    specialties) translated; the meeting's time has no seconds ("3:00:00 PM")."""
+    case_id = diagnosed_case(clients["clinician"], patient_body)
+    b, csrf = _login(app)
+    html = {"accept": "text/html"}
+    r = b.post("/board/meetings", data={"csrf_token": csrf, "date": "2026-03-15", "time": "15:00",
+                                        "place": "Room 4", "chair_id": users["clinician"]},
+               follow_redirects=False)
+    url = r.headers["location"]
+    assert "3:00:00" not in b.get(url, headers=html).text
+    b.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    page = b.get(url, headers=html).text
+    assert "15:00" in page and "15:00:00" not in page and "15 марта 2026" in page
+    b.post(f"{url}/agenda", data={"csrf_token": csrf, "case_id": case_id, "question": ""})
+    page = b.get(url, headers=html).text
+    assert "MAP (предоперационный) × 2" in page  # the summary's chemotherapy line
+    item_id = int(re.search(r'id="item-(\d+)"', page).group(1))  # type: ignore[union-attr]  # the page holds the match
+    r = b.post(f"{url}/items/{item_id}/decision", headers=html, data={
+        "csrf_token": csrf, "intent": "curative", "fu_on": "1", "rationale": "Watchful waiting."})
+    decision_id = int(re.search(r'/decisions/(\d+)/sign', r.text).group(1))  # type: ignore[union-attr]  # the page holds the match
+    r = b.post(f"{url}/decisions/{decision_id}/sign", data={"csrf_token": csrf}, headers=html)
+    assert r.status_code == 409
+    refusal = re.search(r'data-testid="board-error">([^<]+)<', r.text).group(1)  # type: ignore[union-attr]  # the page holds the match
+    assert refusal.startswith("нет кворума: отсутствуют ") and "онколог-хирург" in refusal, refusal
+    r = b.get("/board/meetings/abc", headers=html)
+    assert r.status_code == 422 and "номер заседания: не целое число" in r.text
+    assert b.get("/board/meetings/999", headers=html).text.count("Не найдено: заседание консилиума 999.") == 1
+
+
+def test_a_form_rule_refuses_in_russian_without_a_field_name(app, users) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
+    """Issue 18: "body: ..." was shown for a rule of the whole form; the reason alone now, in
+    the user's language."""
+    b, csrf = _login(app)
+    b.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    r = b.post("/board/meetings", headers={"accept": "text/html"},
+               data={"csrf_token": csrf, "date": "2026-03-15", "chair_id": users["clinician"]})
+    assert r.status_code == 422
+    assert 'role="alert">Укажите место или ссылку на видеосвязь<' in r.text
+    r = b.post("/board/meetings", headers={"accept": "text/html"},
+               data={"csrf_token": csrf, "date": "", "chair_id": users["clinician"]})
+    assert r.status_code == 422 and "Дата: укажите дату и время заседания" in r.text

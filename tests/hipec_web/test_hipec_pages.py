@@ -21,12 +21,15 @@ def test_pages_speak_russian(app, case_id, procedure) -> None:
     assert "HIPEC procedures" in en and "Record a procedure" in en
     c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
     ru = c.get(base).text
-    assert "Процедуры HIPEC" in ru and "Записать процедуру" in ru and "запланировано" in ru
+    assert "Процедуры ГИПЕК" in ru and "Записать процедуру" in ru and "запланировано" in ru
+    dose = procedure["drugs"][0]["dose_mg"]
+    assert f"цисплатин 100 мг/м² = {dose:g} мг" in ru  # the drug and the units in Russian
     page = c.get(f"{base}/{procedure['id']}").text
     assert "Перфузия" in page and "Тревоги" in page and "Завершить перфузию" in page
     config = json.loads(re.search(r'id="hipec-config">(.*?)</script>', page).group(1))
     assert config["ackLabel"] == "Подтвердить"
     assert config["labels"]["alarm"]["over_temperature"] == "перегрев"
+    assert config["labels"]["probes"]["ip_pelvis"] == "малый таз" and config["labels"]["lang"] == "ru"
     frag = c.get(f"{base}/{procedure['id']}/analysis").text
     assert "Данных перфузии пока нет." in frag and "Протокол не импортировался." in page
 
@@ -65,3 +68,44 @@ def test_csv_import_shows_and_keeps_its_findings(app, clients, case_id, procedur
     forged = c.post(f"{page_url}/import",
                     files={"file": ("pump-export.csv", CSV.encode(), "text/csv")})
     assert forged.status_code == 403
+
+
+def test_the_form_refuses_in_russian_beside_the_field(app, case_id) -> None:
+    """Issue 18: a validation error on the procedure form is in the user's language, the field
+    named by its label and the reason shown beside the field."""
+    c, csrf = _login(app)
+    c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    form = {"csrf_token": csrf, "procedure_date": "2026-05-20", "technique": "closed",
+            "drug": "cisplatin", "dose_mg_m2": "100", "height_cm": "", "weight_kg": "68",
+            "carrier_solution": "0.9% NaCl", "carrier_volume_ml": "4500",
+            "target_low_c": "42", "target_high_c": "43", "planned_duration_min": "60",
+            "probes": "inflow, outflow"}
+    r = c.post(f"/cases/{case_id}/hipec", data=form)
+    assert r.status_code == 422
+    assert 'role="alert">Рост, см: обязательное поле<' in r.text
+    assert 'data-field="height_cm">обязательное поле<' in r.text
+    r = c.post(f"/cases/{case_id}/hipec", data={**form, "height_cm": "178", "pci": "45"})
+    assert r.status_code == 422 and "(PCI, 0–39): должно быть в пределах 0–39, получено 45" in r.text
+    assert 'data-field="pci"' in r.text
+
+
+def test_a_dose_refusal_in_russian(app, clients, case_id) -> None:
+    """The perfusion dose check speaks the page's language, its request for a reason too; the
+    API keeps English."""
+    c, csrf = _login(app)
+    c.post("/locale", data={"lang": "ru", "next": "/", "csrf_token": csrf})
+    form = {"csrf_token": csrf, "procedure_date": "2026-05-20", "technique": "closed",
+            "drug": "cisplatin", "dose_mg_m2": "130", "height_cm": "178", "weight_kg": "68",
+            "carrier_solution": "0.9% NaCl", "carrier_volume_ml": "4500",
+            "target_low_c": "42", "target_high_c": "43", "planned_duration_min": "60",
+            "probes": "inflow, outflow"}
+    r = c.post(f"/cases/{case_id}/hipec", data=form)
+    assert r.status_code == 422
+    alert = re.search(r'role="alert">([^<]+)<', r.text).group(1)  # type: ignore[union-attr]  # the page holds the match
+    assert "укажите клиническое обоснование этой дозы" in alert and "мг" in alert, alert
+    assert not re.search(r"[A-Za-z]{4,}", alert.replace("cisplatin", "")), alert
+    api = clients["clinician"].post(f"/api/v1/cases/{case_id}/hipec", json={
+        "procedure_date": "2026-05-20", "technique": "closed", "height_cm": 178, "weight_kg": 68,
+        "drugs": [{"drug": "cisplatin", "dose_mg_m2": 130}], "carrier_solution": "0.9% NaCl",
+        "carrier_volume_ml": 4500})
+    assert api.status_code == 422 and "give the clinical reason" in api.json()["error"]

@@ -55,3 +55,17 @@ def test_live_feed_freezes_the_start_up_heap(clients, case_id, procedure) -> Non
     base = f"/api/v1/cases/{case_id}/hipec/{procedure['id']}"
     assert clients["admin"].post(base + "/samples", json=rows(0, 5)).status_code == 200
     assert gc.get_freeze_count() > 0
+
+
+def test_snapshot_counts_the_stored_samples_as_the_analysis_does(clients, case_id,
+                                                                 procedure) -> None:
+    """The live page's header counts what is stored (the snapshot's `n_samples`), not the
+    thinned points it draws: the same number as the analysis (issue 18)."""
+    base = f"/api/v1/cases/{case_id}/hipec/{procedure['id']}"
+    for t0 in (0, 2000, 4000):
+        assert clients["admin"].post(base + "/samples", json=rows(t0, 2000)).status_code == 200
+    with clients["clinician"].stream("GET", base + "/stream", params={"limit": 1}) as r:
+        kind, snap = next(events(r.iter_lines()))
+    assert kind == "snapshot" and len(snap["samples"]["t_s"]) < 6000
+    assert snap["n_samples"] == 6000
+    assert clients["clinician"].get(base + "/analysis").json()["n_samples"] == 6000

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rareonco import i18n
 from rareonco.errors import Conflict, InvalidInput, NotFound
+from rareonco.i18n import N_
 from rareonco.records.board import summary as board_summary
 from rareonco.records.board import views as board_views
 from rareonco.records.board.protocol_lock import has_started, require_open, require_started
@@ -42,13 +43,24 @@ from rareonco.store.tables.board import (
 from rareonco.store.tables.cases import Case, TimelineEvent
 from rareonco.store.tables.imaging import ImagingStudy
 
+#: The refusals of this module (English, as the API answers; pages show them translated)
+MESSAGES: dict[str, str] = {
+    "inactive": N_("user %(user)s is not an active account"),
+    "may_not_sign": N_("%(user)s (%(role)s) may not sign a decision"),
+    "no_user": N_("user %(user)s not found"),
+    "on_agenda": N_("case %(case)s is already on this meeting's agenda"),
+    "change_note": N_("a new version of a signed decision says what changed and why"),
+    "concurrent": N_("the draft was changed concurrently; reload"),
+}
+
 
 def _chair(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise InvalidInput("chair_id", f"user {user_id} is not an active account")
+        raise InvalidInput("chair_id", MESSAGES["inactive"] % {"user": user_id})
     if not can(user.role, Permission.CASE_WRITE_CLINICAL):
-        raise InvalidInput("chair_id", f"{user.username} ({user.role}) may not sign a decision")
+        raise InvalidInput("chair_id", MESSAGES["may_not_sign"] % {"user": user.username,
+                                                                   "role": user.role})
     return user
 
 
@@ -114,7 +126,7 @@ def add_attendee(session: Session, actor: Actor, meeting_id: int,
     if data.present:
         require_started(meeting)
     if data.user_id is not None and session.get(User, data.user_id) is None:
-        raise InvalidInput("user_id", f"user {data.user_id} not found")
+        raise InvalidInput("user_id", MESSAGES["no_user"] % {"user": data.user_id})
     attendee = BoardAttendee(meeting_id=meeting.id, **data.model_dump())
     session.add(attendee)
     session.flush()
@@ -164,7 +176,7 @@ def add_item(session: Session, actor: Actor, meeting_id: int, data: AgendaIn) ->
     if case is None:
         raise NotFound(f"case {data.case_id} not found")
     if any(i.case_id == case.id for i in meeting.items):
-        raise Conflict(f"case {case.id} is already on this meeting's agenda")
+        raise Conflict(MESSAGES["on_agenda"] % {"case": case.id})
     position = (session.scalar(select(func.max(BoardAgendaItem.position))
                                .where(BoardAgendaItem.meeting_id == meeting.id)) or 0) + 1
     item = BoardAgendaItem(meeting_id=meeting.id, case_id=case.id, position=position,
@@ -224,8 +236,7 @@ def save_decision(session: Session, actor: Actor, item_id: int,
         action = "update"
     else:
         if draft is not None and not data.change_note:
-            raise InvalidInput("change_note", "a new version of a signed decision says what "
-                               "changed and why")
+            raise InvalidInput("change_note", MESSAGES["change_note"])
         draft = BoardDecision(item_id=item.id, case_id=item.case_id,
                               version_no=(draft.version_no + 1) if draft else 1,
                               created_by=actor.user_id, **values)
@@ -234,7 +245,7 @@ def save_decision(session: Session, actor: Actor, item_id: int,
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict("the draft was changed concurrently; reload") from exc
+        raise Conflict(MESSAGES["concurrent"]) from exc
     session.refresh(item, ["decisions"])
     audit.record(session, actor, action, f"board_decision/{draft.id}",
                  f"case/{item.case_id};version={draft.version_no}")

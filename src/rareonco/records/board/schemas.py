@@ -20,6 +20,16 @@ from rareonco.i18n import N_
 from rareonco.records.schemas import Out, Strict, Text200, one_of
 from rareonco.regimens.library import get_regimen
 
+#: The refusals of the board's input models (English, as the API answers; pages translate them)
+MESSAGES: dict[str, str] = {
+    "video_link": N_("a video link starts with https://"),
+    "where": N_("give a place or a video link"),
+    "regimen": N_("%(kind)s needs a regimen"),
+    "surgery_type": N_("surgery needs the type of operation"),
+    "trial": N_("a clinical trial recommendation names the trial"),
+    "follow_up_alone": N_("follow-up only cannot be combined with a treatment"),
+}
+
 #: specialty code -> label (translated where shown)
 SPECIALTIES: dict[str, str] = {
     "surgical_oncologist": N_("surgical oncologist"),
@@ -68,7 +78,7 @@ class MeetingIn(Strict):
     @classmethod
     def _link(cls, v: str | None) -> str | None:
         if v and not v.startswith(("https://", "http://")):
-            raise ValueError("a video link starts with https://")
+            raise ValueError(MESSAGES["video_link"])
         return v or None
 
     @field_validator("quorum")
@@ -79,7 +89,7 @@ class MeetingIn(Strict):
     @model_validator(mode="after")
     def _where(self) -> MeetingIn:
         if not (self.place or self.video_link):
-            raise ValueError("give a place or a video link")
+            raise ValueError(MESSAGES["where"])
         return self
 
 
@@ -109,15 +119,15 @@ class RecommendationIn(Strict):
     def _details(self) -> RecommendationIn:
         if self.kind in ("neoadjuvant_chemotherapy", "adjuvant_chemotherapy"):
             if not self.regimen:
-                raise ValueError(f"{self.kind} needs a regimen")
+                raise ValueError(MESSAGES["regimen"] % {"kind": self.kind})
             try:
                 self.regimen = get_regimen(self.regimen).id
             except InvalidInput as exc:
                 raise ValueError(exc.reason) from None
         if self.kind == "surgery" and not self.surgery_type:
-            raise ValueError("surgery needs the type of operation")
+            raise ValueError(MESSAGES["surgery_type"])
         if self.kind == "clinical_trial" and not self.trial:
-            raise ValueError("a clinical trial recommendation names the trial")
+            raise ValueError(MESSAGES["trial"])
         return self
 
 
@@ -140,7 +150,7 @@ class DecisionIn(Strict):
     def _follow_up_alone(self) -> DecisionIn:
         kinds = [r.kind for r in self.recommendations]
         if "follow_up_only" in kinds and len(kinds) > 1:
-            raise ValueError("follow-up only cannot be combined with a treatment")
+            raise ValueError(MESSAGES["follow_up_alone"])
         return self
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rareonco.i18n import N_
 from rareonco.i18n import gettext as _
 from rareonco.records.board.protocol_lock import has_started, is_locked
 from rareonco.records.board.quorum import quorum
 from rareonco.records.board.schemas import (
+    INTENTS,
     RECOMMENDATIONS,
     SPECIALTIES,
     AddendumOut,
@@ -55,17 +57,47 @@ def recommendation_text(rec: Mapping[str, Any], translate: bool = False) -> str:
     return parts[0] + (": " + ", ".join(details) if details else "")
 
 
+#: follow-on task kind -> its title's beginning (stored in English, shown translated)
+TASK_TITLES = {
+    "plan_course": N_("Plan a course"),
+    "plan_resection": N_("Plan a resection"),
+    "plan_hipec": N_("Plan cytoreduction + HIPEC"),
+    "plan_radiotherapy": N_("Plan radiotherapy"),
+    "trial_screening": N_("Screen for the clinical trial"),
+    "schedule_follow_up": N_("Schedule follow-up"),
+}
+
+
+def decision_event_summary(payload: Mapping[str, Any]) -> str:
+    """A `board_decision` timeline event (payload written by `signing._timeline`) as its summary
+    in the current locale: "Онкологический консилиум (версия 2): радикальная цель; ..."."""
+    version = int(payload.get("version") or 1)
+    head = _("Tumour board") + (" (" + (_("Version %(n)s") % {"n": version}).lower() + ")"
+                                if version > 1 else "")
+    intent = payload.get("intent")
+    parts = [_("Intent") + ": " + _(INTENTS.get(intent, intent))] if intent else []
+    parts += [recommendation_text(r, translate=True) for r in payload.get("recommendations", ())]
+    return f"{head}: " + "; ".join(parts)
+
+
 def task_for(rec: Mapping[str, Any]) -> tuple[str, str]:
     kind = TASK_KINDS[rec["kind"]]
-    titles = {
-        "plan_course": "Plan a course",
-        "plan_resection": "Plan a resection",
-        "plan_hipec": "Plan cytoreduction + HIPEC",
-        "plan_radiotherapy": "Plan radiotherapy",
-        "trial_screening": "Screen for the clinical trial",
-        "schedule_follow_up": "Schedule follow-up",
-    }
-    return kind, f"{titles[kind]}: {recommendation_text(rec)}"
+    return kind, f"{TASK_TITLES[kind]}: {recommendation_text(rec)}"
+
+
+def task_title(task: TaskOut | CaseTask) -> str:
+    """A task's stored English title (`task_for`) in the current locale: its beginning by the
+    task's kind, then the recommendation's kind; the typed details stay as written."""
+    title = task.title
+    head = TASK_TITLES.get(task.kind)
+    if head is None or not title.startswith(head):
+        return _(title)
+    rest = title[len(head):].removeprefix(": ")
+    for label in RECOMMENDATIONS.values():
+        if rest.startswith(label):
+            rest = _(label) + rest[len(label):]
+            break
+    return f"{_(head)}: {rest}" if rest else _(head)
 
 
 def decision_view(d: BoardDecision) -> DecisionOut:

@@ -27,6 +27,7 @@ from rareonco.clinical._checks import choice, in_range, integer
 from rareonco.clinical.dosing import bsa_m2, dose_mg
 from rareonco.errors import Conflict, InvalidInput, NotFound
 from rareonco.hipec.perfusion_drugs import check_perfusion_dose
+from rareonco.i18n import N_
 from rareonco.records.hipec.schemas import (
     CC_SCORES,
     HipecDrugOut,
@@ -74,6 +75,16 @@ def load(session: Session, case_id: int, procedure_id: int) -> HipecProcedure:
 MIN_REASON_CHARS = 10
 
 
+#: The refusals of this module (English, as the API answers; pages show them translated)
+MESSAGES: dict[str, str] = {
+    "dose_reason": N_("%(findings)s: give the clinical reason for this dose"),
+    "target_order": N_("must be above the target's low end (%(low)s °C)"),
+    "pci_sum": N_("%(pci)s differs from the regional scores' sum %(sum)s"),
+    "probes_unique": N_("probe names must be unique"),
+    "not_surgery": N_("event %(event)s is not a surgery on this case"),
+}
+
+
 def _doses(data: ProcedureIn) -> tuple[float, list[dict[str, Any]]]:
     """Each drug's dose in mg on the BSA, checked against the perfusion protocol's range
     (`rareonco.hipec.perfusion_drugs`): a dose far beyond it (or a drug with no known range) is
@@ -94,8 +105,8 @@ def _doses(data: ProcedureIn) -> tuple[float, list[dict[str, Any]]]:
         needs_reason = [f for f in findings if f.severity == "needs_reason"]
         reason = (d.reason or "").strip()
         if needs_reason and sum(ch.isalnum() for ch in reason) < MIN_REASON_CHARS:
-            raise InvalidInput(f"drugs.{i}.reason", "; ".join(f.message(locale) for f in needs_reason)
-                               + ": give the clinical reason for this dose")
+            raise InvalidInput(f"drugs.{i}.reason", MESSAGES["dose_reason"] % {
+                "findings": "; ".join(f.message(locale) for f in needs_reason)})
         drug = {"drug": d.drug, "dose_mg_m2": d.dose_mg_m2, "dose_mg": mg}
         if needs_reason:
             drug["reason"] = reason
@@ -119,7 +130,7 @@ def create(session: Session, actor: Actor, case_id: int, data: ProcedureIn,
     low = in_range(data.target_low_c, "target_low_c", 37.0, 45.0, "C")
     high = in_range(data.target_high_c, "target_high_c", 37.0, 45.0, "C")
     if low >= high:
-        raise InvalidInput("target_high_c", f"must be above target_low_c ({low:g} C)")
+        raise InvalidInput("target_high_c", MESSAGES["target_order"] % {"low": f"{low:g}"})
     pci = check_pci(data.pci) if data.pci is not None else None
     if data.pci_regions is not None:
         try:
@@ -128,19 +139,18 @@ def create(session: Session, actor: Actor, case_id: int, data: ProcedureIn,
         except InvalidInput as exc:
             raise InvalidInput(f"pci_{exc.field}", exc.reason) from None
         if pci is not None and pci != from_regions:
-            raise InvalidInput("pci", f"{pci} differs from the regional scores' sum "
-                               f"{from_regions}")
+            raise InvalidInput("pci", MESSAGES["pci_sum"] % {"pci": pci, "sum": from_regions})
         pci = from_regions
     cc = check_cc(data.cc_score) if data.cc_score is not None else None
     for i, name in enumerate(data.probes):
         check_probe_name(name, f"probes.{i}")
     if len(set(data.probes)) != len(data.probes):
-        raise InvalidInput("probes", "probe names must be unique")
+        raise InvalidInput("probes", MESSAGES["probes_unique"])
     if data.surgery_event_id is not None:
         surgery = session.get(TimelineEvent, data.surgery_event_id)
         if surgery is None or surgery.case_id != case_id or surgery.kind != "surgery":
             raise InvalidInput("surgery_event_id",
-                               f"event {data.surgery_event_id} is not a surgery on this case")
+                               MESSAGES["not_surgery"] % {"event": data.surgery_event_id})
     area, drugs = _doses(data)
     proc = HipecProcedure(
         case_id=case_id, surgery_event_id=data.surgery_event_id,

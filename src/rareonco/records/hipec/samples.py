@@ -320,7 +320,8 @@ def snapshot(session: Session, proc: HipecProcedure, max_points: int = 3000) -> 
     """What a live page starts from: the samples so far (thinned), alarms, status, target."""
     alarms = session.scalars(select(HipecAlarm).where(HipecAlarm.procedure_id == proc.id)
                              .order_by(HipecAlarm.t_s, HipecAlarm.id)).all()
-    return SnapshotOut(samples=overview(load_log(session, proc.id), max_points),
+    log = load_log(session, proc.id)
+    return SnapshotOut(samples=overview(log, max_points), n_samples=len(log),
                        alarms=[alarm_view(a) for a in alarms], status=proc.status,
                        target_c=[proc.target_low_c, proc.target_high_c])
 

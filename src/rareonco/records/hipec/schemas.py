@@ -317,9 +317,11 @@ class SamplesOut(Out):
 
 
 class SnapshotOut(Out):
-    """The first event of the live stream: the samples so far (thinned), alarms, status."""
+    """The first event of the live stream: the samples so far (thinned), alarms, status, and
+    `n_samples`, the count of stored samples (the analysis counts the same ones)."""
 
     samples: SamplesOut
+    n_samples: int
     alarms: list[AlarmOut]
     status: str
     target_c: list[float]

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from rareonco.errors import InvalidInput
+from rareonco.i18n import N_
 from rareonco.records.board import meetings as board
 from rareonco.records.board import signing as board_signing
 from rareonco.records.board.schemas import (
@@ -24,7 +25,7 @@ from rareonco.records.board.schemas import (
     DecisionIn,
     MeetingIn,
 )
-from rareonco.records.board.views import meeting_row, meeting_view
+from rareonco.records.board.views import meeting_row, meeting_view, recommendation_text, task_title
 from rareonco.records.cases import service as cases
 from rareonco.regimens.library import all_regimens
 from rareonco.web.deps import CurrentUser, SessionDep
@@ -32,6 +33,8 @@ from rareonco.web.pages.forms import PageUserDep, form_action, form_text
 from rareonco.web.pages.render import render
 
 router = APIRouter()
+
+MEETING_DATE = N_("give the date and time of the meeting")
 
 #: form prefix -> recommendation kind
 REC_FIELDS = {"neo": "neoadjuvant_chemotherapy", "adj": "adjuvant_chemotherapy",
@@ -42,7 +45,8 @@ REC_FIELDS = {"neo": "neoadjuvant_chemotherapy", "adj": "adjuvant_chemotherapy",
 def _vocab() -> dict[str, Any]:
     return {"specialties": SPECIALTIES, "default_quorum": DEFAULT_QUORUM, "intents": INTENTS,
             "recommendation_kinds": RECOMMENDATIONS, "rec_fields": REC_FIELDS,
-            "regimens": [(r.id, r.name) for r in all_regimens()]}
+            "regimens": [(r.id, r.name) for r in all_regimens()], "task_title": task_title,
+            "rec_text": lambda rec: recommendation_text(rec, translate=True)}
 
 
 @router.get("/board")
@@ -63,7 +67,7 @@ def _meeting_in(form: FormData) -> MeetingIn:
     try:
         starts = datetime.fromisoformat(f"{day}T{time}")
     except ValueError:
-        raise InvalidInput("date", "give the date and time of the meeting") from None
+        raise InvalidInput("date", MEETING_DATE) from None
     return MeetingIn(title=form_text(form, "title") or "Sarcoma and rare tumours board",
                      starts_at=starts, place=form_text(form, "place") or None,
                      video_link=form_text(form, "video_link") or None,

@@ -23,9 +23,12 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from rareonco import i18n
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
+from rareonco.i18n.service_messages import field_label, translate
 from rareonco.web.deps import CurrentUser, UserDep
-from rareonco.web.error_handlers import validation_details
+from rareonco.web.error_handlers import MESSAGE_TEMPLATES, validation_details
+from rareonco.web.pages.render import request_locale
 
 T = TypeVar("T")
 
@@ -36,8 +39,13 @@ def page_user(request: Request, user: CurrentUser) -> CurrentUser:
     return user
 
 
-def _page_user(request: Request, user: UserDep) -> CurrentUser:
-    return page_user(request, user)
+async def _page_user(request: Request, user: UserDep) -> CurrentUser:
+    """Also the page's language, from here on: async, so the locale is set in the request's
+    own context, which the handler (and a refusal's message, translated before the page is
+    rendered) inherits."""
+    page = page_user(request, user)
+    i18n.set_locale(request_locale(request))
+    return page
 
 
 #: The logged-in user of a page (also ``request.state.user``, which the templates read).
@@ -50,17 +58,31 @@ FORM_INPUT: tuple[type[Exception], ...] = (InvalidInput, ValidationError)
 
 
 def as_invalid_input(exc: ValidationError) -> InvalidInput:
-    """A form model's validation error as `InvalidInput` naming the first field at fault."""
-    details = validation_details(exc.errors())
+    """A form model's validation error as `InvalidInput` naming the first field at fault, the
+    reason in the current locale (pydantic's words by the error's type: "required", "not a
+    number", "must be at least 0"...)."""
+    details = validation_details(exc.errors(), translated=True)
     first = details[0] if details else {"field": "form", "reason": "invalid"}
     return InvalidInput(first["field"], first["reason"])
 
 
 def refusal(exc: RareOncoError | ValidationError) -> tuple[str, int]:
-    """The message to show beside the form, and the status to answer with."""
+    """The message to show beside the form, in the user's language (the field by its label),
+    and the status to answer with."""
     if isinstance(exc, ValidationError):
-        exc = as_invalid_input(exc)
-    return exc.message, exc.status_code
+        invalid = as_invalid_input(exc)
+        if invalid.field in WHOLE_FORM:  # a rule of the whole form names no field ("body: ...")
+            return _capitalised(invalid.reason), invalid.status_code
+        return f"{field_label(invalid.field)}: {invalid.reason}", invalid.status_code
+    return translate(exc.message, exc.status_code, MESSAGE_TEMPLATES), exc.status_code
+
+
+#: what pydantic's location says when a rule is about the whole form, not one field
+WHOLE_FORM = ("body", "form", "")
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def form_text(form: FormData, key: str) -> str:

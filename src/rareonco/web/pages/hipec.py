@@ -11,11 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from rareonco.clinical.drugs import resolve_drug
 from rareonco.errors import Conflict, InvalidInput, RareOncoError
 from rareonco.hipec import AlarmConfig, Analysis, PerfusionLog
 from rareonco.hipec.simulator import FAULT_KINDS
+from rareonco.i18n import N_, current_locale, use_locale
+from rareonco.i18n.labels import HIPEC_PROBES, HIPEC_TECHNIQUES, probe_label
 from rareonco.records.cases import service as cases
 from rareonco.records.hipec import imports as hipec_imports
 from rareonco.records.hipec import procedures as hipec
@@ -30,20 +34,50 @@ from rareonco.web.deps import CurrentUser, SessionDep
 
 # The page-user step of `PageUserDep`, for the import's refusal page, which resolves its user
 # in a session of its own (see the report of branch arch5: to be made public in forms.py).
-from rareonco.web.pages.forms import FORM_INPUT, PageUserDep, form_action, form_text, page_user, refusal
-from rareonco.web.pages.render import render
+from rareonco.web.pages.forms import (
+    PageUserDep,
+    as_invalid_input,
+    form_text,
+    page_user,
+    refusal,
+)
+from rareonco.web.pages.render import render, request_locale
 from rareonco.web.sse import get_hub
 
 router = APIRouter()
 
 FAULTS = ("heater_runaway@1", "drift@1,rate=0.3", "probe_dropout:ip_pelvis@1", "pump_stop@1",
           "probe_flatline:ip_upper@1", "heater_failure@15")
+#: the simulator's fault specifications as the page offers them
+FAULT_LABELS = {
+    "heater_runaway@1": N_("heater runaway from minute 1"),
+    "drift@1,rate=0.3": N_("temperature drift from minute 1 (0.3 °C/min)"),
+    "probe_dropout:ip_pelvis@1": N_("pelvis probe drops out at minute 1"),
+    "pump_stop@1": N_("pump stops at minute 1"),
+    "probe_flatline:ip_upper@1": N_("upper abdomen probe flatlines at minute 1"),
+    "heater_failure@15": N_("heater fails at minute 15"),
+}
 _FORM_FIELDS = ("procedure_date", "technique", "drug", "dose_mg_m2", "drug2", "dose2_mg_m2",
                 "dose_reason",
                 "height_cm", "weight_kg", "carrier_solution", "carrier_volume_ml",
                 "target_low_c", "target_high_c", "planned_duration_min", "flow_rate_l_min",
                 "pci", "cc_score", "surgery_event_id", "probes", "note")
 #: Refusals that are not about the form: the error page, as before the form was reached.
+
+
+def drug_label(name: str) -> str:
+    """A drug by its name in the page's language (the drug vocabulary's; as typed if unknown)."""
+    try:
+        drug = resolve_drug(name)
+    except InvalidInput:
+        return name
+    return drug.name_ru if current_locale() == "ru" else drug.name_en
+
+
+#: what the HIPEC templates use to show vocabulary in the page's language
+LABELS: dict[str, Any] = {"drug_label": drug_label, "probe_label": probe_label,
+                          "techniques": HIPEC_TECHNIQUES, "fault_labels": FAULT_LABELS,
+                          "known_probes": list(HIPEC_PROBES)}
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +113,7 @@ def _list_page(request: Request, session: Session, user: CurrentUser, case_id: i
     return render(request, "hipec/list.html", {
         "case": case, "procedures": procs, "surgeries": surgeries, "cc_scores": CC_SCORES,
         "v": {**defaults, **(values or {})}, "errors": errors or {},
-        "can_write": can(user.actor.role, Permission.CASE_WRITE_CLINICAL)},
+        "can_write": can(user.actor.role, Permission.CASE_WRITE_CLINICAL), **LABELS},
         status_code=status_code)
 
 
@@ -113,12 +147,17 @@ async def create_procedure(case_id: int, request: Request, session: SessionDep,
         proc = hipec.create(session, user.actor, case_id, ProcedureIn.model_validate(_body(values)))
         return RedirectResponse(f"/cases/{case_id}/hipec/{proc.id}", status_code=303)
 
-    def refused(message: str, status: int) -> Response:
-        field, _, reason = message.partition(": ")
-        errors = {field.split(".")[0]: reason, "form": message} if reason else {"form": message}
+    # Not `form_action`: the refusal marks its field too, which the translated message no
+    # longer names (it shows the field's label).
+    try:
+        with session.begin_nested():
+            return act()
+    except (InvalidInput, ValidationError) as exc:  # the form's input (`FORM_INPUT`)
+        message, _ = refusal(exc)
+        invalid = as_invalid_input(exc) if isinstance(exc, ValidationError) else exc
+        field = invalid.field.split(".")[-1]
+        errors = {field: message.partition(": ")[2] or message, "form": message}
         return _list_page(request, session, user, case_id, values, errors, 422)
-
-    return form_action(session, act, refused, refuse=FORM_INPUT)
 
 
 def _procedure_page(request: Request, session: Session, user: CurrentUser, case_id: int,
@@ -134,7 +173,8 @@ def _procedure_page(request: Request, session: Session, user: CurrentUser, case_
         "fault_kinds": FAULT_KINDS, "simulating": hub.simulation_running(procedure_id),
         "can_write": can(user.actor.role, Permission.CASE_WRITE_CLINICAL),
         "imports": imports, "import_error": import_error, "rx": _live_limits(proc),
-        "api": f"/api/v1/cases/{case_id}/hipec/{procedure_id}"}, status_code=status_code)
+        "api": f"/api/v1/cases/{case_id}/hipec/{procedure_id}", **LABELS},
+        status_code=status_code)
 
 
 def _live_limits(proc: HipecProcedure) -> dict[str, float]:
@@ -180,8 +220,10 @@ def _import_refused(request: Request, sent_csrf: str | None, case_id: int, proce
     """The page again with the reason (a session of its own: the handler holds none)."""
     with request.app.state.db.session(read=True) as session:
         user = page_user(request, deps._current_user(request, session, sent_csrf))
+        with use_locale(request_locale(request)):  # the message in the page's language
+            message, status = refusal(exc)
         return _procedure_page(request, session, user, case_id, procedure_id,
-                               import_error=exc.message, status_code=exc.status_code)
+                               import_error=message, status_code=status)
 
 
 @router.get("/cases/{case_id}/hipec/{procedure_id}/analysis")
@@ -198,7 +240,8 @@ def analysis_fragment(case_id: int, procedure_id: int, request: Request, session
         error, _ = refusal(exc)
     return render(request, "hipec/_analysis.html", {
         "a": result, "n_samples": len(log) if log is not None else 0,
-        "duration_min": (log.duration_s / 60.0) if log is not None else 0.0, "error": error})
+        "duration_min": (log.duration_s / 60.0) if log is not None else 0.0, "error": error,
+        **LABELS})
 
 
 @router.post("/cases/{case_id}/hipec/{procedure_id}/finish")

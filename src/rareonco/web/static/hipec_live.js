@@ -24,7 +24,9 @@
   const rx = cfg.rx || {low: cfg.target[0], high: cfg.target[1], ipMax: cfg.target[1] + 0.5,
                         circuitMax: cfg.target[1] + 1.5, coreMax: 39, underMargin: 0.5,
                         maxGap: 30, quiet: 10, durationMin: 60};
-  let traceOf = {}, lastT = -Infinity, points = 0, pending = null;
+  // `points`: what the chart holds (the snapshot is thinned); `stored`: the samples on the
+  // server, the count the analysis reports too (one source of truth for the header)
+  let traceOf = {}, lastT = -Infinity, points = 0, stored = 0, pending = null;
   let probes = {}, tirS = 0, prevT = null, therapeutic = false, alarms = {};
   let finished = cfg.status === "finished", es = null, lastRefresh = 0, nowDirty = false;
 
@@ -96,7 +98,7 @@
         tile.className = "hipec-probe state-" + st + (lastT - p.lastT >= rx.quiet ? " stale" : "");
         tile.dataset.probe = name; tile.dataset.state = st; tile.dataset.trend = tr;
         tile.setAttribute("data-testid", "hipec-probe");
-        const n = document.createElement("span"); n.className = "name"; n.textContent = name;
+        const n = document.createElement("span"); n.className = "name"; n.textContent = label("probes", name);
         const v = document.createElement("span"); v.className = "value"; v.textContent = p.last.toFixed(1);
         const u = document.createElement("span"); u.className = "unit"; u.textContent = "\u00b0C";
         const a = document.createElement("span"); a.className = "trend"; a.textContent = ARROW[tr];
@@ -129,7 +131,7 @@
     const t = columns.t_s || [];
     Object.keys(columns.probes || {}).forEach(function (name) {
       traceOf[name] = traces.length;
-      traces.push({name: name, mode: "lines", type: "scatter", connectgaps: false,
+      traces.push({name: label("probes", name), mode: "lines", type: "scatter", connectgaps: false,
                    x: t.map(function (s) { return s / 60; }), y: columns.probes[name]});
     });
     if (t.length) { lastT = t[t.length - 1]; points = t.length; }
@@ -144,7 +146,7 @@
     chart.dataset.points = String(points);
     if (isFinite(lastT)) {
       const m = Math.floor(lastT / 60), s = Math.floor(lastT % 60);
-      clock.textContent = "t = " + m + ":" + String(s).padStart(2, "0") + " · " + points + " " + (L.samples || "samples");
+      clock.textContent = "t = " + m + ":" + String(s).padStart(2, "0") + " · " + stored + " " + (L.samples || "samples");
     }
   }
 
@@ -155,6 +157,7 @@
     columnsSamples(columns, keep);
     lastT = columns.t_s[keep[keep.length - 1]];
     points += keep.length;
+    stored += keep.length;
     if (!pending) pending = {};
     Object.keys(columns.probes).forEach(function (name) {
       const p = pending[name] || (pending[name] = {x: [], y: []});
@@ -170,7 +173,7 @@
     Object.keys(batch).forEach(function (name) {
       if (!(name in traceOf)) {
         traceOf[name] = chart.data ? chart.data.length : 0;
-        Plotly.addTraces(chart, {name: name, mode: "lines", type: "scatter", x: [], y: []});
+        Plotly.addTraces(chart, {name: label("probes", name), mode: "lines", type: "scatter", x: [], y: []});
       }
       xs.push(batch[name].x); ys.push(batch[name].y); idx.push(traceOf[name]);
     });
@@ -194,7 +197,11 @@
   }
 
   function alarmText(a) {
-    return (a.probe ? a.probe + " \u00b7 " : "") + a.message;
+    // the engine's message is English: other languages name the alarm from the vocabulary
+    const what = L.lang === "en" || !(L.alarm || {})[a.type] ? a.message
+      : label("alarm", a.type) + (a.value === null || a.value === undefined ? ""
+        : ": " + a.value.toLocaleString(L.lang, {maximumFractionDigits: 1}));
+    return (a.probe ? label("probes", a.probe) + " \u00b7 " : "") + what;
   }
 
   function crossingText(a) {
@@ -329,6 +336,7 @@
     es.addEventListener("snapshot", function (e) {
       const s = JSON.parse(e.data);
       alarmsList.textContent = ""; alarms = {};
+      stored = s.n_samples;
       reset(s.samples);
       s.alarms.forEach(renderAlarm);
       noAlarms.hidden = alarmsList.children.length > 0;
