@@ -21,7 +21,8 @@ EVENT_KINDS = (
     N_("surgery"), N_("hipec"), N_("response assessment"), N_("follow up visit"),
     N_("resection plan"), N_("note"), N_("death"), N_("remote opinion"),
 )
-ROLES = (N_("admin"), N_("clinician"), N_("coordinator"), N_("researcher"), N_("auditor"))
+ROLES = (N_("admin"), N_("clinician"), N_("coordinator"), N_("researcher"), N_("auditor"),
+         N_("pharmacist"), N_("nurse"))
 TASK_STATUSES = (N_("open"), N_("done"), N_("cancelled"))
 LOGIN_ERRORS = (N_("wrong username or password"), N_("session expired; log in again"))
 

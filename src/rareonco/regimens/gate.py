@@ -48,6 +48,7 @@ from .findings import Override, SafetyFinding, Severity, parse_override
 from .library import get_regimen
 from .planning import CoursePlan, CyclePlan, plan_course
 from .schema import Precheck, Regimen
+from .toxicity import toxicity_findings
 
 __all__ = ["HARD_FACTOR", "WEIGHT_MAX_AGE_DAYS", "CycleCheckIn", "GateResult", "assess_cycle", "check_json"]
 
@@ -121,6 +122,11 @@ class CycleCheckIn(_In):
     #: Starts of the cycles of the patient's other courses (this course's previous cycle is
     #: ``previous_cycle_start``).
     other_cycle_starts: list[dt.date] = Field(default_factory=list, max_length=500)
+    #: a published variant of the regimen (P6: ``previously-treated``); None = the standard one
+    variant: str | None = Field(None, max_length=40)
+    #: worst CTCAE v5.0 grade per term since the previous cycle (e.g. "peripheral sensory
+    #: neuropathy": 3), applied through the regimen's toxicity tables
+    toxicities: dict[str, int] = Field(default_factory=dict, max_length=30)
     #: When the dosing weight was measured; "none" = no weight recorded (the platform); None =
     #: not checked (``course check``).
     weight_measured_on: dt.date | Literal["none"] | None = None
@@ -208,7 +214,8 @@ def assess_cycle(req: CycleCheckIn) -> GateResult:
     """Every finding for cycle ``req.cycle`` of ``req.regimen`` as proposed in ``req``."""
     regimen = get_regimen(req.regimen)
     plan = plan_course(regimen, req.planned_start, req.height_cm, req.weight_kg,
-                       bsa_formula=req.bsa_formula, n_cycles=req.n_cycles)
+                       bsa_formula=req.bsa_formula, n_cycles=req.n_cycles,
+                       age_years=req.age_years, variant=req.variant)
     if req.cycle > len(plan.cycles):
         raise InvalidInput("cycle", f"{regimen.id} has cycles 1-{len(plan.cycles)}")
     cycle = plan.cycles[req.cycle - 1]
@@ -223,6 +230,7 @@ def assess_cycle(req: CycleCheckIn) -> GateResult:
     given = {d for d, _, _ in doses}
     findings += _precheck_findings(regimen, given, values)
     findings += _organ_findings(regimen, cycle, doses, values, tol)
+    findings += toxicity_findings(regimen, cycle, doses, req.toxicities, tol)
     findings += _window_findings(regimen, plan, req)
     findings += _course_findings(regimen, req)
     findings += _weight_findings(req)

@@ -143,3 +143,22 @@ def follow_up_tasks(session: Session, actor: Actor, today: date) -> list[TaskOut
             out.append(_task("follow_up_visit", _name(case.patient), f"/cases/{case.id}", due,
                              today))
     return out
+
+
+#: the courses feature's sign-off step -> the inbox's task kind
+CYCLE_TASK_KINDS = {"cosign": "cosign_cycle", "verify": "verify_cycle",
+                    "administer": "administer_cycle"}
+
+
+def cycle_tasks(session: Session, actor: Actor, today: date) -> list[TaskOut]:
+    """Clinicians, pharmacists, nurses: cycles waiting for their co-signature, verification or
+    administration (`records.courses.signoff.pending_tasks`), due on the cycle's start."""
+    from rareonco.records.courses.signoff import pending_tasks
+
+    out = []
+    for t in pending_tasks(session, actor)[:LIMIT]:
+        case = session.get(Case, t.case_id)
+        subject = _name(case.patient) if case is not None else f"case {t.case_id}"
+        out.append(_task(CYCLE_TASK_KINDS[t.task], subject, f"/courses/{t.course_id}",
+                         t.start_date, today, f"{t.regimen}, cycle {t.cycle}"))
+    return out

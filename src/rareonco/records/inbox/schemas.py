@@ -24,6 +24,8 @@ KINDS: dict[str, str] = {
     "schedule_follow_up": N_("Schedule follow-up"),
     "follow_up_visit": N_("Follow-up visit due"),
     "verify_cycle": N_("Verify a chemotherapy cycle"),
+    "cosign_cycle": N_("Co-sign a chemotherapy override"),
+    "administer_cycle": N_("Give a verified chemotherapy cycle"),
 }
 
 

@@ -32,6 +32,7 @@ PROVIDERS: tuple[Provider, ...] = (
     providers.board_tasks,
     providers.case_tasks,
     providers.follow_up_tasks,
+    providers.cycle_tasks,
 )
 
 
