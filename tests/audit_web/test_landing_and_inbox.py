@@ -92,7 +92,7 @@ def test_clinician_inbox_holds_board_tasks_and_follow_ups(app, db, case) -> None
     assert r.text.count('class="overdue"') == 1 and "1 overdue" in r.text
     ru = logged_in(app, "clinician", "ru")
     text = ru.get("/inbox").text
-    assert "Срок контрольного визита" in text and "Спланировать резекцию" in text
+    assert "Срок контрольного визита" in text and "Запланировать резекцию" in text
     assert "1 просрочена" in text
     with db.session() as s:
         s.add(TimelineEvent(case_id=case["id"], kind="follow_up_visit", event_date=today))

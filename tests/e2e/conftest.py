@@ -86,9 +86,15 @@ def page(browser, live_server):
     context.close()
 
 
-def login(page, username: str = "demo", password: str = "rareonco-demo") -> None:
+def login(page, username: str = "demo", password: str = "rareonco-demo",
+          lang: str | None = "en") -> None:
+    """Log in; with ``lang`` (default English) switch the interface to it when the account's
+    stored language differs (tests in other languages share the demo accounts)."""
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("form[action='/login'] button[type=submit]")
     page.wait_for_load_state("networkidle")
+    if lang and page.locator("html").get_attribute("lang") != lang:
+        page.click(f"form.lang button[value={lang}]")
+        page.wait_for_load_state("networkidle")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from rareonco.demo import courses as demo_courses
 from rareonco.demo.cases import load_demo_cases
 from rareonco.demo.loader import demo_cases
+from rareonco.demo.users import ensure_demo_users
 from rareonco.store.tables.cases import Case, TimelineEvent
 from rareonco.store.tables.followup import FollowupVisit
 
@@ -19,6 +20,7 @@ from rareonco.store.tables.followup import FollowupVisit
 @pytest.fixture
 def osteo(db) -> int:  # type: ignore[no-untyped-def]  # pytest fixtures are untyped
     with db.session() as session:
+        ensure_demo_users(session)  # the demo courses are approved and signed by demo accounts
         load_demo_cases(session)
         cases = demo_cases(session)
         demo_courses.load(session, cases)

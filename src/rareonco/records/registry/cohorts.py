@@ -27,10 +27,17 @@ from rareonco.records.registry.schemas import (
 )
 from rareonco.security import audit
 from rareonco.security.audit import Actor
-from rareonco.security.roles import Permission, require
+from rareonco.security.roles import Permission, can, require
 from rareonco.store.tables.registry import RegistryEntry as R
 
 __all__ = ["cohort_count", "cohort_survival", "compare_cohorts", "where"]
+
+
+def require_registry(actor: Actor) -> None:
+    """Researchers (de-identified reads) and clinicians may query the registry; its answers are
+    de-identified either way."""
+    if not can(actor.role, Permission.CASE_READ_CLINICAL):
+        require(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)
 
 
 def where(c: CohortIn) -> ColumnElement[bool]:
@@ -66,7 +73,7 @@ def _small(n: int) -> int | None:
 
 
 def cohort_count(session: Session, actor: Actor, cohort: CohortIn) -> CountOut:
-    require(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)
+    require_registry(actor)
     n = session.scalar(select(func.count()).select_from(R).where(where(cohort))) or 0
     audit.record(session, actor, "cohort_count", "registry", _describe(cohort))
     return CountOut(n=_small(n))
@@ -116,7 +123,7 @@ def _at_risk_each(d: Sequence[int], n: Sequence[int]) -> list[int]:
 
 def cohort_survival(session: Session, actor: Actor, req: SurvivalIn) -> CurveOut:
     """Kaplan-Meier of the cohort's overall or event-free survival, with numbers at risk."""
-    require(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)
+    require_registry(actor)
     d, e, n = _grouped(session, req.cohort, req.endpoint)
     audit.record(session, actor, "cohort_survival", "registry",
                  f"{req.endpoint}: {_describe(req.cohort)}")
@@ -126,7 +133,7 @@ def cohort_survival(session: Session, actor: Actor, req: SurvivalIn) -> CurveOut
 def compare_cohorts(session: Session, actor: Actor, req: CompareIn) -> CompareOut:
     """One curve per named cohort and the log-rank test between them (omitted when a group is
     suppressed or has no event: the test would expose or mean nothing)."""
-    require(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)
+    require_registry(actor)
     data = {name: _grouped(session, c, req.endpoint) for name, c in req.groups.items()}
     curves = [_curve_out(name, req.endpoint, *v, list(req.times_days)) for name, v in data.items()]
     audit.record(session, actor, "cohort_compare", "registry", "; ".join(

@@ -34,12 +34,11 @@ from rareonco.outcomes.deidentify import (
     k_anonymity,
     shift_date,
 )
-from rareonco.records.registry.cohorts import where
+from rareonco.records.registry.cohorts import require_registry, where
 from rareonco.records.registry.schemas import CohortIn
 from rareonco.records.schemas import Strict
 from rareonco.security import audit
 from rareonco.security.audit import Actor
-from rareonco.security.roles import Permission, require
 from rareonco.store.tables.registry import RegistryEntry as R
 
 __all__ = ["EXPORT_LIMIT", "ExportIn", "ExportResult", "export_cohort"]
@@ -105,7 +104,7 @@ def _key(secret: bytes, text: str) -> str:
 def export_cohort(session: Session, actor: Actor, req: ExportIn, secret: bytes,
                   today: date) -> ExportResult:
     """The cohort de-identified as a ZIP (rows, dictionary.csv, report.json)."""
-    require(actor.role, Permission.PATIENT_READ_DEIDENTIFIED)
+    require_registry(actor)
     cond = where(req.cohort)
     n = session.scalar(select(func.count()).select_from(R).where(cond)) or 0
     if n > EXPORT_LIMIT:

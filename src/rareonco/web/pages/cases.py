@@ -15,6 +15,7 @@ from rareonco import i18n
 from rareonco.clinical.codes import fusions_for
 from rareonco.errors import Conflict, Forbidden, InvalidInput
 from rareonco.i18n import N_, gettext, vocab
+from rareonco.i18n.service_messages import field_label
 from rareonco.records.board.meetings import tasks_of_case
 from rareonco.records.board.views import task_view
 from rareonco.records.cases import diagnosis, icdo3_search, pathway, treatment_match
@@ -45,11 +46,22 @@ METHODS = ("RT-PCR", "FISH", "NGS (RNA)", "NGS (DNA)", "Sanger sequencing",
 Values = dict[str, str]
 
 
+#: the fields of this page's forms, to find which one a refusal names
+FORM_FIELDS = ("finding", "gene", "method", "finding_date", "version", "morphology_code",
+               "topography_code", "laterality", "grade", "stage", "diagnosis_date", "site_detail",
+               "reason", "kind", "event_date", "summary")
+
+
 def _error_of(message: str, status: int = 422) -> tuple[str, str]:
     """``field: reason`` -> (field, reason); a message naming no field goes under "form", a
     stale version (409 from `records.versions`) under "version"."""
     if status == 409 and "changed by someone else" in message:
         return "version", message
+    # `forms.refusal` writes the field by its translated label ("Находка: ..."): map it back
+    for name in FORM_FIELDS:
+        prefix = f"{field_label(name)}: "
+        if message.startswith(prefix):
+            return name, message.removeprefix(prefix)
     field, sep, reason = message.partition(": ")
     return (field, reason) if sep and field.replace("_", "").isalnum() else ("form", message)
 

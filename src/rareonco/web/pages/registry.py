@@ -19,7 +19,6 @@ from rareonco.outcomes.registry_record import SITE_GROUPS
 from rareonco.records.registry import cohorts
 from rareonco.records.registry.chart import km_chart
 from rareonco.records.registry.schemas import CohortIn, CompareIn, CompareOut, SurvivalIn
-from rareonco.security.roles import Permission, require
 from rareonco.web.deps import SessionDep
 from rareonco.web.pages.forms import PageUserDep, refusal
 from rareonco.web.pages.render import render
@@ -60,7 +59,7 @@ def _values(request: Request) -> dict[str, dict[str, str]]:
 
 def _answer(session: SessionDep, user: PageUserDep, request: Request
             ) -> tuple[dict[str, dict[str, str]], str, CompareOut | None]:
-    require(user.actor.role, Permission.PATIENT_READ_DEIDENTIFIED)
+    cohorts.require_registry(user.actor)
     values = _values(request)
     endpoint = "efs" if request.query_params.get("endpoint") == "efs" else "os"
     if not request.query_params:
@@ -92,7 +91,7 @@ def _context(values: dict[str, dict[str, str]], endpoint: str, result: CompareOu
 
 @router.get("/registry")
 def registry_page(request: Request, session: SessionDep, user: PageUserDep) -> Response:
-    require(user.actor.role, Permission.PATIENT_READ_DEIDENTIFIED)
+    cohorts.require_registry(user.actor)
     try:
         values, endpoint, result = _answer(session, user, request)
     except (InvalidInput, ValidationError) as exc:
